@@ -1,0 +1,23 @@
+/**
+ * Forge API errors are converted to these at the adapter boundary; core code catches only these.
+ */
+export class ForgeError extends Error {
+  constructor(
+    message: string,
+    readonly status: number | null = null,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+/** The object does not exist (or the bot cannot see it). */
+export class NotFoundError extends ForgeError {}
+/** A write lost a race or would not fast-forward: ref exists, branch moved, etc. */
+export class ConflictError extends ForgeError {}
+/** The bot lacks a permission (GitHub "Resource not accessible by integration", GitLab 403). */
+export class ForbiddenError extends ForgeError {}
+/** The forge refused the input (422/400 other than conflicts). */
+export class InvalidRequestError extends ForgeError {}
+/** Rate limit or 5xx that survived the client's own retries: safe to retry later. */
+export class TransientForgeError extends ForgeError {}

@@ -1,0 +1,133 @@
+import type { Readable } from "node:stream";
+import type { ConfigLoadResult } from "../config/types.js";
+import type { ChangeSetFile } from "./changeset.js";
+
+export type ForgeKind = "github" | "gitlab";
+
+/** Ordered lowest to highest; adapters map their own levels onto these. */
+export const PERMISSION_LEVELS = ["none", "read", "triage", "write", "maintain", "admin"] as const;
+export type PermissionLevel = (typeof PERMISSION_LEVELS)[number];
+
+export interface RepoRef {
+  forge: ForgeKind;
+  /** `owner/name` on GitHub, `group/subgroup/project` on GitLab. */
+  fullName: string;
+  /** Web URL of the repository. */
+  url: string;
+}
+
+/** Forge wording, so core messages say "pull request #3" or "merge request !3". */
+export interface ForgeWording {
+  changeRequest: string; // "pull request" | "merge request"
+  changeRequestShort: string; // "PR" | "MR"
+  changeRequestRef(number: number): string; // "#3" | "!3"
+  issueRef(number: number): string; // "#3"
+  /** Text that closes the issue when the change request merges. */
+  closesIssue(number: number): string;
+  /** Title of a draft change request, from the plain title (GitLab: `Draft: ` prefix). */
+  draftTitle(title: string): string;
+}
+
+export type CommentTarget = { kind: "issue"; number: number } | { kind: "change"; number: number };
+
+export interface ForgeComment {
+  id: number;
+  body: string;
+  author: string;
+  createdAt: string;
+}
+
+export type CommitState = "pending" | "success" | "failure" | "error";
+
+export interface CommitStatus {
+  context: string;
+  state: CommitState;
+  description: string;
+  targetUrl?: string;
+}
+
+export interface ChangeRequest {
+  number: number;
+  url: string;
+  title: string;
+  body: string;
+  headBranch: string;
+  headSha: string;
+  baseBranch: string;
+  draft: boolean;
+  state: "open" | "closed" | "merged";
+  author: string;
+  labels: string[];
+}
+
+export interface CommitInput {
+  branch: string;
+  /** The commit the new commit goes on top of (branch head, or the base for a new branch). */
+  parentSha: string;
+  message: string;
+  files: ChangeSetFile[];
+}
+
+export interface CommitResult {
+  sha: string;
+  /** True when the branch was created by this commit. */
+  createdBranch: boolean;
+}
+
+export interface ChangeRequestInput {
+  title: string;
+  body: string;
+  head: string;
+  base: string;
+  draft: boolean;
+}
+
+/** A failing CI job with the log to summarize. */
+export interface FailedJob {
+  id: string;
+  name: string;
+  url: string;
+  /** The job's log as a stream (may be large), or null when the forge keeps none. */
+  openLog(): Promise<Readable | null>;
+  /** Text the CI system already extracted (check-run output, annotations), when no log exists. */
+  reportedText?: string;
+}
+
+/**
+ * Everything core handlers ask of a forge, for one repository. Writes are single API operations;
+ * idempotence (find, then create or update) is built on top of them in core.
+ */
+export interface Forge {
+  readonly kind: ForgeKind;
+  readonly repo: RepoRef;
+  readonly words: ForgeWording;
+  /** The bot's own login, to recognise its comments and events. */
+  readonly botLogin: string;
+
+  loadConfig(): Promise<ConfigLoadResult>;
+  getPermission(user: string): Promise<PermissionLevel>;
+  getDefaultBranch(): Promise<string>;
+  /** Head commit of a branch, or null when it does not exist. */
+  getBranchSha(branch: string): Promise<string | null>;
+  downloadArchive(sha: string): Promise<Readable>;
+
+  listComments(target: CommentTarget): Promise<ForgeComment[]>;
+  createComment(target: CommentTarget, body: string): Promise<ForgeComment>;
+  updateComment(target: CommentTarget, id: number, body: string): Promise<void>;
+  deleteComment(target: CommentTarget, id: number): Promise<void>;
+
+  setCommitStatus(sha: string, status: CommitStatus): Promise<void>;
+  /** One commit with all files on `branch`: creates the branch or fast-forwards it, never forces. */
+  commitFiles(input: CommitInput): Promise<CommitResult>;
+
+  findOpenChangeRequest(headBranch: string): Promise<ChangeRequest | null>;
+  createChangeRequest(input: ChangeRequestInput): Promise<ChangeRequest>;
+  updateChangeRequest(number: number, patch: { title?: string; body?: string }): Promise<void>;
+  addLabels(number: number, labels: string[]): Promise<void>;
+  requestReviewers(number: number, reviewers: { users: string[]; teams: string[] }): Promise<void>;
+  /** CODEOWNERS text from the usual locations on `ref`, or null. */
+  getCodeowners(ref: string): Promise<string | null>;
+  /** Open change requests whose head commit is `sha` (fork PRs included). */
+  findChangeRequestsForSha(sha: string): Promise<ChangeRequest[]>;
+  listChangedFiles(number: number): Promise<string[]>;
+}

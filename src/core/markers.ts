@@ -1,0 +1,35 @@
+/**
+ * Every hidden marker the bot writes (DESIGN.md section 3). Comments are found by these, never by
+ * remembered ids, so redeliveries, restarts and several replicas agree.
+ */
+export const MARKERS = {
+  task: "<!-- factory:task -->",
+  ciSummary: "<!-- factory:ci-summary -->",
+} as const;
+
+export type MarkerName = keyof typeof MARKERS;
+
+export function hasMarker(body: string, name: MarkerName): boolean {
+  return body.includes(MARKERS[name]);
+}
+
+const STATE_PREFIX = "<!-- factory:state ";
+const STATE_SUFFIX = " -->";
+
+/** Machine-readable state kept next to a marker, as a hidden JSON comment. */
+export function encodeState(state: object): string {
+  // `--` would end the HTML comment early; JSON never needs it outside strings.
+  return STATE_PREFIX + JSON.stringify(state).replaceAll("--", "\\u002d\\u002d") + STATE_SUFFIX;
+}
+
+export function decodeState<T>(body: string): T | null {
+  const start = body.indexOf(STATE_PREFIX);
+  if (start < 0) return null;
+  const end = body.indexOf(STATE_SUFFIX, start + STATE_PREFIX.length);
+  if (end < 0) return null;
+  try {
+    return JSON.parse(body.slice(start + STATE_PREFIX.length, end)) as T;
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,51 @@
+import type { ChangeSet } from "./changeset.js";
+import type { FactoryConfig } from "../config/types.js";
+import type { Readable } from "node:stream";
+
+export interface IssueRef {
+  number: number;
+  title: string;
+  body: string;
+  url: string;
+}
+
+/** Everything a runner needs to run one task; issue text reaches the agent only via files/env. */
+export interface TaskSpec {
+  repoFullName: string;
+  issue: IssueRef;
+  branch: string;
+  base: string;
+  baseSha: string;
+  attempt: number;
+  /** Markdown CI failure summary, on fix attempts only. */
+  failureSummary?: string;
+  config: FactoryConfig;
+}
+
+export interface AgentOutcome {
+  exitCode: number | null;
+  signal: string | null;
+  timedOut: boolean;
+  durationMs: number;
+  /** Last lines of combined output, secrets redacted. */
+  outputTail: string;
+}
+
+export type TaskRunResult =
+  /** The agent ran; changeSet holds its changes (maybe none) and the tests' results. */
+  | { kind: "completed"; agent: AgentOutcome; changeSet: ChangeSet }
+  /** The agent failed or timed out: nothing to push. */
+  | { kind: "agent-failed"; agent: AgentOutcome }
+  /** The runner would not run the command (allow-list, deployment); message says how to fix it. */
+  | { kind: "refused"; message: string };
+
+export interface TaskRunnerContext {
+  /** The base tree as a gzipped tarball (GitHub tarball / GitLab archive.tar.gz). */
+  downloadArchive(sha: string): Promise<Readable>;
+  /** Aborted by `/factory stop` or shutdown. */
+  signal?: AbortSignal;
+}
+
+export interface TaskRunner {
+  run(task: TaskSpec, ctx: TaskRunnerContext): Promise<TaskRunResult>;
+}
