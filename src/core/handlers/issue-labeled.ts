@@ -1,0 +1,70 @@
+import type { FactoryConfig, ConfigLoadResult, MinPermission } from "../../config/types.js";
+import type { Clock, Logger } from "../deps.js";
+import type { IssueLabeledEvent } from "../events.js";
+import { PERMISSION_LEVELS, type Forge, type PermissionLevel } from "../forge.js";
+import type { TaskCommentView } from "../messages/task-comment.js";
+import type { TaskRunner } from "../task.js";
+import { claimTask } from "../task/progress.js";
+import { runTask } from "../task/run-task.js";
+
+export interface IssueLabeledDeps {
+  forge: Forge;
+  runner: TaskRunner;
+  logger: Logger;
+  clock: Clock;
+  /** Where the config lives, for messages (`.github/factory.yml`). */
+  configPath: string;
+}
+
+const DEFAULT_LABEL = "factory";
+const DEFAULT_MIN_PERMISSION: MinPermission = "write";
+const STALE_GRACE_MS = 10 * 60 * 1000;
+
+export function meetsPermission(has: PermissionLevel, needs: MinPermission): boolean {
+  return PERMISSION_LEVELS.indexOf(has) >= PERMISSION_LEVELS.indexOf(needs);
+}
+
+/** An issue got a label: if it is the trigger label, start (once) a task that ends in a PR/MR. */
+export async function handleIssueLabeled(event: IssueLabeledEvent, deps: IssueLabeledDeps): Promise<void> {
+  const { forge, logger } = deps;
+  if (event.issue.isPullRequest) return logger.debug({}, "labels on pull requests start nothing");
+  if (event.actor.isBot || event.actor.login === forge.botLogin) return logger.debug({}, "events from bots start nothing");
+  const loaded = await forge.loadConfig();
+  const config = loaded.status === "ok" ? loaded.config : null;
+  if (event.label !== (config?.trigger.label ?? DEFAULT_LABEL)) return;
+
+  const needs = config?.trigger.min_permission ?? DEFAULT_MIN_PERMISSION;
+  const has = await forge.getPermission(event.actor.login);
+  const view = initialView(loaded, config, { user: event.actor.login, has, needs, label: event.label }, deps.configPath);
+  const timeoutMs = (config?.agent.timeout_seconds ?? 1800) * 1000;
+  const progress = await claimTask({
+    forge,
+    issueNumber: event.issue.number,
+    deliveryId: event.deliveryId,
+    view,
+    clock: deps.clock,
+    logger,
+    staleAfterMs: timeoutMs + STALE_GRACE_MS,
+  });
+  if (!progress || view.phase !== "queued" || !config) return;
+  const { isPullRequest: _, ...issue } = event.issue;
+  await runTask({ config, issue, progress, attempt: 1 }, deps);
+}
+
+/** Decided before anything is written, so a refused task writes its one comment once. */
+function initialView(
+  loaded: ConfigLoadResult,
+  config: FactoryConfig | null,
+  who: { user: string; has: PermissionLevel; needs: MinPermission; label: string },
+  configPath: string,
+): TaskCommentView {
+  if (!meetsPermission(who.has, who.needs)) return { phase: "denied", ...who };
+  if (loaded.status === "invalid") {
+    const problems = loaded.problems.map((p) =>
+      `\`${p.file}${p.line ? `:${p.line}:${p.column ?? 1}` : ""}\`${p.key ? ` \`${p.key}\`` : ""}: ${p.message}`,
+    );
+    return { phase: "needs-config", reason: "invalid", problems, configPath };
+  }
+  if (!config?.agent.command) return { phase: "needs-config", reason: "missing-command", problems: [], configPath };
+  return { phase: "queued" };
+}

@@ -1,0 +1,137 @@
+import type { ForgeWording } from "../forge.js";
+import type { AgentOutcome } from "../task.js";
+import type { TestResult } from "../changeset.js";
+import { MARKERS, encodeState } from "../markers.js";
+import type { TaskState } from "../task-state.js";
+import { codeBlock, formatDuration, inlineCode, plural, shortSha, tail } from "./format.js";
+
+/** Why a task ended without a change request, with what the person can do about it. */
+export type TaskFailure =
+  | { kind: "agent-failed"; agent: AgentOutcome; timeoutSeconds: number }
+  | { kind: "refused"; message: string }
+  | { kind: "protected-paths"; paths: string[] }
+  | { kind: "branch-moved"; branch: string }
+  | { kind: "forge-error"; message: string }
+  | { kind: "internal"; message: string };
+
+export type TaskCommentView =
+  | { phase: "queued" }
+  | { phase: "running"; branch: string; base: string; baseSha: string; attempt: number }
+  | {
+      phase: "opened";
+      changeRequest: { number: number; url: string; draft: boolean };
+      branch: string;
+      tests: TestResult[];
+      updated: boolean;
+    }
+  | { phase: "failed"; failure: TaskFailure }
+  | { phase: "no-changes" }
+  | { phase: "denied"; user: string; has: string; needs: string; label: string }
+  | { phase: "needs-config"; reason: "missing-command" | "invalid"; problems: string[]; configPath: string };
+
+const MAX_TAIL_CHARS = 3000;
+
+export function renderTaskComment(view: TaskCommentView, state: TaskState, words: ForgeWording): string {
+  return [MARKERS.task, encodeState(state), taskCommentText(view, words)].join("\n");
+}
+
+function taskCommentText(view: TaskCommentView, words: ForgeWording): string {
+  switch (view.phase) {
+    case "queued":
+      return "⏳ **factory** picked up this issue; the task is queued and will start shortly. This comment is updated as it goes.";
+    case "running":
+      return (
+        `🏗️ **factory** is working on this issue${view.attempt > 1 ? ` (attempt ${view.attempt})` : ""}: the agent runs on ` +
+        `${inlineCode(view.branch)}, based on ${inlineCode(view.base)} at ${inlineCode(shortSha(view.baseSha))}. ` +
+        "This comment is updated when it finishes."
+      );
+    case "opened":
+      return openedText(view, words);
+    case "failed":
+      return failureText(view.failure);
+    case "no-changes":
+      return (
+        `ℹ️ The agent finished without changing any file, so there is no ${words.changeRequest}. ` +
+        "Add detail to the issue (what to change, where, how to check it), then remove and re-add the label to try again."
+      );
+    case "denied":
+      return (
+        `👋 Thanks @${view.user}. Tasks can be started only by people with **${view.needs}** permission or higher ` +
+        `on this repository (\`trigger.min_permission\`), and you have **${view.has}**. ` +
+        `A maintainer can add the ${inlineCode(view.label)} label to start one.`
+      );
+    case "needs-config":
+      return needsConfigText(view);
+  }
+}
+
+function openedText(view: Extract<TaskCommentView, { phase: "opened" }>, words: ForgeWording): string {
+  const ran = view.tests.filter((t) => !t.skipped);
+  const failed = ran.filter((t) => t.exit_code !== 0);
+  const ref = `${words.changeRequest} ${words.changeRequestRef(view.changeRequest.number)}`;
+  const verb = view.updated ? "Updated" : "Opened";
+  const draft = view.changeRequest.draft ? "draft " : "";
+  if (failed.length === 0) {
+    const tests = ran.length === 0 ? "No tests were configured to run." : `${plural(ran.length, "test")} passed.`;
+    return `✅ ${verb} ${draft}${ref} (${view.changeRequest.url}) from ${inlineCode(view.branch)}. ${tests}`;
+  }
+  const names = failed.map((t) => `${inlineCode(t.name)} (exit ${t.exit_code ?? "?"})`).join(", ");
+  return (
+    `⚠️ ${verb} ${draft}${ref} (${view.changeRequest.url}) from ${inlineCode(view.branch)}, but ` +
+    `${failed.length} of ${plural(ran.length, "test")} failed: ${names}. ` +
+    `The failures are quoted in the ${words.changeRequestShort}; a person or the fix loop (\`ci.fix_attempts\`) can take it from there.`
+  );
+}
+
+function failureText(failure: TaskFailure): string {
+  switch (failure.kind) {
+    case "agent-failed":
+      return agentFailedText(failure.agent, failure.timeoutSeconds);
+    case "refused":
+      return `⛔ The task did not run: ${failure.message}`;
+    case "protected-paths":
+      return (
+        `⛔ The agent changed protected paths, so nothing was pushed:\n\n${failure.paths.map((p) => `- ${inlineCode(p)}`).join("\n")}\n\n` +
+        "`protected_paths` in the factory config lists paths tasks may not change. Edit the issue to keep the change out of them, " +
+        "then remove and re-add the label."
+      );
+    case "branch-moved":
+      return (
+        `⛔ The branch ${inlineCode(failure.branch)} changed while the agent ran, so its result was not pushed ` +
+        "(the bot never force-pushes). Remove and re-add the label to run again on the new head."
+      );
+    case "forge-error":
+      return `❌ The task stopped on an error from the forge: ${failure.message}. Remove and re-add the label to retry; if it persists, run \`factory-bot doctor\` on the server.`;
+    case "internal":
+      return `❌ The task stopped on an unexpected error: ${failure.message}. Remove and re-add the label to retry.`;
+  }
+}
+
+function agentFailedText(agent: AgentOutcome, timeoutSeconds: number): string {
+  const how = agent.timedOut
+    ? `timed out after ${formatDuration(timeoutSeconds * 1000)} (\`agent.timeout_seconds: ${timeoutSeconds}\`) and was stopped`
+    : agent.signal
+      ? `was killed by ${agent.signal} after ${formatDuration(agent.durationMs)}`
+      : `failed with exit code ${agent.exitCode} after ${formatDuration(agent.durationMs)}`;
+  const output = agent.outputTail.trim()
+    ? `\n\nLast lines of its output:\n\n${codeBlock(tail(agent.outputTail, MAX_TAIL_CHARS))}`
+    : "\n\nIt printed nothing.";
+  const fix = agent.timedOut
+    ? "Raise `agent.timeout_seconds` or narrow the issue, then remove and re-add the label."
+    : "Check `agent.command` and the agent's credentials (`FACTORY_AGENT_ENV`), then remove and re-add the label.";
+  return `❌ The agent command ${how}; nothing was pushed.${output}\n\n${fix}`;
+}
+
+function needsConfigText(view: Extract<TaskCommentView, { phase: "needs-config" }>): string {
+  if (view.reason === "missing-command") {
+    return (
+      `⚙️ Tasks are off for this repository: ${inlineCode(view.configPath)} on the default branch sets no \`agent.command\`. ` +
+      "Add one (see the factory-bot README, \"Configuration reference\"), then remove and re-add the label."
+    );
+  }
+  const list = view.problems.map((p) => `- ${p}`).join("\n");
+  return (
+    `⚙️ The task cannot start because the factory config on the default branch has problems:\n\n${list}\n\n` +
+    "Fix them (check locally with `npx factory-bot validate`), then remove and re-add the label."
+  );
+}

@@ -1,0 +1,24 @@
+/** What the progress comment records about a task, so any replica can pick up where it stands. */
+export type TaskPhase =
+  | "queued"
+  | "running"
+  | "opened" // PR/MR opened or updated
+  | "failed"
+  | "no-changes"
+  | "denied"
+  | "needs-config";
+
+export interface TaskState {
+  phase: TaskPhase;
+  issue: number;
+  attempt: number;
+  updatedAt: string;
+  deliveryId: string;
+  branch?: string;
+  changeRequest?: number;
+}
+
+/** Phases in which the task is still owned by a run (another delivery must not start one). */
+export function isActive(phase: TaskPhase): boolean {
+  return phase === "queued" || phase === "running";
+}

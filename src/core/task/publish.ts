@@ -1,0 +1,159 @@
+import picomatch from "picomatch";
+import type { FactoryConfig } from "../../config/types.js";
+import type { ChangeSet } from "../changeset.js";
+import type { Logger } from "../deps.js";
+import { ConflictError, ForgeError } from "../errors.js";
+import type { ChangeRequest, Forge } from "../forge.js";
+import { buildPullRequestBody } from "../messages/pull-request-body.js";
+import type { IssueRef } from "../task.js";
+import { renderTemplate } from "../templates.js";
+import type { TaskProgress } from "./progress.js";
+import { chooseReviewers } from "./reviewers.js";
+
+export const TASK_STATUS_CONTEXT = "factory/task";
+// GitHub cuts status descriptions at 140 characters.
+const MAX_STATUS_DESCRIPTION = 140;
+
+export interface PublishInput {
+  forge: Forge;
+  config: FactoryConfig;
+  issue: IssueRef;
+  branch: string;
+  base: string;
+  attempt: number;
+  changeSet: ChangeSet;
+  progress: TaskProgress;
+  logger: Logger;
+}
+
+export function protectedPathsTouched(changeSet: ChangeSet, protectedPaths: string[]): string[] {
+  if (protectedPaths.length === 0) return [];
+  const isProtected = picomatch(protectedPaths, { dot: true });
+  return changeSet.files.map((f) => f.path).filter((p) => isProtected(p));
+}
+
+function failedTests(changeSet: ChangeSet) {
+  return changeSet.tests.filter((t) => !t.skipped && t.exit_code !== 0);
+}
+
+export function statusDescription(changeSet: ChangeSet): string {
+  const ran = changeSet.tests.filter((t) => !t.skipped);
+  const failed = failedTests(changeSet);
+  const text =
+    failed.length > 0
+      ? `${failed.length} of ${ran.length} tests failed: ${failed.map((t) => t.name).join(", ")}`
+      : ran.length > 0
+        ? `Agent change ready; ${ran.length} test${ran.length === 1 ? "" : "s"} passed`
+        : "Agent change ready; no tests configured";
+  return text.length <= MAX_STATUS_DESCRIPTION ? text : text.slice(0, MAX_STATUS_DESCRIPTION - 1) + "…";
+}
+
+function commitMessage(title: string, issueNumber: number, attempt: number): string {
+  // Trailers let later runs count attempts from the branch itself (DESIGN.md section 3, fix loop).
+  return `${title}\n\nFactory-Issue: ${issueNumber}\nFactory-Attempt: ${attempt}`;
+}
+
+/**
+ * Turns a ChangeSet into one commit on the task branch and one open change request; returns
+ * false (after telling the person why on the progress comment) when nothing may be pushed.
+ */
+export async function publishChangeSet(input: PublishInput): Promise<boolean> {
+  const { forge, config, issue, changeSet, progress } = input;
+  if (changeSet.files.length === 0) {
+    await progress.show({ phase: "no-changes" });
+    return false;
+  }
+  const touched = protectedPathsTouched(changeSet, config.protected_paths);
+  if (touched.length > 0) {
+    await progress.show({ phase: "failed", failure: { kind: "protected-paths", paths: touched } });
+    return false;
+  }
+  const title = renderTemplate(config.pull_request.title, issue);
+  let commitSha: string;
+  try {
+    const commit = await forge.commitFiles({
+      branch: input.branch,
+      parentSha: changeSet.base_sha,
+      message: commitMessage(title, issue.number, input.attempt),
+      files: changeSet.files,
+    });
+    commitSha = commit.sha;
+  } catch (err) {
+    if (!(err instanceof ConflictError)) throw err;
+    await progress.show({ phase: "failed", failure: { kind: "branch-moved", branch: input.branch } });
+    return false;
+  }
+  const testsFailed = failedTests(changeSet).length > 0;
+  const body = buildPullRequestBody({ issue, changeSet, words: forge.words });
+  const { changeRequest, updated } = await ensureChangeRequest(forge, {
+    title: config.pull_request.draft || testsFailed ? forge.words.draftTitle(title) : title,
+    body,
+    head: input.branch,
+    base: input.base,
+    draft: config.pull_request.draft || testsFailed,
+  });
+  await decorateChangeRequest(input, changeRequest, updated);
+  await forge.setCommitStatus(commitSha, {
+    context: TASK_STATUS_CONTEXT,
+    state: testsFailed ? "failure" : "success",
+    description: statusDescription(changeSet),
+    targetUrl: changeRequest.url,
+  });
+  await progress.show(
+    {
+      phase: "opened",
+      changeRequest: { number: changeRequest.number, url: changeRequest.url, draft: changeRequest.draft },
+      branch: input.branch,
+      tests: changeSet.tests,
+      updated,
+    },
+    { branch: input.branch, changeRequest: changeRequest.number },
+  );
+  return true;
+}
+
+async function ensureChangeRequest(
+  forge: Forge,
+  input: { title: string; body: string; head: string; base: string; draft: boolean },
+): Promise<{ changeRequest: ChangeRequest; updated: boolean }> {
+  const open = await forge.findOpenChangeRequest(input.head);
+  if (open) {
+    // Keep a person's edits to the draft state; refresh what the bot owns.
+    const title = open.draft ? forge.words.draftTitle(stripDraft(forge, input.title)) : stripDraft(forge, input.title);
+    await forge.updateChangeRequest(open.number, { title, body: input.body });
+    return { changeRequest: { ...open, title, body: input.body }, updated: true };
+  }
+  try {
+    return { changeRequest: await forge.createChangeRequest(input), updated: false };
+  } catch (err) {
+    // Two deliveries can race to open it; the forge lets only one through.
+    const raced = err instanceof ForgeError ? await forge.findOpenChangeRequest(input.head) : null;
+    if (!raced) throw err;
+    return { changeRequest: raced, updated: true };
+  }
+}
+
+function stripDraft(forge: Forge, title: string): string {
+  const prefix = forge.words.draftTitle("");
+  return prefix && title.startsWith(prefix) ? title.slice(prefix.length) : title;
+}
+
+async function decorateChangeRequest(input: PublishInput, changeRequest: ChangeRequest, updated: boolean): Promise<void> {
+  const { forge, config, changeSet, logger } = input;
+  if (config.pull_request.labels.length > 0) await forge.addLabels(changeRequest.number, config.pull_request.labels);
+  if (updated) return; // reviewers were requested when it opened; people may have changed them since
+  try {
+    const codeowners = config.pull_request.reviewers.length > 0 ? null : await forge.getCodeowners(input.base);
+    const reviewers = chooseReviewers(
+      changeSet.files.map((f) => f.path),
+      config.pull_request.reviewers,
+      codeowners,
+      [forge.botLogin],
+    );
+    if (reviewers.users.length + reviewers.teams.length > 0) await forge.requestReviewers(changeRequest.number, reviewers);
+  } catch (err) {
+    // A reviewer who cannot be requested (not a collaborator, say) must not fail the task.
+    if (!(err instanceof ForgeError)) throw err;
+    logger.warn({ err: err.message }, "could not request reviewers");
+  }
+}

@@ -1,0 +1,85 @@
+import type { FactoryConfig } from "../../config/types.js";
+import type { Clock, Logger } from "../deps.js";
+import { ForgeError } from "../errors.js";
+import type { Forge } from "../forge.js";
+import type { IssueRef, TaskRunner } from "../task.js";
+import { renderTemplate } from "../templates.js";
+import type { TaskProgress } from "./progress.js";
+import { publishChangeSet, TASK_STATUS_CONTEXT } from "./publish.js";
+
+export interface RunTaskDeps {
+  forge: Forge;
+  runner: TaskRunner;
+  logger: Logger;
+  clock: Clock;
+}
+
+export interface RunTaskInput {
+  config: FactoryConfig;
+  issue: IssueRef;
+  progress: TaskProgress;
+  attempt: number;
+  failureSummary?: string;
+}
+
+/** Runs the agent for a claimed task and publishes what it made; every outcome ends on the comment. */
+export async function runTask(input: RunTaskInput, deps: RunTaskDeps): Promise<void> {
+  const { progress } = input;
+  try {
+    await runAndPublish(input, deps);
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    const kind = err instanceof ForgeError ? "forge-error" : "internal";
+    deps.logger.error({ err }, "task failed");
+    await progress.show({ phase: "failed", failure: { kind, message } });
+  }
+}
+
+async function runAndPublish(input: RunTaskInput, deps: RunTaskDeps): Promise<void> {
+  const { forge, runner } = deps;
+  const { config, issue, progress } = input;
+  const base = config.pull_request.base ?? (await forge.getDefaultBranch());
+  const branch = renderTemplate(config.pull_request.branch, issue);
+  const baseSha = await forge.getBranchSha(base);
+  if (!baseSha) throw new ForgeError(`the base branch \`${base}\` does not exist (\`pull_request.base\`)`);
+  // A retry continues the existing branch (fast-forward), so it starts from the branch head.
+  const branchSha = await forge.getBranchSha(branch);
+  const startSha = branchSha ?? baseSha;
+  await progress.show({ phase: "running", branch, base, baseSha: startSha, attempt: input.attempt }, { branch });
+  // The status belongs on the task branch's own commits, never on the base branch's.
+  const ownsBranchHead = branchSha !== null && branchSha !== baseSha;
+  if (ownsBranchHead) {
+    await forge.setCommitStatus(branchSha, { context: TASK_STATUS_CONTEXT, state: "pending", description: "The agent is running" });
+  }
+  const result = await runner.run(
+    {
+      repoFullName: forge.repo.fullName,
+      issue,
+      branch,
+      base,
+      baseSha: startSha,
+      attempt: input.attempt,
+      failureSummary: input.failureSummary,
+      config,
+    },
+    { downloadArchive: (sha) => forge.downloadArchive(sha) },
+  );
+  if (result.kind === "completed") {
+    const published = await publishChangeSet({ forge, config, issue, branch, base, attempt: input.attempt, changeSet: result.changeSet, progress, logger: deps.logger });
+    if (published || !ownsBranchHead) return;
+  } else if (result.kind === "refused") {
+    await progress.show({ phase: "failed", failure: { kind: "refused", message: result.message } });
+  } else {
+    await progress.show({
+      phase: "failed",
+      failure: { kind: "agent-failed", agent: result.agent, timeoutSeconds: config.agent.timeout_seconds },
+    });
+  }
+  if (ownsBranchHead) {
+    await forge.setCommitStatus(branchSha, {
+      context: TASK_STATUS_CONTEXT,
+      state: "failure",
+      description: "The agent's new run pushed nothing; see the issue",
+    });
+  }
+}

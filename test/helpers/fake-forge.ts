@@ -1,0 +1,172 @@
+import { Readable } from "node:stream";
+import { createHash } from "node:crypto";
+import type { ConfigLoadResult } from "../../src/config/types.js";
+import { ConflictError, InvalidRequestError, NotFoundError } from "../../src/core/errors.js";
+import type {
+  ChangeRequest,
+  ChangeRequestInput,
+  CommentTarget,
+  CommitInput,
+  CommitResult,
+  CommitStatus,
+  Forge,
+  ForgeComment,
+  ForgeWording,
+  PermissionLevel,
+  RepoRef,
+} from "../../src/core/forge.js";
+import type { ChangeSetFile } from "../../src/core/changeset.js";
+
+export const githubWords: ForgeWording = {
+  changeRequest: "pull request",
+  changeRequestShort: "PR",
+  changeRequestRef: (n) => `#${n}`,
+  issueRef: (n) => `#${n}`,
+  closesIssue: (n) => `Closes #${n}`,
+  draftTitle: (t) => t,
+};
+
+export interface FakeCommit {
+  sha: string;
+  parent: string;
+  message: string;
+  files: ChangeSetFile[];
+}
+
+/** An in-memory forge with the semantics core relies on: fast-forward-only refs, unique PR heads. */
+export class FakeForge implements Forge {
+  readonly kind = "github" as const;
+  readonly repo: RepoRef = { forge: "github", fullName: "acme/widgets", url: "https://github.test/acme/widgets" };
+  readonly words = githubWords;
+  readonly botLogin = "factory-bot[bot]";
+
+  config: ConfigLoadResult = { status: "missing" };
+  permissions = new Map<string, PermissionLevel>();
+  defaultBranch = "main";
+  branches = new Map<string, string>([["main", "b".repeat(40)]]);
+  commits: FakeCommit[] = [];
+  comments = new Map<string, ForgeComment[]>();
+  statuses: Array<CommitStatus & { sha: string }> = [];
+  changeRequests: ChangeRequest[] = [];
+  labelsAdded: Array<{ number: number; labels: string[] }> = [];
+  reviewersRequested: Array<{ number: number; users: string[]; teams: string[] }> = [];
+  codeowners: string | null = null;
+  changedFiles = new Map<number, string[]>();
+  calls: string[] = [];
+  /** Runs before every listComments, to let tests interleave concurrent deliveries. */
+  beforeListComments: (() => Promise<void>) | null = null;
+  #nextId = 100;
+
+  private record(name: string): void {
+    this.calls.push(name);
+  }
+
+  async loadConfig(): Promise<ConfigLoadResult> {
+    this.record("loadConfig");
+    return this.config;
+  }
+  async getPermission(user: string): Promise<PermissionLevel> {
+    this.record("getPermission");
+    return this.permissions.get(user) ?? "none";
+  }
+  async getDefaultBranch(): Promise<string> {
+    return this.defaultBranch;
+  }
+  async getBranchSha(branch: string): Promise<string | null> {
+    return this.branches.get(branch) ?? null;
+  }
+  async downloadArchive(): Promise<Readable> {
+    return Readable.from([]);
+  }
+  private key(target: CommentTarget): string {
+    return `${target.kind}:${target.number}`;
+  }
+  commentsOn(target: CommentTarget): ForgeComment[] {
+    return this.comments.get(this.key(target)) ?? [];
+  }
+  async listComments(target: CommentTarget): Promise<ForgeComment[]> {
+    if (this.beforeListComments) await this.beforeListComments();
+    return this.commentsOn(target).map((c) => ({ ...c }));
+  }
+  async createComment(target: CommentTarget, body: string): Promise<ForgeComment> {
+    this.record("createComment");
+    const comment = { id: this.#nextId++, body, author: this.botLogin, createdAt: new Date(0).toISOString() };
+    this.comments.set(this.key(target), [...this.commentsOn(target), comment]);
+    return { ...comment };
+  }
+  async updateComment(target: CommentTarget, id: number, body: string): Promise<void> {
+    this.record("updateComment");
+    const comment = this.commentsOn(target).find((c) => c.id === id);
+    if (!comment) throw new NotFoundError(`comment ${id} not found`, 404);
+    comment.body = body;
+  }
+  async deleteComment(target: CommentTarget, id: number): Promise<void> {
+    this.record("deleteComment");
+    this.comments.set(this.key(target), this.commentsOn(target).filter((c) => c.id !== id));
+  }
+  async setCommitStatus(sha: string, status: CommitStatus): Promise<void> {
+    this.record("setCommitStatus");
+    this.statuses.push({ sha, ...status });
+  }
+  async commitFiles(input: CommitInput): Promise<CommitResult> {
+    this.record("commitFiles");
+    const head = this.branches.get(input.branch);
+    if (head !== undefined && head !== input.parentSha) throw new ConflictError("not a fast-forward", 422);
+    const sha = createHash("sha1").update(`${input.parentSha}:${this.commits.length}:${input.message}`).digest("hex");
+    this.commits.push({ sha, parent: input.parentSha, message: input.message, files: input.files });
+    this.branches.set(input.branch, sha);
+    return { sha, createdBranch: head === undefined };
+  }
+  async findOpenChangeRequest(headBranch: string): Promise<ChangeRequest | null> {
+    return this.changeRequests.find((c) => c.headBranch === headBranch && c.state === "open") ?? null;
+  }
+  async createChangeRequest(input: ChangeRequestInput): Promise<ChangeRequest> {
+    this.record("createChangeRequest");
+    if (await this.findOpenChangeRequest(input.head)) throw new InvalidRequestError("A pull request already exists", 422);
+    const number = this.#nextId++;
+    const cr: ChangeRequest = {
+      number,
+      url: `${this.repo.url}/pull/${number}`,
+      title: input.title,
+      body: input.body,
+      headBranch: input.head,
+      headSha: this.branches.get(input.head) ?? "",
+      baseBranch: input.base,
+      draft: input.draft,
+      state: "open",
+      author: this.botLogin,
+      labels: [],
+    };
+    this.changeRequests.push(cr);
+    return { ...cr };
+  }
+  async updateChangeRequest(number: number, patch: { title?: string; body?: string }): Promise<void> {
+    this.record("updateChangeRequest");
+    const cr = this.changeRequests.find((c) => c.number === number);
+    if (!cr) throw new NotFoundError("no such change request", 404);
+    Object.assign(cr, patch);
+  }
+  async addLabels(number: number, labels: string[]): Promise<void> {
+    this.record("addLabels");
+    this.labelsAdded.push({ number, labels });
+  }
+  async requestReviewers(number: number, reviewers: { users: string[]; teams: string[] }): Promise<void> {
+    this.record("requestReviewers");
+    this.reviewersRequested.push({ number, ...reviewers });
+  }
+  async getCodeowners(): Promise<string | null> {
+    return this.codeowners;
+  }
+  async findChangeRequestsForSha(sha: string): Promise<ChangeRequest[]> {
+    return this.changeRequests.filter((c) => c.state === "open" && this.branches.get(c.headBranch) === sha);
+  }
+  async listChangedFiles(number: number): Promise<string[]> {
+    return this.changedFiles.get(number) ?? [];
+  }
+
+  /** Writes performed, for asserting "nothing else happened". */
+  get writes(): string[] {
+    const writeNames = new Set(["createComment", "updateComment", "deleteComment", "setCommitStatus", "commitFiles", "createChangeRequest", "updateChangeRequest", "addLabels", "requestReviewers"]);
+    return this.calls.filter((c) => writeNames.has(c));
+  }
+}
