@@ -1,0 +1,45 @@
+#!/usr/bin/env node
+import type { CliCommand, CliIo } from "./cli/types.js";
+import { isMainModule } from "./is-main.js";
+
+const VERBS: Record<string, { describe: string; load: () => Promise<CliCommand> }> = {
+  validate: {
+    describe: "validate [file]                      check a .github/factory.yml",
+    load: async () => (await import("./cli/validate.js")).validateCommand,
+  },
+  summarize: {
+    describe: "summarize [--max-lines N] [--format markdown|text] [log-file]   the lines that explain a CI failure",
+    load: async () => (await import("./cli/summarize.js")).summarizeCommand,
+  },
+};
+
+function usage(): string {
+  const lines = Object.values(VERBS).map((v) => `  factory-bot ${v.describe}`);
+  return ["Usage:", ...lines, "", "Run `factory-bot <verb> --help` for a verb's options."].join("\n") + "\n";
+}
+
+/** `factory-bot <verb> …`: returns the exit code; every verb gets injected I/O. */
+export async function main(argv: string[], io: CliIo): Promise<number> {
+  const [verb, ...args] = argv;
+  if (!verb || verb === "--help" || verb === "-h" || verb === "help") {
+    io.stdout.write(usage());
+    return verb ? 0 : 2;
+  }
+  const entry = VERBS[verb];
+  if (!entry) {
+    io.stderr.write(`factory-bot: unknown verb "${verb}"\n\n${usage()}`);
+    return 2;
+  }
+  return (await entry.load())(args, io);
+}
+
+if (isMainModule(import.meta.url)) {
+  const io: CliIo = { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, cwd: process.cwd(), env: process.env };
+  main(process.argv.slice(2), io).then(
+    (code) => (process.exitCode = code),
+    (err: unknown) => {
+      process.stderr.write(`factory-bot: ${err instanceof Error ? err.message : String(err)}\n`);
+      process.exitCode = 1;
+    },
+  );
+}

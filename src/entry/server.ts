@@ -1,0 +1,68 @@
+import { run, type Probot, type ApplicationFunctionOptions } from "probot";
+import { BackgroundJobs } from "../core/jobs.js";
+import { systemClock, type Clock, type Logger } from "../core/deps.js";
+import type { TaskRunner } from "../core/task.js";
+import { factoryGitHubApp } from "../github/app.js";
+import { FactoryOctokit } from "../github/octokit.js";
+import { LocalTaskRunner, localRunnerOptionsFromEnv } from "../runner/index.js";
+import { healthHandler } from "./health.js";
+import { gitlabDisabledHandler } from "./gitlab-route.js";
+import { packageVersion } from "./version.js";
+import { isMainModule } from "./is-main.js";
+
+export interface FactoryServerOptions {
+  env?: NodeJS.ProcessEnv;
+  clock?: Clock;
+  /** Replaces the local runner (tests, or deployments that only dispatch to CI). */
+  runner?: TaskRunner;
+  /** Replaces the Octokit class (tests turn throttling and retries off). */
+  Octokit?: typeof FactoryOctokit;
+}
+
+export interface FactoryServer {
+  port: number;
+  jobs: BackgroundJobs;
+  stop(): Promise<void>;
+}
+
+function hasGitHubCredentials(env: NodeJS.ProcessEnv): boolean {
+  return Boolean(env.APP_ID && (env.PRIVATE_KEY || env.PRIVATE_KEY_PATH));
+}
+
+/**
+ * The Docker entry (`npm start`). Without GitHub credentials outside production, Probot serves its
+ * app-registration flow from `app.yml` instead.
+ */
+export async function startFactoryServer(options: FactoryServerOptions = {}): Promise<FactoryServer> {
+  const env = options.env ?? process.env;
+  if (hasGitHubCredentials(env) && !env.WEBHOOK_SECRET) {
+    // Probot would fall back to the secret "development", which anyone can sign with.
+    throw new Error("WEBHOOK_SECRET is not set: set it to the webhook secret of the GitHub App.");
+  }
+  let jobs: BackgroundJobs | null = null;
+  const appFn = async (app: Probot, { addHandler }: ApplicationFunctionOptions) => {
+    const logger = app.log as unknown as Logger;
+    jobs = new BackgroundJobs(logger);
+    const runner = options.runner ?? new LocalTaskRunner({ ...localRunnerOptionsFromEnv(env), logger, clock: options.clock ?? systemClock });
+    factoryGitHubApp({ jobs, runner, clock: options.clock ?? systemClock })(app);
+    addHandler(healthHandler({ version: packageVersion(), forges: { github: true, gitlab: false } }));
+    addHandler(gitlabDisabledHandler());
+  };
+  const server = await run(appFn, { env, Octokit: options.Octokit ?? FactoryOctokit });
+  const backgroundJobs = jobs ?? new BackgroundJobs(console as unknown as Logger);
+  return {
+    port: server.port,
+    jobs: backgroundJobs,
+    async stop() {
+      await server.stop();
+      await backgroundJobs.drain();
+    },
+  };
+}
+
+if (isMainModule(import.meta.url)) {
+  startFactoryServer().catch((err: unknown) => {
+    console.error(err instanceof Error ? err.message : err);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,69 @@
+import type { ConfigLoadResult, ConfigProblem } from "../config/types.js";
+import { resolveConfig, validateConfig, CONFIG_PATH } from "../config/index.js";
+import { github } from "./errors.js";
+import type { Octokit } from "./forge.js";
+
+interface ConfigFile {
+  owner: string;
+  repo: string;
+  path: string;
+  url: string;
+  config: Record<string, unknown> | null;
+}
+
+interface YamlErrorCause {
+  linePos?: Array<{ line: number; col: number }>;
+  message?: string;
+}
+
+function fileLabel(file: { owner: string; repo: string; path: string }, repo: { owner: string; repo: string }): string {
+  return file.owner === repo.owner && file.repo === repo.repo ? file.path : `${file.owner}/${file.repo}:${file.path}`;
+}
+
+/**
+ * Reads `.github/factory.yml` through Probot's config loader (default branch, `_extends`, the
+ * organization's `.github` repository). Raw texts are fetched only when the merged config is
+ * invalid, to point at the line and column of each problem.
+ */
+export async function loadGitHubConfig(octokit: Octokit, repo: { owner: string; repo: string }): Promise<ConfigLoadResult> {
+  let files: ConfigFile[];
+  let merged: Record<string, unknown>;
+  try {
+    const result = await octokit.config.get({ ...repo, path: CONFIG_PATH });
+    files = result.files as ConfigFile[];
+    merged = result.config as Record<string, unknown>;
+  } catch (err) {
+    return { status: "invalid", problems: [loaderProblem(err)] };
+  }
+  const found = files.filter((f) => f.config !== null);
+  if (found.length === 0) return { status: "missing" };
+  const labels = found.map((f) => fileLabel(f, repo));
+  const validated = validateConfig(merged, labels[0] ?? CONFIG_PATH);
+  if (validated.status === "ok") return { ...validated, files: labels };
+  const sources = await Promise.all(
+    found.map(async (f) => ({ file: fileLabel(f, repo), text: await rawConfigText(octokit, f) })),
+  );
+  return resolveConfig(sources);
+}
+
+async function rawConfigText(octokit: Octokit, file: ConfigFile): Promise<string> {
+  const { data } = await github("config file download", () =>
+    octokit.rest.repos.getContent({ owner: file.owner, repo: file.repo, path: file.path, mediaType: { format: "raw" } }),
+  );
+  return typeof data === "string" ? data : "";
+}
+
+/** Probot's loader throws for YAML it cannot parse; its `cause` (the `yaml` package) has the position. */
+function loaderProblem(err: unknown): ConfigProblem {
+  const error = err as Error & { cause?: YamlErrorCause };
+  const position = error.cause?.linePos?.[0];
+  const url = /from (\S+)/.exec(error.message)?.[1] ?? CONFIG_PATH;
+  const file = /\/repos\/([^/]+)\/([^/]+)\/contents\/([^?]+)/.exec(url);
+  return {
+    file: file ? `${file[1]}/${file[2]}:${decodeURIComponent(file[3] ?? "")}` : url,
+    line: position?.line ?? null,
+    column: position?.col ?? null,
+    key: "",
+    message: error.cause?.message?.split("\n")[0] ?? error.message.replace("[@probot/octokit-plugin-config] ", ""),
+  };
+}

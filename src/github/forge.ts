@@ -1,0 +1,309 @@
+import { Readable } from "node:stream";
+import type { ReadableStream as WebReadableStream } from "node:stream/web";
+import type { ProbotOctokit } from "probot";
+import type { ConfigLoadResult } from "../config/types.js";
+import { NotFoundError, InvalidRequestError, ConflictError } from "../core/errors.js";
+import {
+  PERMISSION_LEVELS,
+  type ChangeRequest,
+  type ChangeRequestInput,
+  type CommentTarget,
+  type CommitInput,
+  type CommitResult,
+  type CommitStatus,
+  type Forge,
+  type ForgeComment,
+  type ForgeWording,
+  type PermissionLevel,
+  type RepoRef,
+} from "../core/forge.js";
+import { github } from "./errors.js";
+import { NO_RETRY } from "./octokit.js";
+import { loadGitHubConfig } from "./config.js";
+
+export type Octokit = InstanceType<typeof ProbotOctokit>;
+
+export const githubWording: ForgeWording = {
+  changeRequest: "pull request",
+  changeRequestShort: "PR",
+  changeRequestRef: (n) => `#${n}`,
+  issueRef: (n) => `#${n}`,
+  closesIssue: (n) => `Closes #${n}`,
+  // GitHub has a real draft flag, so titles stay as they are.
+  draftTitle: (title) => title,
+};
+
+const CODEOWNERS_PATHS = [".github/CODEOWNERS", "CODEOWNERS", "docs/CODEOWNERS"];
+// Fork PRs are not always listed by commit; this many recent open PRs are scanned by head SHA.
+const OPEN_PULLS_SCANNED_FOR_SHA = 100;
+
+interface PullData {
+  number: number;
+  html_url: string;
+  title: string;
+  body?: string | null;
+  draft?: boolean;
+  state: string;
+  merged_at?: string | null;
+  head: { ref: string; sha: string };
+  base: { ref: string };
+  user: { login: string } | null;
+  labels?: Array<{ name?: string } | string>;
+}
+
+function toChangeRequest(pull: PullData): ChangeRequest {
+  return {
+    number: pull.number,
+    url: pull.html_url,
+    title: pull.title,
+    body: pull.body ?? "",
+    headBranch: pull.head.ref,
+    headSha: pull.head.sha,
+    baseBranch: pull.base.ref,
+    draft: pull.draft ?? false,
+    state: pull.merged_at ? "merged" : pull.state === "open" ? "open" : "closed",
+    author: pull.user?.login ?? "",
+    labels: (pull.labels ?? []).map((l) => (typeof l === "string" ? l : (l.name ?? ""))),
+  };
+}
+
+/** The core's Forge on one GitHub repository, through an installation-authenticated Octokit. */
+export class GitHubForge implements Forge {
+  readonly kind = "github" as const;
+  readonly words = githubWording;
+  readonly repo: RepoRef;
+  readonly #octokit: Octokit;
+  readonly #owner: string;
+  readonly #name: string;
+  #defaultBranch: Promise<string> | null = null;
+
+  constructor(
+    octokit: Octokit,
+    repo: { owner: string; name: string; htmlUrl: string; defaultBranch?: string },
+    readonly botLogin: string,
+  ) {
+    this.#octokit = octokit;
+    this.#owner = repo.owner;
+    this.#name = repo.name;
+    this.repo = { forge: "github", fullName: `${repo.owner}/${repo.name}`, url: repo.htmlUrl };
+    if (repo.defaultBranch) this.#defaultBranch = Promise.resolve(repo.defaultBranch);
+  }
+
+  private get ownerRepo() {
+    return { owner: this.#owner, repo: this.#name };
+  }
+
+  loadConfig(): Promise<ConfigLoadResult> {
+    return loadGitHubConfig(this.#octokit, this.ownerRepo);
+  }
+
+  async getPermission(user: string): Promise<PermissionLevel> {
+    try {
+      const { data } = await github("permission lookup", () =>
+        this.#octokit.rest.repos.getCollaboratorPermissionLevel({ ...this.ownerRepo, username: user }),
+      );
+      // role_name says maintain/triage; custom roles fall back to their base permission.
+      const role = (data as { role_name?: string }).role_name as PermissionLevel | undefined;
+      if (role && PERMISSION_LEVELS.includes(role)) return role;
+      const base = data.permission as PermissionLevel;
+      return PERMISSION_LEVELS.includes(base) ? base : "none";
+    } catch (err) {
+      if (err instanceof NotFoundError) return "none";
+      throw err;
+    }
+  }
+
+  getDefaultBranch(): Promise<string> {
+    this.#defaultBranch ??= github("repository lookup", () => this.#octokit.rest.repos.get(this.ownerRepo)).then(
+      ({ data }) => data.default_branch,
+    );
+    return this.#defaultBranch;
+  }
+
+  async getBranchSha(branch: string): Promise<string | null> {
+    try {
+      const { data } = await github("branch lookup", () =>
+        this.#octokit.rest.git.getRef({ ...this.ownerRepo, ref: `heads/${branch}` }),
+      );
+      return data.object.sha;
+    } catch (err) {
+      if (err instanceof NotFoundError) return null;
+      throw err;
+    }
+  }
+
+  async downloadArchive(sha: string): Promise<Readable> {
+    // Streamed, not buffered: a repository tarball can be large.
+    const response = await github("tarball download", () =>
+      this.#octokit.request("GET /repos/{owner}/{repo}/tarball/{ref}", {
+        ...this.ownerRepo,
+        ref: sha,
+        request: { parseSuccessResponseBody: false },
+      }),
+    );
+    return Readable.fromWeb(response.data as unknown as WebReadableStream<Uint8Array>);
+  }
+
+  async listComments(target: CommentTarget): Promise<ForgeComment[]> {
+    const comments = await github("comment listing", () =>
+      this.#octokit.paginate(this.#octokit.rest.issues.listComments, {
+        ...this.ownerRepo,
+        issue_number: target.number,
+        per_page: 100,
+      }),
+    );
+    return comments.map((c) => ({ id: c.id, body: c.body ?? "", author: c.user?.login ?? "", createdAt: c.created_at }));
+  }
+
+  async createComment(target: CommentTarget, body: string): Promise<ForgeComment> {
+    const { data } = await github("comment creation", () =>
+      this.#octokit.rest.issues.createComment({ ...this.ownerRepo, issue_number: target.number, body, ...NO_RETRY }),
+    );
+    return { id: data.id, body: data.body ?? "", author: data.user?.login ?? "", createdAt: data.created_at };
+  }
+
+  async updateComment(_target: CommentTarget, id: number, body: string): Promise<void> {
+    await github("comment update", () => this.#octokit.rest.issues.updateComment({ ...this.ownerRepo, comment_id: id, body }));
+  }
+
+  async deleteComment(_target: CommentTarget, id: number): Promise<void> {
+    await github("comment deletion", () => this.#octokit.rest.issues.deleteComment({ ...this.ownerRepo, comment_id: id }));
+  }
+
+  async setCommitStatus(sha: string, status: CommitStatus): Promise<void> {
+    await github("commit status", () =>
+      this.#octokit.rest.repos.createCommitStatus({
+        ...this.ownerRepo,
+        sha,
+        state: status.state,
+        context: status.context,
+        description: status.description,
+        ...(status.targetUrl ? { target_url: status.targetUrl } : {}),
+      }),
+    );
+  }
+
+  /**
+   * Git Data API: one tree with inline content (blobs only for binary files), one commit, one ref
+   * create or fast-forward. The number of calls does not grow with the number of text files.
+   */
+  async commitFiles(input: CommitInput): Promise<CommitResult> {
+    const { data: parent } = await github("parent commit lookup", () =>
+      this.#octokit.rest.git.getCommit({ ...this.ownerRepo, commit_sha: input.parentSha }),
+    );
+    const tree = await Promise.all(input.files.map((file) => this.treeEntry(file)));
+    const { data: newTree } = await github("tree creation", () =>
+      this.#octokit.rest.git.createTree({ ...this.ownerRepo, base_tree: parent.tree.sha, tree }),
+    );
+    const { data: commit } = await github("commit creation", () =>
+      this.#octokit.rest.git.createCommit({
+        ...this.ownerRepo,
+        message: input.message,
+        tree: newTree.sha,
+        parents: [input.parentSha],
+      }),
+    );
+    const createdBranch = await this.moveBranch(input.branch, commit.sha);
+    return { sha: commit.sha, createdBranch };
+  }
+
+  private async treeEntry(file: CommitInput["files"][number]) {
+    const mode = (file.mode || "100644") as "100644" | "100755";
+    if (file.action === "delete") return { path: file.path, mode, type: "blob" as const, sha: null };
+    if (file.encoding === "utf8") return { path: file.path, mode, type: "blob" as const, content: file.content };
+    const { data: blob } = await github("blob creation", () =>
+      this.#octokit.rest.git.createBlob({ ...this.ownerRepo, content: file.content, encoding: "base64" }),
+    );
+    return { path: file.path, mode, type: "blob" as const, sha: blob.sha };
+  }
+
+  /** Creates the branch, or fast-forwards it; returns true when it was created. Never forces. */
+  private async moveBranch(branch: string, sha: string): Promise<boolean> {
+    try {
+      await github("branch creation", () =>
+        this.#octokit.rest.git.createRef({ ...this.ownerRepo, ref: `refs/heads/${branch}`, sha }),
+      );
+      return true;
+    } catch (err) {
+      if (!(err instanceof ConflictError)) throw err;
+    }
+    await github("branch update", () =>
+      this.#octokit.rest.git.updateRef({ ...this.ownerRepo, ref: `heads/${branch}`, sha, force: false }),
+    );
+    return false;
+  }
+
+  async findOpenChangeRequest(headBranch: string): Promise<ChangeRequest | null> {
+    const { data } = await github("pull request lookup", () =>
+      this.#octokit.rest.pulls.list({ ...this.ownerRepo, head: `${this.#owner}:${headBranch}`, state: "open", per_page: 1 }),
+    );
+    return data[0] ? toChangeRequest(data[0] as PullData) : null;
+  }
+
+  async createChangeRequest(input: ChangeRequestInput): Promise<ChangeRequest> {
+    const create = (draft: boolean) =>
+      github("pull request creation", () =>
+        this.#octokit.rest.pulls.create({ ...this.ownerRepo, title: input.title, body: input.body, head: input.head, base: input.base, draft, ...NO_RETRY }),
+      );
+    try {
+      return toChangeRequest((await create(input.draft)).data as PullData);
+    } catch (err) {
+      // Drafts are unavailable on some plans ("Draft pull requests are not supported in this repository").
+      if (!(input.draft && err instanceof InvalidRequestError && /draft/i.test(err.message))) throw err;
+      return toChangeRequest((await create(false)).data as PullData);
+    }
+  }
+
+  async updateChangeRequest(number: number, patch: { title?: string; body?: string }): Promise<void> {
+    await github("pull request update", () => this.#octokit.rest.pulls.update({ ...this.ownerRepo, pull_number: number, ...patch }));
+  }
+
+  async addLabels(number: number, labels: string[]): Promise<void> {
+    await github("labeling", () => this.#octokit.rest.issues.addLabels({ ...this.ownerRepo, issue_number: number, labels }));
+  }
+
+  async requestReviewers(number: number, reviewers: { users: string[]; teams: string[] }): Promise<void> {
+    await github("reviewer request", () =>
+      this.#octokit.rest.pulls.requestReviewers({
+        ...this.ownerRepo,
+        pull_number: number,
+        reviewers: reviewers.users,
+        team_reviewers: reviewers.teams,
+      }),
+    );
+  }
+
+  async getCodeowners(ref: string): Promise<string | null> {
+    for (const path of CODEOWNERS_PATHS) {
+      try {
+        const { data } = await github("CODEOWNERS lookup", () =>
+          this.#octokit.rest.repos.getContent({ ...this.ownerRepo, path, ref, mediaType: { format: "raw" } }),
+        );
+        return typeof data === "string" ? data : null;
+      } catch (err) {
+        if (!(err instanceof NotFoundError)) throw err;
+      }
+    }
+    return null;
+  }
+
+  async findChangeRequestsForSha(sha: string): Promise<ChangeRequest[]> {
+    const { data } = await github("pull requests for commit", () =>
+      this.#octokit.rest.repos.listPullRequestsAssociatedWithCommit({ ...this.ownerRepo, commit_sha: sha, per_page: 100 }),
+    );
+    const associated = (data as PullData[]).map(toChangeRequest).filter((c) => c.state === "open" && c.headSha === sha);
+    if (associated.length > 0) return associated;
+    // Fork PRs: events carry an empty pull_requests[] (actions/runner#3444); match open PRs by head SHA.
+    const { data: open } = await github("open pull request listing", () =>
+      this.#octokit.rest.pulls.list({ ...this.ownerRepo, state: "open", sort: "updated", direction: "desc", per_page: OPEN_PULLS_SCANNED_FOR_SHA }),
+    );
+    return (open as PullData[]).map(toChangeRequest).filter((c) => c.headSha === sha);
+  }
+
+  async listChangedFiles(number: number): Promise<string[]> {
+    const files = await github("changed files listing", () =>
+      this.#octokit.paginate(this.#octokit.rest.pulls.listFiles, { ...this.ownerRepo, pull_number: number, per_page: 100 }),
+    );
+    return files.map((f) => f.filename);
+  }
+}

@@ -1,0 +1,40 @@
+import { ProbotOctokit } from "probot";
+
+// Probot 14 already stacks plugin-throttling and plugin-retry; configure them, do not add them again.
+const MAX_RATE_LIMIT_RETRIES = 2;
+const MAX_RATE_LIMIT_WAIT_SECONDS = 120;
+
+interface ThrottledRequest {
+  method: string;
+  url: string;
+  request: { retryCount: number };
+}
+
+interface LoggingOctokit {
+  log: { warn(msg: string): void };
+}
+
+/** Waits out short rate limits a couple of times; a longer one fails the operation, which is reported. */
+function retryShortRateLimits(kind: string) {
+  return (retryAfter: number, options: ThrottledRequest, octokit: LoggingOctokit): boolean => {
+    const retry = options.request.retryCount < MAX_RATE_LIMIT_RETRIES && retryAfter <= MAX_RATE_LIMIT_WAIT_SECONDS;
+    octokit.log.warn(
+      `${kind} rate limit on ${options.method} ${options.url}: ${retry ? `retrying in ${retryAfter}s` : "giving up"}`,
+    );
+    return retry;
+  };
+}
+
+export const FactoryOctokit = ProbotOctokit.defaults((options: Record<string, unknown>) => ({
+  ...options,
+  throttle: {
+    ...(options.throttle as object | undefined),
+    onRateLimit: retryShortRateLimits("primary"),
+    onSecondaryRateLimit: retryShortRateLimits("secondary"),
+  },
+  // plugin-retry retries 5xx and network errors, never 4xx; requests that create things opt out per call.
+  retry: { retries: 3, ...(options.retry as object | undefined) },
+}));
+
+/** Per-request option for creates that are not idempotent: a retried POST after a lost 5xx duplicates. */
+export const NO_RETRY = { request: { retries: 0 } } as const;

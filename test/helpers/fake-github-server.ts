@@ -1,0 +1,352 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { createHash } from "node:crypto";
+import { createGzip } from "node:zlib";
+import type { AddressInfo } from "node:net";
+import tarStream from "tar-stream";
+
+/**
+ * A GitHub Enterprise Server-style REST API on 127.0.0.1 with in-memory git data, for the
+ * end-to-end tests: the real server talks to it through `GHE_HOST`/`GHE_PROTOCOL=http`.
+ * Every request is handed to `onRequest` first (the OpenAPI check lives there).
+ */
+
+export interface FakeFile {
+  content: string;
+  mode: "100644" | "100755";
+}
+type Tree = Map<string, FakeFile>;
+interface Commit {
+  sha: string;
+  tree: string;
+  parents: string[];
+  message: string;
+}
+export interface FakeComment {
+  id: number;
+  issue: number;
+  body: string;
+  user: { login: string; type: string };
+  created_at: string;
+}
+export interface FakePull {
+  number: number;
+  title: string;
+  body: string;
+  head: string;
+  base: string;
+  draft: boolean;
+  state: "open" | "closed";
+  labels: string[];
+  reviewers: string[];
+  teamReviewers: string[];
+}
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  query: URLSearchParams;
+  body: unknown;
+}
+
+const OWNER = "acme";
+const REPO = "widgets";
+const sha1 = (text: string) => createHash("sha1").update(text).digest("hex");
+
+export class FakeGitHub {
+  readonly owner = OWNER;
+  readonly repo = REPO;
+  appSlug = "factory-bot";
+  defaultBranch = "main";
+  trees = new Map<string, Tree>();
+  commits = new Map<string, Commit>();
+  refs = new Map<string, string>();
+  comments: FakeComment[] = [];
+  statuses: Array<{ sha: string; state: string; context: string; description?: string; target_url?: string }> = [];
+  pulls: FakePull[] = [];
+  permissions = new Map<string, string>();
+  requests: RecordedRequest[] = [];
+  onRequest: (req: RecordedRequest) => void = () => {};
+  #nextId = 1000;
+  #server: Server | null = null;
+  port = 0;
+
+  constructor(files: Record<string, string>) {
+    const tree = new Map(Object.entries(files).map(([p, c]) => [p, { content: c, mode: "100644" as const }]));
+    const treeSha = this.storeTree(tree);
+    const commit = this.storeCommit({ tree: treeSha, parents: [], message: "initial" });
+    this.refs.set(`heads/${this.defaultBranch}`, commit.sha);
+  }
+
+  get host(): string {
+    return `127.0.0.1:${this.port}`;
+  }
+
+  headOf(branch: string): string | undefined {
+    return this.refs.get(`heads/${branch}`);
+  }
+
+  filesAt(commitSha: string): Tree {
+    const commit = this.commits.get(commitSha);
+    return commit ? (this.trees.get(commit.tree) ?? new Map()) : new Map();
+  }
+
+  storeTree(tree: Tree): string {
+    const sha = sha1(JSON.stringify([...tree.entries()].sort()));
+    this.trees.set(sha, tree);
+    return sha;
+  }
+
+  storeCommit(input: Omit<Commit, "sha">): Commit {
+    const commit = { ...input, sha: sha1(JSON.stringify(input) + this.commits.size) };
+    this.commits.set(commit.sha, commit);
+    return commit;
+  }
+
+  isAncestor(ancestor: string, sha: string): boolean {
+    const seen = new Set<string>();
+    const stack = [sha];
+    while (stack.length) {
+      const current = stack.pop()!;
+      if (current === ancestor) return true;
+      if (seen.has(current)) continue;
+      seen.add(current);
+      stack.push(...(this.commits.get(current)?.parents ?? []));
+    }
+    return false;
+  }
+
+  async start(): Promise<void> {
+    this.#server = createServer((req, res) => {
+      this.handle(req, res).catch((err: unknown) => send(res, 500, { message: String(err) }));
+    });
+    await new Promise<void>((resolve) => this.#server!.listen(0, "127.0.0.1", resolve));
+    this.port = (this.#server.address() as AddressInfo).port;
+  }
+
+  async stop(): Promise<void> {
+    await new Promise<void>((resolve) => this.#server?.close(() => resolve()));
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? "/", "http://fake");
+    const raw = await readBody(req);
+    const body: unknown = raw ? JSON.parse(raw) : undefined;
+    if (url.pathname.startsWith("/_codeload/")) return this.sendTarball(res, url.pathname.slice("/_codeload/".length));
+    const path = decodeURIComponent(url.pathname.replace(/^\/api\/v3/, ""));
+    const recorded = { method: req.method ?? "GET", path, query: url.searchParams, body };
+    this.requests.push(recorded);
+    this.onRequest(recorded);
+    const route = ROUTES.find((r) => r.method === recorded.method && r.pattern.test(path));
+    if (!route) return send(res, 404, { message: `fake GitHub has no route for ${recorded.method} ${path}` });
+    const match = route.pattern.exec(path)!;
+    return route.handle.call(this, { ...recorded, params: match.slice(1), req, res });
+  }
+
+  private sendTarball(res: ServerResponse, commitSha: string): void {
+    const pack = tarStream.pack();
+    const top = `${OWNER}-${REPO}-${commitSha.slice(0, 7)}/`;
+    pack.entry({ name: top, type: "directory" });
+    for (const [path, file] of this.filesAt(commitSha)) {
+      pack.entry({ name: top + path, mode: file.mode === "100755" ? 0o755 : 0o644 }, file.content);
+    }
+    pack.finalize();
+    res.writeHead(200, { "content-type": "application/x-gzip" });
+    pack.pipe(createGzip()).pipe(res);
+  }
+
+  // Route handlers -------------------------------------------------------------------------
+  nextId(): number {
+    return this.#nextId++;
+  }
+
+  pullJson(p: FakePull) {
+    const headSha = this.headOf(p.head) ?? "";
+    return {
+      number: p.number,
+      html_url: `http://${this.host}/${OWNER}/${REPO}/pull/${p.number}`,
+      title: p.title,
+      body: p.body,
+      draft: p.draft,
+      state: p.state,
+      merged_at: null,
+      head: { ref: p.head, sha: headSha, label: `${OWNER}:${p.head}` },
+      base: { ref: p.base, sha: this.headOf(p.base) ?? "" },
+      user: { login: `${this.appSlug}[bot]`, type: "Bot" },
+      labels: p.labels.map((name) => ({ name })),
+    };
+  }
+
+  commentJson(c: FakeComment) {
+    return { id: c.id, body: c.body, user: c.user, created_at: c.created_at, updated_at: c.created_at, html_url: `http://${this.host}/c/${c.id}` };
+  }
+}
+
+interface RouteInput extends RecordedRequest {
+  params: string[];
+  req: IncomingMessage;
+  res: ServerResponse;
+}
+interface Route {
+  method: string;
+  pattern: RegExp;
+  handle(this: FakeGitHub, input: RouteInput): void | Promise<void>;
+}
+
+const repoPath = `/repos/${OWNER}/${REPO}`;
+const r = (method: string, path: string, handle: Route["handle"]): Route => ({
+  method,
+  pattern: new RegExp(`^${path.replace("REPO", repoPath.replace(/\//g, "\\/"))}$`),
+  handle,
+});
+
+const ROUTES: Route[] = [
+  r("POST", "/app/installations/(\\d+)/access_tokens", function ({ res }) {
+    send(res, 201, { token: "ghs_faketoken000000000000000000000000", expires_at: new Date(Date.now() + 3600_000).toISOString(), permissions: {} });
+  }),
+  r("GET", "/app", function ({ res }) {
+    send(res, 200, { id: 1, slug: this.appSlug, name: this.appSlug, owner: { login: OWNER }, permissions: {}, events: [] });
+  }),
+  r("GET", "REPO", function ({ res }) {
+    send(res, 200, { id: 1, name: REPO, full_name: `${OWNER}/${REPO}`, default_branch: this.defaultBranch, owner: { login: OWNER } });
+  }),
+  r("GET", "/repos/([^/]+)/([^/]+)/contents/(.+)", function ({ res, params, query }) {
+    const [owner, repo, path] = params as [string, string, string];
+    if (owner !== OWNER || repo !== REPO) return send(res, 404, { message: "Not Found" });
+    const ref = query.get("ref") ?? this.defaultBranch;
+    const sha = this.headOf(ref) ?? ref;
+    const file = this.filesAt(sha).get(path);
+    if (!file) return send(res, 404, { message: "Not Found" });
+    res.writeHead(200, { "content-type": "text/plain; charset=utf-8" }).end(file.content);
+  }),
+  r("GET", "REPO/collaborators/([^/]+)/permission", function ({ res, params }) {
+    const role = this.permissions.get(params[0]!) ?? "read";
+    const permission = role === "maintain" ? "write" : role === "triage" ? "read" : role;
+    send(res, 200, { permission, role_name: role, user: { login: params[0] } });
+  }),
+  r("GET", "REPO/git/ref/(.+)", function ({ res, params }) {
+    const sha = this.refs.get(params[0]!);
+    if (!sha) return send(res, 404, { message: "Not Found" });
+    send(res, 200, { ref: `refs/${params[0]}`, object: { sha, type: "commit" } });
+  }),
+  r("GET", "REPO/tarball/(.+)", function ({ res, params }) {
+    const sha = this.headOf(params[0]!) ?? params[0]!;
+    if (!this.commits.has(sha)) return send(res, 404, { message: "Not Found" });
+    // GitHub redirects to codeload; following it is part of what is tested.
+    res.writeHead(302, { location: `http://${this.host}/_codeload/${sha}` }).end();
+  }),
+  r("GET", "REPO/git/commits/([0-9a-f]{40})", function ({ res, params }) {
+    const commit = this.commits.get(params[0]!);
+    if (!commit) return send(res, 404, { message: "Not Found" });
+    send(res, 200, { sha: commit.sha, tree: { sha: commit.tree }, parents: commit.parents.map((sha) => ({ sha })), message: commit.message });
+  }),
+  r("POST", "REPO/git/blobs", function ({ res, body }) {
+    const { content } = body as { content: string };
+    const sha = sha1(content);
+    this.trees.set(`blob:${sha}`, new Map([["", { content: Buffer.from(content, "base64").toString("latin1"), mode: "100644" }]]));
+    send(res, 201, { sha, url: "" });
+  }),
+  r("POST", "REPO/git/trees", function ({ res, body }) {
+    const input = body as { base_tree?: string; tree: Array<{ path: string; mode: string; content?: string; sha?: string | null }> };
+    const tree: Tree = new Map(input.base_tree ? this.trees.get(input.base_tree) : []);
+    for (const entry of input.tree) {
+      if (entry.sha === null) tree.delete(entry.path);
+      else if (entry.content !== undefined) tree.set(entry.path, { content: entry.content, mode: entry.mode as FakeFile["mode"] });
+      else tree.set(entry.path, { content: this.trees.get(`blob:${entry.sha}`)?.get("")?.content ?? "", mode: entry.mode as FakeFile["mode"] });
+    }
+    const sha = this.storeTree(tree);
+    send(res, 201, { sha, tree: [] });
+  }),
+  r("POST", "REPO/git/commits", function ({ res, body }) {
+    const input = body as { message: string; tree: string; parents: string[] };
+    const commit = this.storeCommit(input);
+    send(res, 201, { sha: commit.sha, tree: { sha: commit.tree }, parents: input.parents.map((sha) => ({ sha })), message: input.message });
+  }),
+  r("POST", "REPO/git/refs", function ({ res, body }) {
+    const { ref, sha } = body as { ref: string; sha: string };
+    const name = ref.replace(/^refs\//, "");
+    if (this.refs.has(name)) return send(res, 422, { message: "Reference already exists" });
+    this.refs.set(name, sha);
+    send(res, 201, { ref, object: { sha, type: "commit" } });
+  }),
+  r("PATCH", "REPO/git/refs/(.+)", function ({ res, params, body }) {
+    const { sha, force } = body as { sha: string; force?: boolean };
+    const current = this.refs.get(params[0]!);
+    if (!current) return send(res, 422, { message: "Reference does not exist" });
+    const ff = this.isAncestor(current, sha);
+    if (!ff && !force) return send(res, 422, { message: "Update is not a fast forward" });
+    this.refs.set(params[0]!, sha);
+    send(res, 200, { ref: `refs/${params[0]}`, object: { sha, type: "commit" } });
+  }),
+  r("GET", "REPO/issues/(\\d+)/comments", function ({ res, params }) {
+    send(res, 200, this.comments.filter((c) => c.issue === Number(params[0])).map((c) => this.commentJson(c)));
+  }),
+  r("POST", "REPO/issues/(\\d+)/comments", function ({ res, params, body }) {
+    const comment: FakeComment = {
+      id: this.nextId(),
+      issue: Number(params[0]),
+      body: (body as { body: string }).body,
+      user: { login: `${this.appSlug}[bot]`, type: "Bot" },
+      created_at: new Date().toISOString(),
+    };
+    this.comments.push(comment);
+    send(res, 201, this.commentJson(comment));
+  }),
+  r("PATCH", "REPO/issues/comments/(\\d+)", function ({ res, params, body }) {
+    const comment = this.comments.find((c) => c.id === Number(params[0]));
+    if (!comment) return send(res, 404, { message: "Not Found" });
+    comment.body = (body as { body: string }).body;
+    send(res, 200, this.commentJson(comment));
+  }),
+  r("DELETE", "REPO/issues/comments/(\\d+)", function ({ res, params }) {
+    this.comments = this.comments.filter((c) => c.id !== Number(params[0]));
+    res.writeHead(204).end();
+  }),
+  r("POST", "REPO/statuses/([0-9a-f]{40})", function ({ res, params, body }) {
+    this.statuses.push({ sha: params[0]!, ...(body as { state: string; context: string }) });
+    send(res, 201, { id: this.nextId(), ...(body as object) });
+  }),
+  r("GET", "REPO/pulls", function ({ res, query }) {
+    const head = query.get("head")?.split(":")[1];
+    const state = query.get("state") ?? "open";
+    const pulls = this.pulls.filter((p) => (!head || p.head === head) && (state === "all" || p.state === state));
+    send(res, 200, pulls.map((p) => this.pullJson(p)));
+  }),
+  r("POST", "REPO/pulls", function ({ res, body }) {
+    const input = body as { title: string; body: string; head: string; base: string; draft?: boolean };
+    if (this.pulls.some((p) => p.head === input.head && p.state === "open")) {
+      return send(res, 422, { message: "Validation Failed", errors: [{ message: `A pull request already exists for ${OWNER}:${input.head}.` }] });
+    }
+    const pull: FakePull = { number: this.nextId(), title: input.title, body: input.body, head: input.head, base: input.base, draft: input.draft ?? false, state: "open", labels: [], reviewers: [], teamReviewers: [] };
+    this.pulls.push(pull);
+    send(res, 201, this.pullJson(pull));
+  }),
+  r("PATCH", "REPO/pulls/(\\d+)", function ({ res, params, body }) {
+    const pull = this.pulls.find((p) => p.number === Number(params[0]));
+    if (!pull) return send(res, 404, { message: "Not Found" });
+    Object.assign(pull, body as object);
+    send(res, 200, this.pullJson(pull));
+  }),
+  r("POST", "REPO/issues/(\\d+)/labels", function ({ res, params, body }) {
+    const pull = this.pulls.find((p) => p.number === Number(params[0]));
+    const labels = (body as { labels: string[] }).labels;
+    if (pull) pull.labels = [...new Set([...pull.labels, ...labels])];
+    send(res, 200, labels.map((name) => ({ name })));
+  }),
+  r("POST", "REPO/pulls/(\\d+)/requested_reviewers", function ({ res, params, body }) {
+    const pull = this.pulls.find((p) => p.number === Number(params[0]));
+    if (!pull) return send(res, 404, { message: "Not Found" });
+    const input = body as { reviewers?: string[]; team_reviewers?: string[] };
+    pull.reviewers.push(...(input.reviewers ?? []));
+    pull.teamReviewers.push(...(input.team_reviewers ?? []));
+    send(res, 201, this.pullJson(pull));
+  }),
+];
+
+function send(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { "content-type": "application/json; charset=utf-8" }).end(JSON.stringify(body));
+}
+
+async function readBody(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString("utf8");
+}
