@@ -18,4 +18,12 @@ export interface IssueLabeledEvent extends EventBase {
   issue: IssueRef & { isPullRequest: boolean };
 }
 
-export type CoreEvent = IssueLabeledEvent;
+/** CI finished something on a commit (GitHub workflow_run/check_run/check_suite, GitLab pipeline). */
+export interface CiCompletedEvent extends EventBase {
+  type: "ci.completed";
+  headSha: string;
+  /** Change requests named by the event; empty for fork PRs, which are then found by SHA. */
+  changeRequestNumbers: number[];
+}
+
+export type CoreEvent = IssueLabeledEvent | CiCompletedEvent;

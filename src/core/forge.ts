@@ -82,14 +82,17 @@ export interface ChangeRequestInput {
   draft: boolean;
 }
 
-/** A failing CI job with the log to summarize. */
-export interface FailedJob {
+export type CiJobState = "pending" | "success" | "failure" | "skipped";
+
+/** One CI job or check on a commit, with its log when the CI system keeps one. */
+export interface CiJob {
   id: string;
   name: string;
   url: string;
+  state: CiJobState;
   /** The job's log as a stream (may be large), or null when the forge keeps none. */
   openLog(): Promise<Readable | null>;
-  /** Text the CI system already extracted (check-run output, annotations), when no log exists. */
+  /** Text the CI system already extracted (check-run output, annotations), used when no log exists. */
   reportedText?: string;
 }
 
@@ -130,4 +133,7 @@ export interface Forge {
   /** Open change requests whose head commit is `sha` (fork PRs included). */
   findChangeRequestsForSha(sha: string): Promise<ChangeRequest[]>;
   listChangedFiles(number: number): Promise<string[]>;
+  getChangeRequest(number: number): Promise<ChangeRequest | null>;
+  /** Every CI job and check reported on `sha` (latest attempt of each). */
+  listCiJobs(sha: string): Promise<CiJob[]>;
 }

@@ -5,6 +5,9 @@
 export const MARKERS = {
   task: "<!-- factory:task -->",
   ciSummary: "<!-- factory:ci-summary -->",
+  /** Delimit the failure section of a CI summary, so a green update can keep it collapsed. */
+  ciFailureStart: "<!-- factory:ci-failure:start -->",
+  ciFailureEnd: "<!-- factory:ci-failure:end -->",
 } as const;
 
 export type MarkerName = keyof typeof MARKERS;
@@ -32,4 +35,12 @@ export function decodeState<T>(body: string): T | null {
   } catch {
     return null;
   }
+}
+
+/** The text between two markers, or null. */
+export function between(body: string, start: MarkerName, end: MarkerName): string | null {
+  const from = body.indexOf(MARKERS[start]);
+  const to = body.indexOf(MARKERS[end], from + 1);
+  if (from < 0 || to < 0) return null;
+  return body.slice(from + MARKERS[start].length, to).trim();
 }

@@ -5,6 +5,7 @@ import { ConflictError, InvalidRequestError, NotFoundError } from "../../src/cor
 import type {
   ChangeRequest,
   ChangeRequestInput,
+  CiJob,
   CommentTarget,
   CommitInput,
   CommitResult,
@@ -52,6 +53,7 @@ export class FakeForge implements Forge {
   reviewersRequested: Array<{ number: number; users: string[]; teams: string[] }> = [];
   codeowners: string | null = null;
   changedFiles = new Map<number, string[]>();
+  ciJobs = new Map<string, CiJob[]>();
   calls: string[] = [];
   /** Runs before every listComments, to let tests interleave concurrent deliveries. */
   beforeListComments: (() => Promise<void>) | null = null;
@@ -162,6 +164,13 @@ export class FakeForge implements Forge {
   }
   async listChangedFiles(number: number): Promise<string[]> {
     return this.changedFiles.get(number) ?? [];
+  }
+  async getChangeRequest(number: number): Promise<ChangeRequest | null> {
+    return this.changeRequests.find((c) => c.number === number) ?? null;
+  }
+  async listCiJobs(sha: string): Promise<CiJob[]> {
+    this.record("listCiJobs");
+    return this.ciJobs.get(sha) ?? [];
   }
 
   /** Writes performed, for asserting "nothing else happened". */

@@ -1,6 +1,7 @@
 import type { Clock, Logger } from "../deps.js";
 import type { Forge, ForgeComment } from "../forge.js";
-import { decodeState, hasMarker } from "../markers.js";
+import { decodeState } from "../markers.js";
+import { markedComments } from "../sticky-comment.js";
 import { renderTaskComment, type TaskCommentView } from "../messages/task-comment.js";
 import { isActive, type TaskState } from "../task-state.js";
 
@@ -37,9 +38,8 @@ export interface ClaimInput {
   staleAfterMs: number;
 }
 
-async function taskComments(forge: Forge, issueNumber: number): Promise<ForgeComment[]> {
-  const comments = await forge.listComments({ kind: "issue", number: issueNumber });
-  return comments.filter((c) => c.author === forge.botLogin && hasMarker(c.body, "task")).sort((a, b) => a.id - b.id);
+function taskComments(forge: Forge, issueNumber: number): Promise<ForgeComment[]> {
+  return markedComments(forge, { kind: "issue", number: issueNumber }, "task");
 }
 
 /**

@@ -1,0 +1,94 @@
+import type { Readable } from "node:stream";
+import type { CiCommentsMode } from "../../config/types.js";
+import { summarizeLog, summarizeText } from "../../summarize/index.js";
+import type { Clock, Logger } from "../deps.js";
+import type { CiCompletedEvent } from "../events.js";
+import type { ChangeRequest, CiJob, Forge } from "../forge.js";
+import { between, decodeState } from "../markers.js";
+import { renderFailingSummary, renderPassingSummary, type CiSummaryState, type FailureGroup } from "../messages/ci-summary.js";
+import { ensureStickyComment, markedComments } from "../sticky-comment.js";
+
+export interface CiCompletedDeps {
+  forge: Forge;
+  logger: Logger;
+  clock: Clock;
+}
+
+const DEFAULT_CI = { comments: "all" as CiCommentsMode, max_lines: 20 };
+// Our own statuses describe the bot's work, not the repository's CI.
+const OWN_CONTEXT_PREFIX = "factory/";
+const LOGS_FETCHED_AT_ONCE = 4;
+
+/**
+ * Checks finished on a commit: keep one comment per open PR/MR whose head it is, showing the
+ * lines that explain each failure, or turning green once everything passed.
+ */
+export async function handleCiCompleted(event: CiCompletedEvent, deps: CiCompletedDeps): Promise<void> {
+  const { forge, logger } = deps;
+  const loaded = await forge.loadConfig();
+  const ci = loaded.status === "ok" ? loaded.config.ci : DEFAULT_CI;
+  if (ci.comments === "off") return;
+  const changeRequests = await changeRequestsAt(forge, event, ci.comments);
+  if (changeRequests.length === 0) return logger.debug({ sha: event.headSha }, "no open change request has this head");
+
+  const jobs = (await forge.listCiJobs(event.headSha)).filter((j) => !j.name.startsWith(OWN_CONTEXT_PREFIX));
+  const failed = jobs.filter((j) => j.state === "failure");
+  const pending = jobs.filter((j) => j.state === "pending").length;
+  let failingBody: string | null = null;
+  for (const cr of changeRequests) {
+    const target = { kind: "change", number: cr.number } as const;
+    const existing = (await markedComments(forge, target, "ciSummary"))[0] ?? null;
+    if (failed.length === 0) {
+      if (pending > 0 || !existing) continue; // nothing failed: no comment to start, nothing yet to turn green
+      const previous = decodeState<CiSummaryState>(existing.body);
+      if (previous && !previous.failing && previous.sha === event.headSha) continue;
+      const body = renderPassingSummary({
+        sha: event.headSha,
+        lastFailure: between(existing.body, "ciFailureStart", "ciFailureEnd"),
+        lastFailureSha: previous?.failing ? previous.sha : null,
+      });
+      await ensureStickyComment(forge, target, "ciSummary", body, existing);
+      continue;
+    }
+    failingBody ??= renderFailingSummary({ sha: event.headSha, groups: await summarizeFailures(failed, ci.max_lines, logger), pending, words: forge.words });
+    await ensureStickyComment(forge, target, "ciSummary", failingBody, existing);
+  }
+}
+
+async function changeRequestsAt(forge: Forge, event: CiCompletedEvent, mode: CiCommentsMode): Promise<ChangeRequest[]> {
+  const found =
+    event.changeRequestNumbers.length > 0
+      ? (await Promise.all(event.changeRequestNumbers.map((n) => forge.getChangeRequest(n)))).filter((c): c is ChangeRequest => c !== null)
+      : await forge.findChangeRequestsForSha(event.headSha);
+  // A run for an older commit must not overwrite what the current head shows.
+  return found.filter((c) => c.state === "open" && c.headSha === event.headSha && (mode === "all" || c.author === forge.botLogin));
+}
+
+async function summarizeFailures(failed: CiJob[], maxLines: number, logger: Logger): Promise<FailureGroup[]> {
+  const excerpts: string[][] = [];
+  for (let i = 0; i < failed.length; i += LOGS_FETCHED_AT_ONCE) {
+    const batch = failed.slice(i, i + LOGS_FETCHED_AT_ONCE);
+    excerpts.push(...(await Promise.all(batch.map((job) => excerptOf(job, maxLines, logger)))));
+  }
+  const groups = new Map<string, FailureGroup>();
+  failed.forEach((job, index) => {
+    const excerpt = excerpts[index] ?? [];
+    const key = excerpt.join("\n");
+    const group = groups.get(key) ?? { jobs: [], excerpt };
+    group.jobs.push({ name: job.name, url: job.url });
+    groups.set(key, group);
+  });
+  return [...groups.values()];
+}
+
+async function excerptOf(job: CiJob, maxLines: number, logger: Logger): Promise<string[]> {
+  let log: Readable | null = null;
+  try {
+    log = await job.openLog();
+  } catch (err) {
+    // A log can be gone (expired, no permission); the job is still listed with its link.
+    logger.warn({ job: job.name, err: (err as Error).message }, "could not read the job log");
+  }
+  if (log) return (await summarizeLog(log, { maxLines })).excerpt;
+  return job.reportedText ? (await summarizeText(job.reportedText, { maxLines })).excerpt : [];
+}
