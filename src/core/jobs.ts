@@ -6,15 +6,25 @@ import type { Logger } from "./deps.js";
  */
 export class BackgroundJobs {
   readonly #running = new Set<Promise<void>>();
+  readonly #tails = new Map<string, Promise<void>>();
 
   constructor(private readonly logger: Logger) {}
 
-  start(name: string, work: () => Promise<void>, logger: Logger = this.logger): void {
-    const job = Promise.resolve()
+  /**
+   * Runs `work` in the background. Jobs with the same `key` run one after another (several
+   * workflows finishing on one commit would otherwise race to write the same comment).
+   */
+  start(name: string, work: () => Promise<void>, logger: Logger = this.logger, key?: string): void {
+    const previous = key ? (this.#tails.get(key) ?? Promise.resolve()) : Promise.resolve();
+    const job = previous
       .then(work)
       .catch((err: unknown) => logger.error({ err, job: name }, `background job ${name} failed`))
-      .finally(() => this.#running.delete(job));
+      .finally(() => {
+        this.#running.delete(job);
+        if (key && this.#tails.get(key) === job) this.#tails.delete(key);
+      });
     this.#running.add(job);
+    if (key) this.#tails.set(key, job);
   }
 
   get size(): number {

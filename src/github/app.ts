@@ -1,11 +1,14 @@
 import type { Context, Probot } from "probot";
 import { withAudit } from "../core/audit.js";
 import type { Clock, Logger } from "../core/deps.js";
+import type { Actor } from "../core/events.js";
+import type { Forge } from "../core/forge.js";
+import { handleCiCompleted } from "../core/handlers/ci-completed.js";
 import { handleIssueLabeled } from "../core/handlers/issue-labeled.js";
 import type { BackgroundJobs } from "../core/jobs.js";
 import type { TaskRunner } from "../core/task.js";
 import { CONFIG_PATH } from "../config/index.js";
-import { repositoryOf, toIssueLabeledEvent, type RepositoryPayload } from "./events.js";
+import { fromCheckRun, fromWorkflowRun, repositoryOf, toIssueLabeledEvent, type RepositoryPayload } from "./events.js";
 import { GitHubForge, type Octokit } from "./forge.js";
 
 export interface GitHubAppDeps {
@@ -13,6 +16,8 @@ export interface GitHubAppDeps {
   runner: TaskRunner;
   clock: Clock;
 }
+
+type AnyContext = Context<"issues.labeled" | "workflow_run.completed" | "check_run.completed">;
 
 /**
  * The Probot side: payloads in, a GitHubForge out. Handlers answer at once; the work runs as a
@@ -22,22 +27,46 @@ export function factoryGitHubApp(deps: GitHubAppDeps) {
   return (app: Probot): void => {
     const botLogin = appBotLogin(app);
 
+    /** Starts `work` after the response, with an audited forge and a logger bound to this delivery. */
+    const inBackground = (
+      name: string,
+      context: AnyContext,
+      actor: Actor,
+      work: (forge: Forge, logger: Logger) => Promise<void>,
+      key?: (repo: string) => string,
+    ) => {
+      const repo = repositoryOf(context.payload as RepositoryPayload);
+      if (!repo) return;
+      const fullName = `${repo.owner}/${repo.name}`;
+      const logger = context.log.child({ forge: "github", repo: fullName, deliveryId: context.id }) as Logger;
+      const run = async () => {
+        const forge = new GitHubForge(context.octokit as Octokit, repo, await botLogin());
+        await work(withAudit(forge, logger, { actor: actor.login, deliveryId: context.id }), logger);
+      };
+      deps.jobs.start(name, run, logger, key?.(fullName));
+    };
+
     app.on("issues.labeled", async (context) => {
       const event = toIssueLabeledEvent(context.payload, context.id);
-      const repo = repositoryOf(context.payload as RepositoryPayload);
       // Cheap checks first: events the bot ignores cost no API call.
-      if (!event || !repo || event.actor.isBot || event.issue.isPullRequest) return;
-      const logger = context.log.child({ forge: "github", repo: `${repo.owner}/${repo.name}`, deliveryId: context.id }) as Logger;
-      deps.jobs.start(
-        "task",
-        async () => {
-          const forge = new GitHubForge(context.octokit as Octokit, repo, await botLogin());
-          const audited = withAudit(forge, logger, { actor: event.actor.login, deliveryId: context.id });
-          await handleIssueLabeled(event, { forge: audited, runner: deps.runner, logger, clock: deps.clock, configPath: CONFIG_PATH });
-        },
-        logger,
+      if (!event || event.actor.isBot || event.issue.isPullRequest) return;
+      inBackground("task", context, event.actor, (forge, logger) =>
+        handleIssueLabeled(event, { forge, runner: deps.runner, logger, clock: deps.clock, configPath: CONFIG_PATH }),
       );
     });
+
+    const onCiCompleted = (event: ReturnType<typeof fromWorkflowRun>, context: AnyContext) => {
+      if (!event) return;
+      inBackground(
+        "ci-summary",
+        context,
+        event.actor,
+        (forge, logger) => handleCiCompleted(event, { forge, logger, clock: deps.clock }),
+        (repo) => `${repo}@${event.headSha}`,
+      );
+    };
+    app.on("workflow_run.completed", async (context) => onCiCompleted(fromWorkflowRun(context.payload, context.id), context));
+    app.on("check_run.completed", async (context) => onCiCompleted(fromCheckRun(context.payload, context.id), context));
   };
 }
 
@@ -56,5 +85,3 @@ function appBotLogin(app: Probot): () => Promise<string> {
     return login;
   };
 }
-
-export type { Context };

@@ -1,4 +1,4 @@
-import type { IssueLabeledEvent } from "../core/events.js";
+import type { CiCompletedEvent, IssueLabeledEvent } from "../core/events.js";
 
 /** The fields of an `issues.labeled` payload the bot reads; anything else is ignored. */
 interface IssuesLabeledPayload {
@@ -34,4 +34,36 @@ export function repositoryOf(payload: RepositoryPayload) {
   const r = payload.repository;
   if (!r?.name || !r.owner?.login) return null;
   return { owner: r.owner.login, name: r.name, htmlUrl: r.html_url ?? "", defaultBranch: r.default_branch };
+}
+
+type PullRef = { number?: number } | null;
+interface CiPayload {
+  workflow_run?: { head_sha?: string; conclusion?: string | null; pull_requests?: PullRef[] };
+  check_run?: { head_sha?: string; conclusion?: string | null; pull_requests?: PullRef[]; app?: { slug?: string } | null };
+  sender?: { login?: string; type?: string };
+}
+
+// Superseded or skipped runs explain nothing and turn nothing green.
+const SUMMARIZED_CONCLUSIONS = new Set(["success", "failure", "timed_out", "startup_failure", "neutral"]);
+
+function ciEvent(run: { head_sha?: string; conclusion?: string | null; pull_requests?: PullRef[] } | undefined, payload: CiPayload, deliveryId: string): CiCompletedEvent | null {
+  if (!run?.head_sha || !SUMMARIZED_CONCLUSIONS.has(run.conclusion ?? "")) return null;
+  return {
+    type: "ci.completed",
+    deliveryId,
+    headSha: run.head_sha,
+    changeRequestNumbers: (run.pull_requests ?? []).map((p) => p?.number).filter((n): n is number => typeof n === "number"),
+    actor: { login: payload.sender?.login ?? "", isBot: payload.sender?.type === "Bot" },
+  };
+}
+
+/** GitHub Actions results are read through workflow_run (its jobs and logs). */
+export function fromWorkflowRun(payload: CiPayload, deliveryId: string): CiCompletedEvent | null {
+  return ciEvent(payload.workflow_run, payload, deliveryId);
+}
+
+/** check_run from other check apps; the GitHub Actions app's runs are covered by workflow_run. */
+export function fromCheckRun(payload: CiPayload, deliveryId: string): CiCompletedEvent | null {
+  if (payload.check_run?.app?.slug === "github-actions") return null;
+  return ciEvent(payload.check_run, payload, deliveryId);
 }

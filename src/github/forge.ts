@@ -7,6 +7,8 @@ import {
   PERMISSION_LEVELS,
   type ChangeRequest,
   type ChangeRequestInput,
+  type CiJob,
+  type CiJobState,
   type CommentTarget,
   type CommitInput,
   type CommitResult,
@@ -306,4 +308,96 @@ export class GitHubForge implements Forge {
     );
     return files.map((f) => f.filename);
   }
+
+  async getChangeRequest(number: number): Promise<ChangeRequest | null> {
+    try {
+      const { data } = await github("pull request lookup", () => this.#octokit.rest.pulls.get({ ...this.ownerRepo, pull_number: number }));
+      return toChangeRequest(data as PullData);
+    } catch (err) {
+      if (err instanceof NotFoundError) return null;
+      throw err;
+    }
+  }
+
+  /** Check runs (latest attempt each, GitHub Actions jobs among them) and legacy commit statuses. */
+  async listCiJobs(sha: string): Promise<CiJob[]> {
+    const [runs, combined] = await Promise.all([
+      github("check run listing", () =>
+        this.#octokit.paginate(this.#octokit.rest.checks.listForRef, { ...this.ownerRepo, ref: sha, filter: "latest", per_page: 100 }),
+      ),
+      github("commit status lookup", () => this.#octokit.rest.repos.getCombinedStatusForRef({ ...this.ownerRepo, ref: sha, per_page: 100 })),
+    ]);
+    const checkJobs = (runs as CheckRunData[]).map((run) => this.checkRunJob(run));
+    const statusJobs = combined.data.statuses.map((status) => ({
+      id: `status:${status.context}`,
+      name: status.context,
+      url: status.target_url ?? "",
+      state: STATUS_STATES[status.state] ?? "pending",
+      openLog: async () => null,
+      reportedText: status.description ?? undefined,
+    }));
+    return [...checkJobs, ...statusJobs];
+  }
+
+  private checkRunJob(run: CheckRunData): CiJob {
+    const state: CiJobState = run.status !== "completed" ? "pending" : (CONCLUSION_STATES[run.conclusion ?? ""] ?? "failure");
+    // An Actions job's check run shares its id with the job, so its log is the job log.
+    const isActions = run.app?.slug === "github-actions";
+    return {
+      id: String(run.id),
+      name: run.name,
+      url: run.html_url ?? run.details_url ?? "",
+      state,
+      openLog: () => (isActions ? this.openJobLog(run.id) : this.checkRunReport(run)),
+    };
+  }
+
+  private async openJobLog(jobId: number): Promise<Readable> {
+    // The endpoint answers with a redirect to the log; fetch follows it and the body is streamed.
+    const response = await github("job log download", () =>
+      this.#octokit.request("GET /repos/{owner}/{repo}/actions/jobs/{job_id}/logs", {
+        ...this.ownerRepo,
+        job_id: jobId,
+        request: { parseSuccessResponseBody: false },
+      }),
+    );
+    return Readable.fromWeb(response.data as unknown as WebReadableStream<Uint8Array>);
+  }
+
+  /** Other check apps report through output and annotations, which stand in for a log. */
+  private async checkRunReport(run: CheckRunData): Promise<Readable | null> {
+    const annotations = run.output?.annotations_count
+      ? await github("annotation listing", () =>
+          this.#octokit.rest.checks.listAnnotations({ ...this.ownerRepo, check_run_id: run.id, per_page: 50 }),
+        ).then(({ data }) => data.map((a) => `${a.path}:${a.start_line}: ${a.annotation_level}: ${a.title ? `${a.title}: ` : ""}${a.message}`))
+      : [];
+    const parts = [run.output?.title, run.output?.summary, run.output?.text, ...annotations].filter((p): p is string => Boolean(p));
+    return parts.length > 0 ? Readable.from([parts.join("\n")]) : null;
+  }
 }
+
+interface CheckRunData {
+  id: number;
+  name: string;
+  status: string;
+  conclusion: string | null;
+  html_url?: string | null;
+  details_url?: string | null;
+  app?: { slug?: string } | null;
+  output?: { title?: string | null; summary?: string | null; text?: string | null; annotations_count?: number };
+}
+
+const CONCLUSION_STATES: Record<string, CiJobState> = {
+  success: "success",
+  neutral: "success",
+  skipped: "skipped",
+  // Cancelled runs are usually superseded by a newer push; they explain nothing.
+  cancelled: "skipped",
+  stale: "skipped",
+  action_required: "pending",
+  failure: "failure",
+  timed_out: "failure",
+  startup_failure: "failure",
+};
+
+const STATUS_STATES: Record<string, CiJobState> = { success: "success", pending: "pending", failure: "failure", error: "failure" };
