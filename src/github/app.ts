@@ -7,9 +7,9 @@ import { handleCiCompleted } from "../core/handlers/ci-completed.js";
 import { handleIssueLabeled } from "../core/handlers/issue-labeled.js";
 import type { BackgroundJobs } from "../core/jobs.js";
 import type { TaskRunner } from "../core/task.js";
-import { CONFIG_PATH } from "../config/index.js";
 import { fromCheckRun, fromWorkflowRun, repositoryOf, toIssueLabeledEvent, type RepositoryPayload } from "./events.js";
 import { GitHubForge, type Octokit } from "./forge.js";
+import { CONFIG_PATH } from "./config.js";
 
 export interface GitHubAppDeps {
   jobs: BackgroundJobs;

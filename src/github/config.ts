@@ -1,7 +1,10 @@
 import type { ConfigLoadResult, ConfigProblem } from "../config/types.js";
-import { resolveConfig, validateConfig, CONFIG_PATH } from "../config/index.js";
+import { resolveConfig, validateConfig } from "../config/index.js";
 import { github } from "./errors.js";
 import type { Octokit } from "./forge.js";
+
+/** Where the repository config lives (DESIGN.md section 2). */
+export const CONFIG_PATH = ".github/factory.yml";
 
 interface ConfigFile {
   owner: string;
@@ -38,7 +41,7 @@ export async function loadGitHubConfig(octokit: Octokit, repo: { owner: string; 
   const found = files.filter((f) => f.config !== null);
   if (found.length === 0) return { status: "missing" };
   const labels = found.map((f) => fileLabel(f, repo));
-  const validated = validateConfig(merged, labels[0] ?? CONFIG_PATH);
+  const validated = validateConfig(merged, []);
   if (validated.status === "ok") return { ...validated, files: labels };
   const sources = await Promise.all(
     found.map(async (f) => ({ file: fileLabel(f, repo), text: await rawConfigText(octokit, f) })),

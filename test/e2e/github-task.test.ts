@@ -1,0 +1,138 @@
+import { generateKeyPairSync } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { startFactoryServer, type FactoryServer } from "../../src/entry/server.js";
+import { MARKERS } from "../../src/core/markers.js";
+import { FakeGitHub } from "../helpers/fake-github-server.js";
+import { validateGitHubRequest } from "../helpers/github-openapi.js";
+import { freePort, githubExample, postGitHubWebhook } from "../helpers/webhooks.js";
+
+const SECRET = "e2e-webhook-secret";
+const CONFIG = `
+agent:
+  command: "printf 'export const dark = true;\\\\n' > theme.ts && printf 'Added a dark theme flag.' > \\"$FACTORY_SUMMARY_FILE\\""
+  timeout_seconds: 60
+tests:
+  - name: theme exists
+    command: test -f theme.ts
+pull_request:
+  labels: [factory, automated]
+`;
+
+function labeledPayload(fake: FakeGitHub) {
+  const payload = githubExample("issues", "labeled");
+  payload.installation = { id: 42, node_id: "MDIzOkludGVncmF0aW9uSW5zdGFsbGF0aW9uNDI=" };
+  payload.repository.name = fake.repo;
+  payload.repository.full_name = `${fake.owner}/${fake.repo}`;
+  payload.repository.owner.login = fake.owner;
+  payload.repository.default_branch = "main";
+  payload.label = { ...payload.label, name: "factory" };
+  payload.sender = { ...payload.sender, login: "alice", type: "User" };
+  payload.issue.number = 12;
+  payload.issue.title = "Add a dark theme";
+  delete payload.issue.pull_request;
+  return payload;
+}
+
+describe("GitHub end to end: labeled issue → one pull request", () => {
+  let fake: FakeGitHub;
+  let server: FactoryServer;
+  let url: string;
+  let workdir: string;
+  const problems: string[] = [];
+
+  beforeAll(async () => {
+    fake = new FakeGitHub({ ".github/factory.yml": CONFIG, "README.md": "# widgets\n" });
+    fake.permissions.set("alice", "write");
+    fake.onRequest = (req) => {
+      const check = validateGitHubRequest(req.method, req.path + (req.query.size ? `?${req.query}` : ""), req.body);
+      problems.push(...check.problems.map((p) => `${req.method} ${req.path}: ${p}`));
+    };
+    await fake.start();
+    workdir = mkdtempSync(join(tmpdir(), "factory-e2e-"));
+    const port = await freePort();
+    const { privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
+    server = await startFactoryServer({
+      env: {
+        APP_ID: "1",
+        PRIVATE_KEY: privateKey.export({ type: "pkcs1", format: "pem" }).toString(),
+        WEBHOOK_SECRET: SECRET,
+        GHE_HOST: fake.host,
+        GHE_PROTOCOL: "http",
+        HOST: "127.0.0.1",
+        PORT: String(port),
+        LOG_LEVEL: "error",
+        LOG_FORMAT: "json",
+        PATH: process.env.PATH,
+        HOME: process.env.HOME,
+        FACTORY_WORKDIR: workdir,
+        FACTORY_ALLOWED_COMMANDS: JSON.stringify(["^printf ", "^test -f "]),
+      },
+    });
+    url = `http://127.0.0.1:${port}/api/github/webhooks`;
+  });
+
+  afterAll(async () => {
+    await server?.stop();
+    await fake?.stop();
+    rmSync(workdir, { recursive: true, force: true });
+  });
+
+  it("answers /healthz", async () => {
+    const res = await fetch(url.replace("/api/github/webhooks", "/healthz"));
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ status: "ok", forges: { github: true, gitlab: false } });
+  });
+
+  it("refuses a bad or missing signature without calling GitHub", async () => {
+    const before = fake.requests.length;
+    const payload = labeledPayload(fake);
+    const forged = await postGitHubWebhook(url, "issues", payload, { secret: "wrong", deliveryId: "forged" });
+    const unsigned = await postGitHubWebhook(url, "issues", payload, { secret: SECRET, deliveryId: "unsigned", signature: null });
+    expect(forged.status).toBeGreaterThanOrEqual(400);
+    expect(forged.status).toBeLessThan(500);
+    expect(unsigned.status).toBeGreaterThanOrEqual(400);
+    expect(unsigned.status).toBeLessThan(500);
+    await server.jobs.drain();
+    expect(fake.requests.length).toBe(before);
+  });
+
+  it("answers malformed JSON with 4xx and keeps serving", async () => {
+    const res = await fetch(url, { method: "POST", headers: { "content-type": "application/json", "x-github-event": "issues", "x-github-delivery": "bad-json", "x-hub-signature-256": "sha256=00" }, body: "{not json" });
+    expect(res.status).toBeGreaterThanOrEqual(400);
+    expect(res.status).toBeLessThan(500);
+  });
+
+  it("opens exactly one PR with the change, title, Closes, test table, labels, status and one comment, however often delivered", async () => {
+    const payload = labeledPayload(fake);
+    const responses = await Promise.all([
+      postGitHubWebhook(url, "issues", payload, { secret: SECRET, deliveryId: "delivery-a" }),
+      postGitHubWebhook(url, "issues", payload, { secret: SECRET, deliveryId: "delivery-a" }),
+      postGitHubWebhook(url, "issues", payload, { secret: SECRET, deliveryId: "delivery-b" }),
+    ]);
+    expect(responses.map((r) => r.status)).toEqual([200, 200, 200]);
+    await server.jobs.drain();
+    await postGitHubWebhook(url, "issues", payload, { secret: SECRET, deliveryId: "delivery-a" }); // a late redelivery
+    await server.jobs.drain();
+
+    expect(fake.pulls).toHaveLength(1);
+    const [pull] = fake.pulls;
+    expect(pull).toMatchObject({ title: "[Factory] #12: Add a dark theme", head: "factory/12-add-a-dark-theme", base: "main", draft: true });
+    expect(pull!.body).toContain("Closes #12");
+    expect(pull!.body).toContain("Added a dark theme flag.");
+    expect(pull!.body).toMatch(/\| `theme exists` \| ✅ passed \| \d+s \|/);
+    expect(pull!.labels).toEqual(["factory", "automated"]);
+
+    const head = fake.headOf(pull!.head)!;
+    expect(fake.filesAt(head).get("theme.ts")?.content).toBe("export const dark = true;\n");
+    expect(fake.filesAt(head).get("README.md")?.content).toBe("# widgets\n");
+    expect(fake.statuses).toEqual([expect.objectContaining({ sha: head, context: "factory/task", state: "success" })]);
+    expect(fake.statuses.map((s) => s.sha)).not.toContain(fake.headOf("main"));
+
+    const progress = fake.comments.filter((c) => c.issue === 12 && c.body.includes(MARKERS.task));
+    expect(progress).toHaveLength(1);
+    expect(progress[0]!.body).toContain(`#${pull!.number}`);
+    expect(problems).toEqual([]);
+  });
+});
