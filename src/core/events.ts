@@ -26,4 +26,11 @@ export interface CiCompletedEvent extends EventBase {
   changeRequestNumbers: number[];
 }
 
-export type CoreEvent = IssueLabeledEvent | CiCompletedEvent;
+/** A PR/MR was opened or got new commits. */
+export interface ChangeRequestUpdatedEvent extends EventBase {
+  type: "change.updated";
+  number: number;
+  headSha: string;
+}
+
+export type CoreEvent = IssueLabeledEvent | CiCompletedEvent | ChangeRequestUpdatedEvent;

@@ -107,7 +107,8 @@ export interface Forge {
   /** The bot's own login, to recognise its comments and events. */
   readonly botLogin: string;
 
-  loadConfig(): Promise<ConfigLoadResult>;
+  /** The factory config from the default branch, or from `ref` (a PR/MR head) when given. */
+  loadConfig(ref?: string): Promise<ConfigLoadResult>;
   getPermission(user: string): Promise<PermissionLevel>;
   getDefaultBranch(): Promise<string>;
   /** Head commit of a branch, or null when it does not exist. */

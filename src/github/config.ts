@@ -28,11 +28,15 @@ function fileLabel(file: { owner: string; repo: string; path: string }, repo: { 
  * organization's `.github` repository). Raw texts are fetched only when the merged config is
  * invalid, to point at the line and column of each problem.
  */
-export async function loadGitHubConfig(octokit: Octokit, repo: { owner: string; repo: string }): Promise<ConfigLoadResult> {
+export async function loadGitHubConfig(
+  octokit: Octokit,
+  repo: { owner: string; repo: string },
+  ref?: string,
+): Promise<ConfigLoadResult> {
   let files: ConfigFile[];
   let merged: Record<string, unknown>;
   try {
-    const result = await octokit.config.get({ ...repo, path: CONFIG_PATH });
+    const result = await octokit.config.get({ ...repo, path: CONFIG_PATH, ...(ref ? { branch: ref } : {}) });
     files = result.files as ConfigFile[];
     merged = result.config as Record<string, unknown>;
   } catch (err) {
@@ -44,14 +48,14 @@ export async function loadGitHubConfig(octokit: Octokit, repo: { owner: string; 
   const validated = validateConfig(merged, []);
   if (validated.status === "ok") return { ...validated, files: labels };
   const sources = await Promise.all(
-    found.map(async (f) => ({ file: fileLabel(f, repo), text: await rawConfigText(octokit, f) })),
+    found.map(async (f) => ({ file: fileLabel(f, repo), text: await rawConfigText(octokit, f, f.owner === repo.owner && f.repo === repo.repo ? ref : undefined) })),
   );
   return resolveConfig(sources);
 }
 
-async function rawConfigText(octokit: Octokit, file: ConfigFile): Promise<string> {
+async function rawConfigText(octokit: Octokit, file: ConfigFile, ref?: string): Promise<string> {
   const { data } = await github("config file download", () =>
-    octokit.rest.repos.getContent({ owner: file.owner, repo: file.repo, path: file.path, mediaType: { format: "raw" } }),
+    octokit.rest.repos.getContent({ owner: file.owner, repo: file.repo, path: file.path, mediaType: { format: "raw" }, ...(ref ? { ref } : {}) }),
   );
   return typeof data === "string" ? data : "";
 }

@@ -95,8 +95,8 @@ export class GitHubForge implements Forge {
     return { owner: this.#owner, repo: this.#name };
   }
 
-  loadConfig(): Promise<ConfigLoadResult> {
-    return loadGitHubConfig(this.#octokit, this.ownerRepo);
+  loadConfig(ref?: string): Promise<ConfigLoadResult> {
+    return loadGitHubConfig(this.#octokit, this.ownerRepo, ref);
   }
 
   async getPermission(user: string): Promise<PermissionLevel> {

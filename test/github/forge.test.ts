@@ -25,13 +25,13 @@ describe("GitHubForge.commitFiles", () => {
     const api = githubApi();
     let treeEntries = 0;
     api.get(`/repos/acme/widgets/git/commits/${PARENT}`).reply(200, { sha: PARENT, tree: { sha: TREE } });
-    api.post("/repos/acme/widgets/git/trees").reply(201, (_uri, body) => {
+    api.post("/repos/acme/widgets/git/trees").reply(201, (_uri: string, body: unknown) => {
       const input = body as { base_tree: string; tree: unknown[] };
       expect(input.base_tree).toBe(TREE);
       treeEntries = input.tree.length;
       return { sha: NEW_TREE };
     });
-    api.post("/repos/acme/widgets/git/commits").reply(201, (_uri, body) => {
+    api.post("/repos/acme/widgets/git/commits").reply(201, (_uri: string, body: unknown) => {
       expect(body).toMatchObject({ tree: NEW_TREE, parents: [PARENT] });
       return { sha: COMMIT };
     });
@@ -46,7 +46,7 @@ describe("GitHubForge.commitFiles", () => {
     const api = githubApi();
     api.get(`/repos/acme/widgets/git/commits/${PARENT}`).reply(200, { sha: PARENT, tree: { sha: TREE } });
     api.post("/repos/acme/widgets/git/blobs", { body: { content: "AAEC", encoding: "base64" } }).reply(201, { sha: "5".repeat(40) });
-    api.post("/repos/acme/widgets/git/trees").reply(201, (_uri, body) => {
+    api.post("/repos/acme/widgets/git/trees").reply(201, (_uri: string, body: unknown) => {
       expect((body as { tree: unknown[] }).tree).toEqual([
         { path: "logo.png", mode: "100644", type: "blob", sha: "5".repeat(40) },
         { path: "old.txt", mode: "100644", type: "blob", sha: null },

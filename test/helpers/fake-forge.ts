@@ -63,9 +63,11 @@ export class FakeForge implements Forge {
     this.calls.push(name);
   }
 
-  async loadConfig(): Promise<ConfigLoadResult> {
+  /** Config per ref for config checks; the default-branch config otherwise. */
+  configAt = new Map<string, ConfigLoadResult>();
+  async loadConfig(ref?: string): Promise<ConfigLoadResult> {
     this.record("loadConfig");
-    return this.config;
+    return (ref !== undefined ? this.configAt.get(ref) : undefined) ?? this.config;
   }
   async getPermission(user: string): Promise<PermissionLevel> {
     this.record("getPermission");
