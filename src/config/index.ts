@@ -6,3 +6,4 @@ export { defaultConfig } from "./defaults.js";
 export { formatProblem } from "./problems.js";
 export { configSchema } from "./schema.js";
 export type { KeyLocations, SourcePosition } from "./locations.js";
+export { parseExtendsTarget, type ExtendsTarget } from "./extends.js";

@@ -69,12 +69,20 @@ function collect(into: Collector, frame: NodeFrame, path: KeyPath, start: number
 function collectItems(into: Collector, frame: NodeFrame, items: unknown[], path: KeyPath): void {
   let cursor = 0;
   items.forEach((item, index) => {
-    const found = frame.children.findIndex((child, at) => at >= cursor && Object.is(child.value, item));
+    const found = indexOfValue(frame.children, item, cursor);
     const child = frame.children[found];
     if (child === undefined) return;
     cursor = found + 1;
     collect(into, child, [...path, index], child.start);
   });
+}
+
+/** Searches from `from` on, so matching a whole list stays linear in its length. */
+function indexOfValue(frames: readonly NodeFrame[], value: unknown, from: number): number {
+  for (let at = from; at < frames.length; at += 1) {
+    if (Object.is(frames[at]?.value, value)) return at;
+  }
+  return -1;
 }
 
 /** A mapping's children come as key node, value node; keys merged in with `<<` have none. */

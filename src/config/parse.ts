@@ -11,6 +11,14 @@ import type { ConfigProblem } from "./types.js";
 export const MAX_CONFIG_BYTES = 256 * 1024;
 
 /**
+ * js-yaml composes up to three nodes per value (it tries a value as a mapping key first), so
+ * this cap on parser nodes still means more than MAX_VALUES values when it trips.
+ */
+const MAX_PARSER_NODES = 3 * MAX_VALUES;
+
+const TOO_MANY_VALUES = `the file holds more than ${MAX_VALUES} values, counting every value an alias (\`*name\`) repeats; a factory config needs far fewer`;
+
+/**
  * YAML 1.2 core types plus merge keys (`<<: *defaults`), which config authors use. Not js-yaml's
  * default schema: its timestamps would turn a branch named `2024-01-01` into a Date.
  */
@@ -41,7 +49,7 @@ export function parseConfigText(text: string, file: string): ParsedConfigText {
   }
   // js-yaml drops a byte order mark itself; dropping it here keeps its offsets equal to ours.
   const source = text.startsWith("\uFEFF") ? text.slice(1) : text;
-  const recorder = createNodeRecorder(MAX_VALUES);
+  const recorder = createNodeRecorder(MAX_PARSER_NODES);
   let loaded: unknown;
   try {
     loaded = load(source, { schema: YAML_TYPES, listener: recorder.listener, filename: file });
@@ -63,9 +71,7 @@ function invalid(problem: ConfigProblem): ParsedConfigText {
 }
 
 function loadFailure(error: unknown, file: string): ConfigProblem {
-  if (error instanceof NodeLimitExceeded) {
-    return problemAt(file, undefined, "", `the file has more than ${MAX_VALUES} values; a factory config needs far fewer`);
-  }
+  if (error instanceof NodeLimitExceeded) return problemAt(file, undefined, "", TOO_MANY_VALUES);
   if (error instanceof YAMLException) {
     // js-yaml counts lines and columns from 0.
     const position = { line: error.mark.line + 1, column: error.mark.column + 1 };
@@ -76,6 +82,6 @@ function loadFailure(error: unknown, file: string): ConfigProblem {
 
 function boundsMessage(violation: BoundsViolation): string {
   return violation === "too-many-values"
-    ? `aliases (\`*name\`) expand this file to more than ${MAX_VALUES} values; write the values out instead of nesting aliases`
+    ? TOO_MANY_VALUES
     : `values are nested more than ${MAX_DEPTH} levels deep (through aliases); a factory config needs far fewer`;
 }

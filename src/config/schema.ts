@@ -36,6 +36,7 @@ export const validateAgainstSchema = new Ajv2020({ allErrors: true, useDefaults:
 
 /** What each pattern in `$defs` means, in words, for messages and the generated docs. */
 export const patternMeanings: Readonly<Record<string, string>> = {
+  extendsTarget: "`repo`, `owner/repo` or `owner/repo:path/to/file.yml`",
   template: "text with the placeholders {number}, {title} and {slug} only",
   workflowFile: "a file name in `.github/workflows` ending in `.yml` or `.yaml`",
   envName: "a variable name: letters, digits and `_`, not starting with a digit",
