@@ -1,0 +1,60 @@
+import type { Logger } from "../core/deps.js";
+import type { TaskRunner, TaskRunnerContext, TaskRunResult, TaskSpec } from "../core/task.js";
+import { localRunnerRefusal } from "./allowlist.js";
+import { extractArchive } from "./archive.js";
+import { initBaseRepository } from "./git.js";
+import { DEFAULT_LIMITS, type RunnerLimits } from "./limits.js";
+import type { LocalTaskRunnerOptions } from "./options.js";
+import { TaskQueue } from "./queue.js";
+import { DEFAULT_KILL_GRACE_MS, runTaskInDirectory } from "./run-task.js";
+import { withTemporaryDirectory } from "./workspace.js";
+
+/**
+ * Runs tasks in the bot's own process (`runner: local`): each in a fresh workspace made from the
+ * base archive, at most `maxTasks` at once, and only commands the operator allowed.
+ */
+export class LocalTaskRunner implements TaskRunner {
+  private readonly queue: TaskQueue;
+  private readonly limits: RunnerLimits;
+  private readonly killGraceMs: number;
+
+  constructor(private readonly options: LocalTaskRunnerOptions) {
+    this.queue = new TaskQueue(options.maxTasks);
+    this.limits = { ...DEFAULT_LIMITS, ...options.limits };
+    this.killGraceMs = options.killGraceMs ?? DEFAULT_KILL_GRACE_MS;
+  }
+
+  /** Rejects with the signal's reason when `ctx.signal` aborts, waiting or running. */
+  async run(task: TaskSpec, ctx: TaskRunnerContext): Promise<TaskRunResult> {
+    const refusal = localRunnerRefusal(task.config, this.options.allowedCommands);
+    if (refusal !== null) return { kind: "refused", message: refusal };
+    const logger = this.options.logger.child({ repo: task.repoFullName, issue: task.issue.number, attempt: task.attempt });
+    return this.queue.run(
+      () => withTemporaryDirectory(this.options.workdir, "factory-", logger, (workspace) =>
+        this.runInWorkspace(workspace, task, ctx, logger),
+      ),
+      ctx.signal,
+    );
+  }
+
+  private async runInWorkspace(
+    workspace: string,
+    task: TaskSpec,
+    ctx: TaskRunnerContext,
+    logger: Logger,
+  ): Promise<TaskRunResult> {
+    const { env, clock, agentEnvNames, workdir } = this.options;
+    const baseManifest = await extractArchive(await ctx.downloadArchive(task.baseSha), workspace, this.limits);
+    ctx.signal?.throwIfAborted();
+    const processOptions = { logger, clock, killGraceMs: this.killGraceMs, signal: ctx.signal };
+    await initBaseRepository(workspace, { ...processOptions, baseSha: task.baseSha, baseBranch: task.base, serverEnv: env });
+    return runTaskInDirectory(workspace, task, {
+      ...processOptions,
+      baseManifest,
+      serverEnv: env,
+      agentEnvNames,
+      tempDir: workdir,
+      limits: this.limits,
+    });
+  }
+}

@@ -1,0 +1,84 @@
+import { constants as fsConstants } from "node:fs";
+import { open, writeFile } from "node:fs/promises";
+import path from "node:path";
+import type { TaskSpec } from "../core/task.js";
+import { redactSecrets } from "../summarize/redact.js";
+
+/** Files that carry issue text to the agent, kept outside the workspace so they never enter a ChangeSet. */
+export interface TaskFiles {
+  taskFile: string;
+  summaryFile: string;
+  /** Present on fix attempts only. */
+  failureFile: string | null;
+}
+
+export async function writeTaskFiles(directory: string, task: TaskSpec): Promise<TaskFiles> {
+  const taskFile = path.join(directory, "task.md");
+  await writeFile(taskFile, renderTaskMarkdown(task));
+  let failureFile: string | null = null;
+  if (task.failureSummary !== undefined) {
+    failureFile = path.join(directory, "ci-failure.md");
+    await writeFile(failureFile, task.failureSummary);
+  }
+  return { taskFile, summaryFile: path.join(directory, "summary.md"), failureFile };
+}
+
+/** The task variables (DESIGN.md section 4); issue text goes only here, never into a command line. */
+export function taskVariables(task: TaskSpec, files: TaskFiles): Record<string, string> {
+  return {
+    FACTORY_TASK_FILE: files.taskFile,
+    FACTORY_SUMMARY_FILE: files.summaryFile,
+    FACTORY_ISSUE_NUMBER: String(task.issue.number),
+    FACTORY_ISSUE_TITLE: task.issue.title,
+    FACTORY_BRANCH: task.branch,
+    FACTORY_BASE: task.base,
+    ...(files.failureFile === null ? {} : { FACTORY_CI_FAILURE_FILE: files.failureFile }),
+  };
+}
+
+export function renderTaskMarkdown(task: TaskSpec): string {
+  const sections = [
+    `# Issue #${task.issue.number}: ${task.issue.title}`,
+    task.issue.url,
+    task.issue.body.trim() === "" ? "(The issue has no description.)" : task.issue.body,
+  ];
+  if (task.failureSummary !== undefined) {
+    sections.push(
+      `## CI failure (fix attempt ${task.attempt})`,
+      "CI failed on the pull request made for this issue. Fix what made it fail:",
+      task.failureSummary,
+    );
+  }
+  sections.push(
+    "---",
+    "Make the change in the current directory. You may write a short summary of what you changed, " +
+      "for the pull request, to the file named by the FACTORY_SUMMARY_FILE environment variable.",
+  );
+  return `${sections.join("\n\n")}\n`;
+}
+
+/**
+ * The agent's summary, capped and redacted; empty when it wrote none. Only a regular file is read:
+ * a summary that is a symlink could smuggle any file of the server into a pull request.
+ */
+export async function readSummary(file: string, maxChars: number): Promise<string> {
+  let handle;
+  try {
+    handle = await open(file, fsConstants.O_RDONLY | fsConstants.O_NOFOLLOW);
+  } catch {
+    return "";
+  }
+  try {
+    if (!(await handle.stat()).isFile()) return "";
+    // UTF-8 takes at most 4 bytes a character.
+    const buffer = Buffer.alloc(maxChars * 4);
+    const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
+    return capSummary(redactSecrets(buffer.subarray(0, bytesRead).toString("utf8")).trim(), maxChars);
+  } finally {
+    await handle.close();
+  }
+}
+
+function capSummary(summary: string, maxChars: number): string {
+  return summary.length <= maxChars ? summary : `${summary.slice(0, maxChars).trimEnd()}\n\n(summary truncated)`;
+}

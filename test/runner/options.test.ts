@@ -1,0 +1,41 @@
+import os from "node:os";
+import { localRunnerOptionsFromEnv } from "../../src/runner/options.js";
+
+test("defaults: the OS temp dir, two tasks, no commands allowed, no agent variables", () => {
+  const env = { PATH: "/usr/bin" };
+  expect(localRunnerOptionsFromEnv(env)).toEqual({
+    workdir: os.tmpdir(),
+    maxTasks: 2,
+    allowedCommands: null,
+    agentEnvNames: [],
+    env,
+  });
+});
+
+test("reads every FACTORY_* variable of the local runner", () => {
+  const options = localRunnerOptionsFromEnv({
+    FACTORY_WORKDIR: "/srv/factory",
+    FACTORY_MAX_TASKS: "4",
+    FACTORY_ALLOWED_COMMANDS: '["^droid exec ", "^npm (test|run lint)$"]',
+    FACTORY_AGENT_ENV: " ANTHROPIC_API_KEY, OPENAI_API_KEY ,",
+  });
+
+  expect(options.workdir).toBe("/srv/factory");
+  expect(options.maxTasks).toBe(4);
+  expect(options.agentEnvNames).toEqual(["ANTHROPIC_API_KEY", "OPENAI_API_KEY"]);
+  expect(options.allowedCommands?.map((pattern) => pattern.source)).toEqual(["^droid exec ", "^npm (test|run lint)$"]);
+  expect(options.allowedCommands?.[1]?.test("npm run lint")).toBe(true);
+  expect(options.allowedCommands?.[1]?.test("npm run lint; curl evil")).toBe(false);
+});
+
+test.each([
+  [{ FACTORY_ALLOWED_COMMANDS: "^npm test$" }, /^FACTORY_ALLOWED_COMMANDS must be a JSON array of regular expressions/],
+  [{ FACTORY_ALLOWED_COMMANDS: '{"a": 1}' }, /^FACTORY_ALLOWED_COMMANDS must be a JSON array of strings/],
+  [{ FACTORY_ALLOWED_COMMANDS: '["ok", "(unclosed"]' }, /^FACTORY_ALLOWED_COMMANDS\[1\] is not a valid regular expression/],
+  [{ FACTORY_MAX_TASKS: "0" }, /^FACTORY_MAX_TASKS must be a positive whole number/],
+  [{ FACTORY_MAX_TASKS: "two" }, /^FACTORY_MAX_TASKS must be a positive whole number/],
+  [{ FACTORY_AGENT_ENV: "API KEY" }, /^FACTORY_AGENT_ENV lists "API KEY"/],
+  [{ FACTORY_AGENT_ENV: "ANTHROPIC_API_KEY,PRIVATE_KEY" }, /^FACTORY_AGENT_ENV lists PRIVATE_KEY, one of the bot's own credentials/],
+])("rejects %j with an error naming the variable", (env, message) => {
+  expect(() => localRunnerOptionsFromEnv(env)).toThrow(message);
+});

@@ -1,0 +1,61 @@
+import { TaskQueue } from "../../src/runner/queue.js";
+
+function deferred() {
+  let resolve: () => void = () => {};
+  const promise = new Promise<void>((done) => (resolve = done));
+  return { promise, resolve };
+}
+
+/** Lets queued promise callbacks run. */
+const settle = () => new Promise((resolve) => setImmediate(resolve));
+
+test("runs at most `limit` jobs and starts the waiting ones in arrival order", async () => {
+  const queue = new TaskQueue(2);
+  const gates = [deferred(), deferred(), deferred(), deferred()];
+  const started: number[] = [];
+  const runs = gates.map((gate, index) =>
+    queue.run(async () => {
+      started.push(index);
+      await gate.promise;
+      return index;
+    }),
+  );
+  await settle();
+  expect(started).toEqual([0, 1]);
+  expect([queue.active, queue.pending]).toEqual([2, 2]);
+
+  gates[1]!.resolve();
+  await settle();
+  expect(started).toEqual([0, 1, 2]);
+
+  gates[0]!.resolve();
+  gates[2]!.resolve();
+  gates[3]!.resolve();
+  expect(await Promise.all(runs)).toEqual([0, 1, 2, 3]);
+  expect([queue.active, queue.pending]).toEqual([0, 0]);
+});
+
+test("a failing job frees its slot", async () => {
+  const queue = new TaskQueue(1);
+  await expect(queue.run(() => Promise.reject(new Error("boom")))).rejects.toThrow("boom");
+  expect(await queue.run(async () => "next")).toBe("next");
+});
+
+test("an aborted waiting job leaves the line without running; an already aborted one never queues", async () => {
+  const queue = new TaskQueue(1);
+  const gate = deferred();
+  const first = queue.run(() => gate.promise);
+  const controller = new AbortController();
+  const ran: string[] = [];
+  const second = queue.run(async () => void ran.push("second"), controller.signal);
+  const third = queue.run(async () => void ran.push("third"));
+
+  controller.abort(new Error("stopped by /factory stop"));
+  await expect(second).rejects.toThrow("stopped by /factory stop");
+  expect(queue.pending).toBe(1);
+  await expect(queue.run(async () => "late", controller.signal)).rejects.toThrow("stopped by /factory stop");
+
+  gate.resolve();
+  await Promise.all([first, third]);
+  expect(ran).toEqual(["third"]);
+});

@@ -1,0 +1,118 @@
+import { chmod, mkdir, symlink, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { TaskFailedError } from "../../src/runner/errors.js";
+import type { TaskRunResult } from "../../src/core/task.js";
+import { manifestEntryOf, scanDirectory } from "../../src/runner/manifest.js";
+import { runTaskInDirectory, type TaskInDirectoryOptions } from "../../src/runner/run-task.js";
+import { factoryConfig, removeDirectory, steppingClock, taskSpec, temporaryDirectory, warnings } from "./helpers.js";
+import { recordingLogger } from "../helpers/logger.js";
+
+let checkout: string;
+let tempDir: string;
+
+beforeEach(async () => {
+  checkout = await temporaryDirectory();
+  tempDir = await temporaryDirectory();
+  await writeTree(checkout, {
+    ".gitignore": "node_modules/\n*.log\n!keep.log\nbuild/\n",
+    "build/tracked.txt": "tracked although ignored\n",
+    "src/index.js": "module.exports = 1;\n",
+    "node_modules/dep/index.js": "installed before the agent\n",
+    ".git/HEAD": "ref: refs/heads/main\n",
+  });
+  await chmod(path.join(checkout, "src/index.js"), 0o755);
+  await symlink("src/index.js", path.join(checkout, "main.js"));
+});
+afterEach(async () => {
+  await removeDirectory(checkout);
+  await removeDirectory(tempDir);
+});
+
+async function writeTree(root: string, files: Record<string, string>): Promise<void> {
+  for (const [relative, content] of Object.entries(files)) {
+    await mkdir(path.dirname(path.join(root, relative)), { recursive: true });
+    await writeFile(path.join(root, relative), content);
+  }
+}
+
+function changedPaths(result: TaskRunResult): [string, string][] {
+  if (result.kind !== "completed") throw new Error(`expected completed, got ${result.kind}`);
+  return result.changeSet.files.map((file) => [file.path, file.action]);
+}
+
+function options(overrides: Partial<TaskInDirectoryOptions> = {}): TaskInDirectoryOptions {
+  return {
+    serverEnv: { PATH: process.env.PATH },
+    agentEnvNames: [],
+    tempDir,
+    logger: recordingLogger(),
+    clock: steppingClock(),
+    killGraceMs: 200,
+    ...overrides,
+  };
+}
+
+test("scanning a checkout records its tree without .git and git-ignored files", async () => {
+  const manifest = await scanDirectory(checkout);
+
+  expect([...manifest.keys()].sort()).toEqual([".gitignore", "main.js", "src/index.js"]);
+  expect(manifest.get("src/index.js")).toMatchObject({ kind: "file", mode: "100755", size: 20 });
+  expect(manifest.get("main.js")).toEqual({ kind: "symlink", target: "src/index.js" });
+});
+
+test("in a CI checkout the ChangeSet leaves out what .gitignore excludes", async () => {
+  const command =
+    "mkdir -p node_modules/new && echo x > node_modules/new/index.js && echo log > debug.log && echo kept > keep.log" +
+    " && echo changed > build/tracked.txt && echo inner > .git/config && echo y > src/index.js";
+  const result = await runTaskInDirectory(checkout, taskSpec(factoryConfig({ command })), options());
+
+  expect(changedPaths(result)).toEqual([
+    ["keep.log", "create"],
+    ["src/index.js", "update"],
+  ]);
+});
+
+test("paths in the base manifest are tracked: reported even where .gitignore excludes them", async () => {
+  const base = await scanDirectory(checkout);
+  base.set("build/tracked.txt", await manifestEntryOf(path.join(checkout, "build/tracked.txt"), "file"));
+  const command = "echo changed > build/tracked.txt && echo out > build/new.txt";
+  const result = await runTaskInDirectory(checkout, taskSpec(factoryConfig({ command })), options({ baseManifest: base }));
+
+  expect(changedPaths(result)).toEqual([["build/tracked.txt", "update"]]);
+});
+
+test("a given base manifest is used instead of scanning", async () => {
+  const base = await scanDirectory(checkout);
+  base.delete("src/index.js");
+
+  const result = await runTaskInDirectory(checkout, taskSpec(factoryConfig({ command: "true" })), options({ baseManifest: base }));
+
+  expect(changedPaths(result)).toEqual([["src/index.js", "create"]]);
+});
+
+test("changes above the size cap fail the task with a clear error", async () => {
+  const task = taskSpec(factoryConfig({ command: "head -c 3000 /dev/zero > blob.bin" }));
+  const run = runTaskInDirectory(checkout, task, options({ limits: { maxChangeSetBytes: 2048 } }));
+
+  await expect(run).rejects.toThrow(TaskFailedError);
+  await expect(run).rejects.toThrow(/more than 2\.0 KiB of file content \(reached at "blob\.bin"\)/);
+});
+
+test("a missing agent.command is refused, with nothing run", async () => {
+  const result = await runTaskInDirectory(checkout, taskSpec(factoryConfig({ command: null })), options());
+
+  expect(result).toEqual({ kind: "refused", message: expect.stringContaining("agent.command") });
+});
+
+test("agent.env cannot replace PATH or task variables", async () => {
+  const logger = recordingLogger();
+  const config = factoryConfig({
+    command: 'echo "$PATH|$FACTORY_ISSUE_NUMBER|$EXTRA" > seen.txt',
+    env: { PATH: "/repository/bin", FACTORY_ISSUE_NUMBER: "999", EXTRA: "kept" },
+  });
+  const result = await runTaskInDirectory(checkout, taskSpec(config), options({ logger }));
+
+  const seen = result.kind === "completed" ? result.changeSet.files.find((file) => file.path === "seen.txt")?.content : "";
+  expect(seen).toBe(`${process.env.PATH}|42|kept\n`);
+  expect(warnings(logger)).toEqual(["agent.env may not set these variables; ignored"]);
+});
