@@ -5,9 +5,10 @@ import type { Actor } from "../core/events.js";
 import type { Forge } from "../core/forge.js";
 import { handleCiCompleted } from "../core/handlers/ci-completed.js";
 import { handleIssueLabeled } from "../core/handlers/issue-labeled.js";
+import { handleConfigCheck } from "../core/handlers/config-check.js";
 import type { BackgroundJobs } from "../core/jobs.js";
 import type { TaskRunner } from "../core/task.js";
-import { fromCheckRun, fromWorkflowRun, repositoryOf, toIssueLabeledEvent, type RepositoryPayload } from "./events.js";
+import { fromCheckRun, fromPullRequest, fromWorkflowRun, repositoryOf, toIssueLabeledEvent, type RepositoryPayload } from "./events.js";
 import { GitHubForge, type Octokit } from "./forge.js";
 import { CONFIG_PATH } from "./config.js";
 
@@ -17,7 +18,7 @@ export interface GitHubAppDeps {
   clock: Clock;
 }
 
-type AnyContext = Context<"issues.labeled" | "workflow_run.completed" | "check_run.completed">;
+type AnyContext = Context<"issues.labeled" | "workflow_run.completed" | "check_run.completed" | "pull_request">;
 
 /**
  * The Probot side: payloads in, a GitHubForge out. Handlers answer at once; the work runs as a
@@ -67,6 +68,14 @@ export function factoryGitHubApp(deps: GitHubAppDeps) {
     };
     app.on("workflow_run.completed", async (context) => onCiCompleted(fromWorkflowRun(context.payload, context.id), context));
     app.on("check_run.completed", async (context) => onCiCompleted(fromCheckRun(context.payload, context.id), context));
+
+    app.on(["pull_request.opened", "pull_request.synchronize", "pull_request.reopened"], async (context) => {
+      const event = fromPullRequest(context.payload, context.id);
+      if (!event) return;
+      inBackground("config-check", context, event.actor, (forge, logger) =>
+        handleConfigCheck(event, { forge, logger, clock: deps.clock, configPaths: [CONFIG_PATH] }),
+      );
+    });
   };
 }
 

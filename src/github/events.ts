@@ -1,4 +1,4 @@
-import type { CiCompletedEvent, IssueLabeledEvent } from "../core/events.js";
+import type { ChangeRequestUpdatedEvent, CiCompletedEvent, IssueLabeledEvent } from "../core/events.js";
 
 /** The fields of an `issues.labeled` payload the bot reads; anything else is ignored. */
 interface IssuesLabeledPayload {
@@ -66,4 +66,22 @@ export function fromWorkflowRun(payload: CiPayload, deliveryId: string): CiCompl
 export function fromCheckRun(payload: CiPayload, deliveryId: string): CiCompletedEvent | null {
   if (payload.check_run?.app?.slug === "github-actions") return null;
   return ciEvent(payload.check_run, payload, deliveryId);
+}
+
+interface PullRequestPayload {
+  pull_request?: { number?: number; head?: { sha?: string } };
+  sender?: { login?: string; type?: string };
+}
+
+/** pull_request opened/synchronize/reopened → the config check. */
+export function fromPullRequest(payload: PullRequestPayload, deliveryId: string): ChangeRequestUpdatedEvent | null {
+  const pull = payload.pull_request;
+  if (typeof pull?.number !== "number" || !pull.head?.sha) return null;
+  return {
+    type: "change.updated",
+    deliveryId,
+    number: pull.number,
+    headSha: pull.head.sha,
+    actor: { login: payload.sender?.login ?? "", isBot: payload.sender?.type === "Bot" },
+  };
 }
