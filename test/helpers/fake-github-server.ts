@@ -63,6 +63,8 @@ export class FakeGitHub {
   statuses: Array<{ sha: string; state: string; context: string; description?: string; target_url?: string }> = [];
   pulls: FakePull[] = [];
   permissions = new Map<string, string>();
+  /** Check runs per commit SHA, as GitHub lists them; `log` is served as the Actions job log. */
+  checkRuns = new Map<string, Array<{ id: number; name: string; conclusion: string | null; log?: string }>>();
   requests: RecordedRequest[] = [];
   onRequest: (req: RecordedRequest) => void = () => {};
   #nextId = 1000;
@@ -131,6 +133,7 @@ export class FakeGitHub {
     const raw = await readBody(req);
     const body: unknown = raw ? JSON.parse(raw) : undefined;
     if (url.pathname.startsWith("/_codeload/")) return this.sendTarball(res, url.pathname.slice("/_codeload/".length));
+    if (url.pathname.startsWith("/_logs/")) return this.sendJobLog(res, Number(url.pathname.slice("/_logs/".length)));
     const path = decodeURIComponent(url.pathname.replace(/^\/api\/v3/, ""));
     const recorded = { method: req.method ?? "GET", path, query: url.searchParams, body };
     this.requests.push(recorded);
@@ -151,6 +154,12 @@ export class FakeGitHub {
     pack.finalize();
     res.writeHead(200, { "content-type": "application/x-gzip" });
     pack.pipe(createGzip()).pipe(res);
+  }
+
+  private sendJobLog(res: ServerResponse, jobId: number): void {
+    const run = [...this.checkRuns.values()].flat().find((r) => r.id === jobId);
+    if (!run?.log) return send(res, 404, { message: "Not Found" });
+    res.writeHead(200, { "content-type": "text/plain" }).end(run.log);
   }
 
   // Route handlers -------------------------------------------------------------------------
@@ -324,6 +333,31 @@ const ROUTES: Route[] = [
     if (!pull) return send(res, 404, { message: "Not Found" });
     Object.assign(pull, body as object);
     send(res, 200, this.pullJson(pull));
+  }),
+  r("GET", "REPO/pulls/(\\d+)", function ({ res, params }) {
+    const pull = this.pulls.find((p) => p.number === Number(params[0]));
+    if (!pull) return send(res, 404, { message: "Not Found" });
+    send(res, 200, this.pullJson(pull));
+  }),
+  r("GET", "REPO/commits/([0-9a-f]{40})/check-runs", function ({ res, params }) {
+    const runs = (this.checkRuns.get(params[0]!) ?? []).map((run) => ({
+      id: run.id,
+      name: run.name,
+      status: run.conclusion ? "completed" : "in_progress",
+      conclusion: run.conclusion,
+      head_sha: params[0],
+      html_url: `http://${this.host}/${OWNER}/${REPO}/actions/runs/1/job/${run.id}`,
+      details_url: null,
+      app: { slug: "github-actions" },
+      output: { title: null, summary: null, text: null, annotations_count: 0 },
+    }));
+    send(res, 200, { total_count: runs.length, check_runs: runs });
+  }),
+  r("GET", "REPO/commits/([0-9a-f]{40})/status", function ({ res, params }) {
+    send(res, 200, { state: "success", statuses: [], sha: params[0], total_count: 0 });
+  }),
+  r("GET", "REPO/actions/jobs/(\\d+)/logs", function ({ res, params }) {
+    res.writeHead(302, { location: `http://${this.host}/_logs/${params[0]}` }).end();
   }),
   r("POST", "REPO/issues/(\\d+)/labels", function ({ res, params, body }) {
     const pull = this.pulls.find((p) => p.number === Number(params[0]));
