@@ -2,7 +2,7 @@ import { constants as fsConstants, createWriteStream } from "node:fs";
 import { chmod, copyFile, mkdir, symlink } from "node:fs/promises";
 import { createHash, type Hash } from "node:crypto";
 import path from "node:path";
-import type { Readable } from "node:stream";
+import type { Readable, Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { createGunzip } from "node:zlib";
 import tar, { type ExtractEvents } from "tar-stream";
@@ -13,6 +13,10 @@ import { safeRelativePath, symlinkResolvesInside, symlinkTargetStaysInside } fro
 
 type TarEntry = ExtractEvents["entry"][1];
 
+/** A header block, an extended (pax) header block and padding at most, per entry. */
+const TAR_OVERHEAD_PER_ENTRY = 3 * 512;
+const TAR_OVERHEAD_FIXED = 1024 * 1024;
+
 export type ArchiveLimits = Pick<RunnerLimits, "maxArchiveBytes" | "maxArchiveEntries">;
 
 /**
@@ -21,25 +25,50 @@ export type ArchiveLimits = Pick<RunnerLimits, "maxArchiveBytes" | "maxArchiveEn
  * `root` (absolute paths, `..`, paths beneath a symlink, symlinks pointing out) and skips
  * devices and FIFOs.
  */
-export async function extractArchive(archive: Readable, root: string, limits: ArchiveLimits): Promise<BaseManifest> {
+export async function extractArchive(
+  archive: Readable,
+  root: string,
+  limits: ArchiveLimits,
+  signal?: AbortSignal,
+): Promise<BaseManifest> {
   const extraction = new ArchiveExtraction(root, limits);
   const gunzip = createGunzip();
   const extract = tar.extract();
-  const abort = (error: Error) => extract.destroy(error);
-  archive.once("error", abort);
-  gunzip.once("error", abort);
+  const stop = (error: unknown) => extract.destroy(error instanceof Error ? error : new Error(String(error)));
+  const onAbort = () => stop(signal?.reason);
+  archive.once("error", stop);
+  gunzip.once("error", stop);
+  signal?.addEventListener("abort", onAbort, { once: true });
+  limitInflatedBytes(gunzip, limits, stop);
   archive.pipe(gunzip).pipe(extract);
   try {
     for await (const entry of extract) await extraction.add(entry);
     await extraction.verifySymlinksOnDisk();
     return extraction.manifest;
   } catch (error) {
+    signal?.throwIfAborted();
     if (error instanceof TaskFailedError) throw error;
     throw new TaskFailedError(`The base archive could not be extracted: ${(error as Error).message}`, { cause: error });
   } finally {
+    signal?.removeEventListener("abort", onAbort);
     archive.destroy();
     gunzip.destroy();
   }
+}
+
+/**
+ * Entry sizes bound what is written, but not what gunzip inflates around the entries (padding,
+ * data after the end of the tar): a small gzip can inflate to terabytes, so that is bounded too.
+ */
+function limitInflatedBytes(gunzip: Transform, limits: ArchiveLimits, stop: (error: Error) => void): void {
+  const maxInflated = limits.maxArchiveBytes + limits.maxArchiveEntries * TAR_OVERHEAD_PER_ENTRY + TAR_OVERHEAD_FIXED;
+  let inflated = 0;
+  gunzip.on("data", (chunk: Buffer) => {
+    inflated += chunk.length;
+    if (inflated > maxInflated) {
+      stop(new TaskFailedError(`The base archive inflates to more than ${formatBytes(maxInflated)}, more than this runner accepts.`));
+    }
+  });
 }
 
 class ArchiveExtraction {

@@ -1,6 +1,6 @@
 /** The task runner: `LocalTaskRunner` for `runner: local`, `runTaskInDirectory` for `factory-bot task` in CI. */
 export { LocalTaskRunner } from "./local-runner.js";
-export { localRunnerOptionsFromEnv, BOT_SECRET_NAMES } from "./options.js";
+export { localRunnerOptionsFromEnv, agentEnvNamesFromEnv, BOT_SECRET_NAMES } from "./options.js";
 export type { LocalTaskRunnerOptions, LocalRunnerEnvOptions } from "./options.js";
 export { runTaskInDirectory, DEFAULT_KILL_GRACE_MS } from "./run-task.js";
 export type { TaskInDirectoryOptions } from "./run-task.js";

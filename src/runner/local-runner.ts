@@ -44,7 +44,8 @@ export class LocalTaskRunner implements TaskRunner {
     logger: Logger,
   ): Promise<TaskRunResult> {
     const { env, clock, agentEnvNames, workdir } = this.options;
-    const baseManifest = await extractArchive(await ctx.downloadArchive(task.baseSha), workspace, this.limits);
+    const archive = await ctx.downloadArchive(task.baseSha);
+    const baseManifest = await extractArchive(archive, workspace, this.limits, ctx.signal);
     ctx.signal?.throwIfAborted();
     const processOptions = { logger, clock, killGraceMs: this.killGraceMs, signal: ctx.signal };
     await initBaseRepository(workspace, { ...processOptions, baseSha: task.baseSha, baseBranch: task.base, serverEnv: env });

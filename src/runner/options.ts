@@ -45,9 +45,14 @@ export function localRunnerOptionsFromEnv(env: NodeJS.ProcessEnv): LocalRunnerEn
     workdir: parseWorkdir(env.FACTORY_WORKDIR),
     maxTasks: parseMaxTasks(env.FACTORY_MAX_TASKS),
     allowedCommands: parseAllowedCommands(env.FACTORY_ALLOWED_COMMANDS),
-    agentEnvNames: parseAgentEnvNames(env.FACTORY_AGENT_ENV),
+    agentEnvNames: agentEnvNamesFromEnv(env),
     env,
   };
+}
+
+/** FACTORY_AGENT_ENV alone, for `factory-bot task` in CI, where the other local-runner variables do not apply. */
+export function agentEnvNamesFromEnv(env: NodeJS.ProcessEnv): string[] {
+  return parseAgentEnvNames(env.FACTORY_AGENT_ENV);
 }
 
 function isBlank(value: string | undefined): value is undefined {

@@ -64,7 +64,8 @@ export function renderTaskMarkdown(task: TaskSpec): string {
 export async function readSummary(file: string, maxChars: number): Promise<string> {
   let handle;
   try {
-    handle = await open(file, fsConstants.O_RDONLY | fsConstants.O_NOFOLLOW);
+    // O_NONBLOCK: opening a FIFO left at this path must not wait for a writer forever.
+    handle = await open(file, fsConstants.O_RDONLY | fsConstants.O_NOFOLLOW | fsConstants.O_NONBLOCK);
   } catch {
     return "";
   }

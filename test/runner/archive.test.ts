@@ -1,7 +1,8 @@
 import { createHash } from "node:crypto";
 import { lstat, readdir, readFile, readlink } from "node:fs/promises";
 import path from "node:path";
-import { Readable } from "node:stream";
+import { PassThrough, Readable } from "node:stream";
+import { gunzipSync, gzipSync } from "node:zlib";
 import { extractArchive } from "../../src/runner/archive.js";
 import { TaskFailedError } from "../../src/runner/errors.js";
 import { DEFAULT_LIMITS } from "../../src/runner/limits.js";
@@ -110,6 +111,25 @@ test("stops at the size and entry limits with a clear error", async () => {
   );
   const many = Array.from({ length: 5 }, (_, index) => ({ name: `f${index}`, content: "x" }));
   await expect(extract(many, { limits: { maxArchiveEntries: 3 } })).rejects.toThrow(/more than 3 entries/);
+});
+
+test("bounds what gunzip inflates, not only the entries' sizes", async () => {
+  const tarball = gunzipSync(await makeArchive([{ name: "a", content: "x" }]));
+  const bomb = gzipSync(Buffer.concat([tarball, Buffer.alloc(4 * 1024 * 1024)]));
+  const extraction = extractArchive(Readable.from([bomb]), root, { maxArchiveBytes: 1024, maxArchiveEntries: 10 });
+
+  await expect(extraction).rejects.toThrow(/The base archive inflates to more than 1\.0 MiB/);
+});
+
+test("an abort stops an extraction waiting on a slow download", async () => {
+  const controller = new AbortController();
+  const stalled = new PassThrough();
+  stalled.write((await makeArchive([{ name: "a", content: "x" }])).subarray(0, 20));
+  const extraction = extractArchive(stalled, root, DEFAULT_LIMITS, controller.signal);
+
+  controller.abort(new Error("stopped by /factory stop"));
+  await expect(extraction).rejects.toThrow("stopped by /factory stop");
+  expect(stalled.destroyed).toBe(true);
 });
 
 test("reports an archive that is not gzip as a task failure", async () => {

@@ -262,6 +262,12 @@ test("the summary file becomes the ChangeSet summary, redacted and capped", asyn
   expect(result.changeSet.files).toEqual([]);
 });
 
+test("a FIFO left as the summary file does not hang the runner", async () => {
+  const result = completed(await runAgent('mkfifo "$FACTORY_SUMMARY_FILE"'));
+
+  expect(result.changeSet.summary).toBe("");
+});
+
 test("tests run in order in their directories; paths filters skip; failures keep their exit code", async () => {
   const tests = [
     testSpec({ name: "unit", command: "echo unit ok", paths: ["src/**"] }),

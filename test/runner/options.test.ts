@@ -1,5 +1,5 @@
 import os from "node:os";
-import { localRunnerOptionsFromEnv } from "../../src/runner/options.js";
+import { agentEnvNamesFromEnv, localRunnerOptionsFromEnv } from "../../src/runner/options.js";
 
 test("defaults: the OS temp dir, two tasks, no commands allowed, no agent variables", () => {
   const env = { PATH: "/usr/bin" };
@@ -38,4 +38,10 @@ test.each([
   [{ FACTORY_AGENT_ENV: "ANTHROPIC_API_KEY,PRIVATE_KEY" }, /^FACTORY_AGENT_ENV lists PRIVATE_KEY, one of the bot's own credentials/],
 ])("rejects %j with an error naming the variable", (env, message) => {
   expect(() => localRunnerOptionsFromEnv(env)).toThrow(message);
+});
+
+test("the CI task verb reads FACTORY_AGENT_ENV alone, ignoring a malformed allow-list it does not use", () => {
+  expect(agentEnvNamesFromEnv({ FACTORY_AGENT_ENV: "OPENAI_API_KEY", FACTORY_ALLOWED_COMMANDS: "not json" })).toEqual([
+    "OPENAI_API_KEY",
+  ]);
 });
