@@ -250,6 +250,14 @@ describe("issue labeled → pull request", () => {
     expect(taskComments(forge)[0]!.body).toContain("changed while the agent ran");
   });
 
+  it("never runs a task locally that the config sends to a CI runner", async () => {
+    const { forge, runner, deps } = setup();
+    forge.config = { status: "ok", config: makeConfig({ runner: "actions" }), files: [] };
+    await handleIssueLabeled(labeled(), deps);
+    expect(runner.specs).toHaveLength(0);
+    expect(taskComments(forge)[0]!.body).toContain("`runner: actions` is not supported");
+  });
+
   it("passes the runner's refusal on to the issue", async () => {
     const { forge, deps } = setup(() => ({ kind: "refused", message: "set FACTORY_ALLOWED_COMMANDS" }));
     await handleIssueLabeled(labeled(), deps);

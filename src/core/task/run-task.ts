@@ -38,6 +38,12 @@ export async function runTask(input: RunTaskInput, deps: RunTaskDeps): Promise<v
 async function runAndPublish(input: RunTaskInput, deps: RunTaskDeps): Promise<void> {
   const { forge, runner } = deps;
   const { config, issue, progress } = input;
+  if (config.runner !== "local") {
+    // Never fall back to the server for a repository that asked for its own CI.
+    const message = `\`runner: ${config.runner}\` is not supported by this factory-bot server yet; use \`runner: local\` (with \`FACTORY_ALLOWED_COMMANDS\` on the server) or wait for the CI runners.`;
+    await progress.show({ phase: "failed", failure: { kind: "refused", message } });
+    return;
+  }
   const base = config.pull_request.base ?? (await forge.getDefaultBranch());
   const branch = renderTemplate(config.pull_request.branch, issue);
   const baseSha = await forge.getBranchSha(base);
