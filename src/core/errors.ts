@@ -21,3 +21,11 @@ export class ForbiddenError extends ForgeError {}
 export class InvalidRequestError extends ForgeError {}
 /** Rate limit or 5xx that survived the client's own retries: safe to retry later. */
 export class TransientForgeError extends ForgeError {}
+
+/** A task could not be done for a reason the person can act on; the message is written for them. */
+export class TaskError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}

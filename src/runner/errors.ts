@@ -1,10 +1,7 @@
+import { TaskError } from "../core/errors.js";
+
 /**
  * A task could not produce a usable result for a reason a person can act on (unsafe archive,
  * symlink escape, oversized ChangeSet). The message is written for the issue's progress comment.
  */
-export class TaskFailedError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = "TaskFailedError";
-  }
-}
+export class TaskFailedError extends TaskError {}

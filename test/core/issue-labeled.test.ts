@@ -1,5 +1,6 @@
 import { handleIssueLabeled } from "../../src/core/handlers/issue-labeled.js";
 import { withAudit } from "../../src/core/audit.js";
+import { TaskError } from "../../src/core/errors.js";
 import type { IssueLabeledEvent } from "../../src/core/events.js";
 import { decodeState, MARKERS } from "../../src/core/markers.js";
 import type { ChangeSet } from "../../src/core/changeset.js";
@@ -256,6 +257,16 @@ describe("issue labeled → pull request", () => {
     await handleIssueLabeled(labeled(), deps);
     expect(runner.specs).toHaveLength(0);
     expect(taskComments(forge)[0]!.body).toContain("`runner: actions` is not supported");
+  });
+
+  it("shows a runner's task error as written, not as an unexpected error", async () => {
+    const { forge, deps } = setup(() => {
+      throw new TaskError("the agent created a symlink `x` that points outside the repository");
+    });
+    await handleIssueLabeled(labeled(), deps);
+    const body = taskComments(forge)[0]!.body;
+    expect(body).toContain("symlink `x` that points outside the repository");
+    expect(body).not.toContain("unexpected");
   });
 
   it("passes the runner's refusal on to the issue", async () => {

@@ -88,7 +88,7 @@ function failureText(failure: TaskFailure): string {
     case "agent-failed":
       return agentFailedText(failure.agent, failure.timeoutSeconds);
     case "refused":
-      return `⛔ The task did not run: ${failure.message}`;
+      return `⛔ The task stopped: ${failure.message}`;
     case "protected-paths":
       return (
         `⛔ The agent changed protected paths, so nothing was pushed:\n\n${failure.paths.map((p) => `- ${inlineCode(p)}`).join("\n")}\n\n` +

@@ -1,6 +1,6 @@
 import type { FactoryConfig } from "../../config/types.js";
 import type { Clock, Logger } from "../deps.js";
-import { ForgeError } from "../errors.js";
+import { ForgeError, TaskError } from "../errors.js";
 import type { Forge } from "../forge.js";
 import type { IssueRef, TaskRunner } from "../task.js";
 import { renderTemplate } from "../templates.js";
@@ -29,6 +29,10 @@ export async function runTask(input: RunTaskInput, deps: RunTaskDeps): Promise<v
     await runAndPublish(input, deps);
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
+    if (err instanceof TaskError) {
+      await progress.show({ phase: "failed", failure: { kind: "refused", message } });
+      return;
+    }
     const kind = err instanceof ForgeError ? "forge-error" : "internal";
     deps.logger.error({ err }, "task failed");
     await progress.show({ phase: "failed", failure: { kind, message } });
