@@ -22,6 +22,14 @@ export interface TestResult {
   timed_out?: boolean;
 }
 
+/** How the agent ended, recorded by `factory-bot task` so a failed run still explains itself. */
+export interface AgentRecord {
+  exit_code: number | null;
+  timed_out: boolean;
+  duration_ms: number;
+  output_tail: string;
+}
+
 export interface ChangeSet {
   version: 1;
   base_sha: string;
@@ -29,4 +37,6 @@ export interface ChangeSet {
   /** What the agent said it did (FACTORY_SUMMARY_FILE), or empty. */
   summary: string;
   tests: TestResult[];
+  /** Present in CI-made ChangeSets; when the agent failed, `files` is empty. */
+  agent?: AgentRecord;
 }

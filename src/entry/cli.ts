@@ -7,6 +7,10 @@ const VERBS: Record<string, { describe: string; load: () => Promise<CliCommand> 
     describe: "validate [file]                      check a .github/factory.yml",
     load: async () => (await import("./cli/validate.js")).validateCommand,
   },
+  task: {
+    describe: "task --issue N --title TEXT --output F [options]   run one task in this checkout (CI runners)",
+    load: async () => (await import("./cli/task.js")).taskCommand,
+  },
   summarize: {
     describe: "summarize [--max-lines N] [--format markdown|text] [log-file]   the lines that explain a CI failure",
     load: async () => (await import("./cli/summarize.js")).summarizeCommand,
