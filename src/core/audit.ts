@@ -17,6 +17,9 @@ type WriteMethod = keyof Pick<
   | "updateChangeRequest"
   | "addLabels"
   | "requestReviewers"
+  | "markReadyForReview"
+  | "acknowledgeComment"
+  | "dispatchTaskRun"
 >;
 
 /** Names the object each write touches, for the audit line's `target`. */
@@ -30,6 +33,9 @@ const TARGETS: Record<WriteMethod, (...args: never[]) => string> = {
   updateChangeRequest: (n: number) => `change#${n}`,
   addLabels: (n: number) => `change#${n}/labels`,
   requestReviewers: (n: number) => `change#${n}/reviewers`,
+  markReadyForReview: (n: number) => `change#${n}/ready`,
+  acknowledgeComment: (t: { kind: string; number: number }, id: number) => `${t.kind}#${t.number}/comment:${id}/reaction`,
+  dispatchTaskRun: (input: { workflow: string; ref: string }) => `run:${input.workflow}@${input.ref}`,
 };
 
 /**

@@ -33,4 +33,16 @@ export interface ChangeRequestUpdatedEvent extends EventBase {
   headSha: string;
 }
 
-export type CoreEvent = IssueLabeledEvent | CiCompletedEvent | ChangeRequestUpdatedEvent;
+/** A task run dispatched to the repository's CI finished (GitHub workflow_run, GitLab pipeline). */
+export interface TaskRunCompletedEvent extends EventBase {
+  type: "task-run.completed";
+  issueNumber: number;
+  attempt: number;
+  runId: string;
+  url: string;
+  succeeded: boolean;
+  /** GitHub: the workflow file the run came from, checked against `runner_workflow`. */
+  workflowPath: string;
+}
+
+export type CoreEvent = IssueLabeledEvent | CiCompletedEvent | ChangeRequestUpdatedEvent | TaskRunCompletedEvent;

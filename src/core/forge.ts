@@ -96,6 +96,26 @@ export interface CiJob {
   reportedText?: string;
 }
 
+/** A task run on the repository's own CI (GitHub `workflow_dispatch`, GitLab pipeline with variables). */
+export interface TaskRunDispatch {
+  /** GitHub: the workflow file name in `.github/workflows`; ignored on GitLab. */
+  workflow: string;
+  /** Branch the run checks out: the base for a new task, the task branch for a fix. */
+  ref: string;
+  inputs: TaskRunInputs;
+}
+
+export interface TaskRunInputs {
+  issue: string;
+  title: string;
+  url: string;
+  branch: string;
+  base: string;
+  attempt: string;
+  /** The CI failure summary on fix attempts, cut to fit the forge's input limits. */
+  failure: string;
+}
+
 /**
  * Everything core handlers ask of a forge, for one repository. Writes are single API operations;
  * idempotence (find, then create or update) is built on top of them in core.
@@ -137,4 +157,17 @@ export interface Forge {
   getChangeRequest(number: number): Promise<ChangeRequest | null>;
   /** Every CI job and check reported on `sha` (latest attempt of each). */
   listCiJobs(sha: string): Promise<CiJob[]>;
+  /** Full message of a commit (trailers count fix attempts). */
+  getCommitMessage(sha: string): Promise<string>;
+  /** Leaves draft state (GitHub GraphQL markPullRequestReadyForReview; GitLab drops `Draft: `). */
+  markReadyForReview(number: number): Promise<void>;
+  /** Shows a command was seen: a reaction on GitHub, an award emoji on GitLab. */
+  acknowledgeComment(target: CommentTarget, commentId: number): Promise<void>;
+
+  /** Starts a task run on the repository's CI; the URL of the run (or of its list) when known. */
+  dispatchTaskRun(input: TaskRunDispatch): Promise<{ url: string | null }>;
+  /** `changeset.json` of a finished task run, or null when the run left none. */
+  downloadTaskChangeSet(runId: string): Promise<string | null>;
+  /** The jobs of a finished task run (failed ones explain a failed run). */
+  listTaskRunJobs(runId: string): Promise<CiJob[]>;
 }

@@ -16,6 +16,13 @@ export interface TaskState {
   deliveryId: string;
   branch?: string;
   changeRequest?: number;
+  /** Kept so a CI run's result can be published by whichever replica receives it. */
+  title?: string;
+  url?: string;
+  /** Where the current run happens; set while a CI runner has it. */
+  runner?: "local" | "actions" | "gitlab-ci";
+  /** Set by `/factory stop`: a finished run is then not published. */
+  stopped?: boolean;
 }
 
 /** Phases in which the task is still owned by a run (another delivery must not start one). */

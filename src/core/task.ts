@@ -16,6 +16,8 @@ export interface TaskSpec {
   branch: string;
   base: string;
   baseSha: string;
+  /** The branch the run starts from: `base` for a new task, `branch` when it already exists. */
+  startRef?: string;
   attempt: number;
   /** Markdown CI failure summary, on fix attempts only. */
   failureSummary?: string;
@@ -37,7 +39,9 @@ export type TaskRunResult =
   /** The agent failed or timed out: nothing to push. */
   | { kind: "agent-failed"; agent: AgentOutcome }
   /** The runner would not run the command (allow-list, deployment); message says how to fix it. */
-  | { kind: "refused"; message: string };
+  | { kind: "refused"; message: string }
+  /** Handed to the repository's CI; the result arrives later as a finished run. */
+  | { kind: "dispatched"; url: string | null };
 
 export interface TaskRunnerContext {
   /** The base tree as a gzipped tarball (GitHub tarball / GitLab archive.tar.gz). */

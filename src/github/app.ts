@@ -6,9 +6,10 @@ import type { Forge } from "../core/forge.js";
 import { handleCiCompleted } from "../core/handlers/ci-completed.js";
 import { handleIssueLabeled } from "../core/handlers/issue-labeled.js";
 import { handleConfigCheck } from "../core/handlers/config-check.js";
+import { handleTaskRunCompleted } from "../core/handlers/task-run-completed.js";
 import type { BackgroundJobs } from "../core/jobs.js";
 import type { TaskRunner } from "../core/task.js";
-import { fromCheckRun, fromPullRequest, fromWorkflowRun, repositoryOf, toIssueLabeledEvent, type RepositoryPayload } from "./events.js";
+import { fromCheckRun, fromPullRequest, fromTaskWorkflowRun, fromWorkflowRun, repositoryOf, toIssueLabeledEvent, type RepositoryPayload } from "./events.js";
 import { GitHubForge, type Octokit } from "./forge.js";
 import { CONFIG_PATH } from "./config.js";
 
@@ -51,8 +52,12 @@ export function factoryGitHubApp(deps: GitHubAppDeps) {
       const event = toIssueLabeledEvent(context.payload, context.id);
       // Cheap checks first: events the bot ignores cost no API call.
       if (!event || event.actor.isBot || event.issue.isPullRequest) return;
-      inBackground("task", context, event.actor, (forge, logger) =>
-        handleIssueLabeled(event, { forge, runner: deps.runner, logger, clock: deps.clock, configPath: CONFIG_PATH }),
+      inBackground(
+        "task",
+        context,
+        event.actor,
+        (forge, logger) => handleIssueLabeled(event, { forge, runner: deps.runner, logger, clock: deps.clock, configPath: CONFIG_PATH }),
+        (repo) => `${repo}#${event.issue.number}`,
       );
     });
 
@@ -66,7 +71,17 @@ export function factoryGitHubApp(deps: GitHubAppDeps) {
         (repo) => `${repo}@${event.headSha}`,
       );
     };
-    app.on("workflow_run.completed", async (context) => onCiCompleted(fromWorkflowRun(context.payload, context.id), context));
+    app.on("workflow_run.completed", async (context) => {
+      const taskRun = fromTaskWorkflowRun(context.payload, context.id);
+      if (!taskRun) return onCiCompleted(fromWorkflowRun(context.payload, context.id), context);
+      inBackground(
+        "task-run",
+        context,
+        taskRun.actor,
+        (forge, logger) => handleTaskRunCompleted(taskRun, { forge, logger, clock: deps.clock }),
+        (repo) => `${repo}#${taskRun.issueNumber}`,
+      );
+    });
     app.on("check_run.completed", async (context) => onCiCompleted(fromCheckRun(context.payload, context.id), context));
 
     app.on(["pull_request.opened", "pull_request.synchronize", "pull_request.reopened"], async (context) => {

@@ -1,4 +1,5 @@
-import type { ChangeRequestUpdatedEvent, CiCompletedEvent, IssueLabeledEvent } from "../core/events.js";
+import type { ChangeRequestUpdatedEvent, CiCompletedEvent, IssueLabeledEvent, TaskRunCompletedEvent } from "../core/events.js";
+import { TASK_RUN_NAME } from "../core/task/ci-runner.js";
 
 /** The fields of an `issues.labeled` payload the bot reads; anything else is ignored. */
 interface IssuesLabeledPayload {
@@ -82,6 +83,42 @@ export function fromPullRequest(payload: PullRequestPayload, deliveryId: string)
     deliveryId,
     number: pull.number,
     headSha: pull.head.sha,
+    actor: { login: payload.sender?.login ?? "", isBot: payload.sender?.type === "Bot" },
+  };
+}
+
+interface TaskRunPayload {
+  workflow_run?: {
+    id?: number;
+    event?: string;
+    display_title?: string;
+    conclusion?: string | null;
+    html_url?: string;
+    path?: string;
+    head_repository?: { full_name?: string } | null;
+  };
+  repository?: { full_name?: string };
+  sender?: { login?: string; type?: string };
+}
+
+/**
+ * A finished run of the task workflow. Only `workflow_dispatch` runs of this repository count:
+ * a fork's pull request could carry a look-alike run name, but cannot dispatch.
+ */
+export function fromTaskWorkflowRun(payload: TaskRunPayload, deliveryId: string): TaskRunCompletedEvent | null {
+  const run = payload.workflow_run;
+  const match = TASK_RUN_NAME.exec(run?.display_title ?? "");
+  if (!run || !match || run.event !== "workflow_dispatch" || typeof run.id !== "number") return null;
+  if (run.head_repository?.full_name !== payload.repository?.full_name) return null;
+  return {
+    type: "task-run.completed",
+    deliveryId,
+    issueNumber: Number(match[1]),
+    attempt: Number(match[2]),
+    runId: String(run.id),
+    url: run.html_url ?? "",
+    succeeded: run.conclusion === "success",
+    workflowPath: run.path ?? "",
     actor: { login: payload.sender?.login ?? "", isBot: payload.sender?.type === "Bot" },
   };
 }

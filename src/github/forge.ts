@@ -1,4 +1,5 @@
 import { Readable } from "node:stream";
+import { unzipSync } from "fflate";
 import type { ReadableStream as WebReadableStream } from "node:stream/web";
 import type { ProbotOctokit } from "probot";
 import type { ConfigLoadResult } from "../config/types.js";
@@ -18,6 +19,7 @@ import {
   type ForgeWording,
   type PermissionLevel,
   type RepoRef,
+  type TaskRunDispatch,
 } from "../core/forge.js";
 import { github } from "./errors.js";
 import { NO_RETRY } from "./octokit.js";
@@ -374,6 +376,67 @@ export class GitHubForge implements Forge {
     const parts = [run.output?.title, run.output?.summary, run.output?.text, ...annotations].filter((p): p is string => Boolean(p));
     return parts.length > 0 ? Readable.from([parts.join("\n")]) : null;
   }
+
+  async getCommitMessage(sha: string): Promise<string> {
+    const { data } = await github("commit lookup", () => this.#octokit.rest.git.getCommit({ ...this.ownerRepo, commit_sha: sha }));
+    return data.message;
+  }
+
+  async markReadyForReview(number: number): Promise<void> {
+    // REST cannot leave draft state; only this GraphQL mutation can.
+    const { data } = await github("pull request lookup", () => this.#octokit.rest.pulls.get({ ...this.ownerRepo, pull_number: number }));
+    await github("ready for review", () =>
+      this.#octokit.graphql(
+        "mutation($id: ID!) { markPullRequestReadyForReview(input: { pullRequestId: $id }) { pullRequest { isDraft } } }",
+        { id: data.node_id },
+      ),
+    );
+  }
+
+  async acknowledgeComment(_target: CommentTarget, commentId: number): Promise<void> {
+    await github("reaction", () => this.#octokit.rest.reactions.createForIssueComment({ ...this.ownerRepo, comment_id: commentId, content: "eyes" }));
+  }
+
+  async dispatchTaskRun(input: TaskRunDispatch): Promise<{ url: string | null }> {
+    const response = await github("workflow dispatch", () =>
+      this.#octokit.request("POST /repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches", {
+        ...this.ownerRepo,
+        workflow_id: input.workflow,
+        ref: input.ref,
+        inputs: { ...input.inputs },
+        // GitHub.com answers with the run's id and URL; older Enterprise Servers answer 204.
+        return_run_details: true,
+      }),
+    );
+    const details = response.data as { html_url?: string } | undefined;
+    return { url: details?.html_url ?? `${this.repo.url}/actions/workflows/${input.workflow}` };
+  }
+
+  async downloadTaskChangeSet(runId: string): Promise<string | null> {
+    const { data } = await github("artifact listing", () =>
+      this.#octokit.rest.actions.listWorkflowRunArtifacts({ ...this.ownerRepo, run_id: Number(runId), name: TASK_ARTIFACT, per_page: 10 }),
+    );
+    const artifact = data.artifacts.find((a) => a.name === TASK_ARTIFACT && !a.expired);
+    if (!artifact) return null;
+    if (artifact.size_in_bytes > MAX_ARTIFACT_BYTES) throw new InvalidRequestError(`the ${TASK_ARTIFACT} artifact is larger than ${MAX_ARTIFACT_BYTES} bytes`);
+    const { data: zip } = await github("artifact download", () =>
+      this.#octokit.rest.actions.downloadArtifact({ ...this.ownerRepo, artifact_id: artifact.id, archive_format: "zip" }),
+    );
+    return changeSetFromZip(new Uint8Array(zip as ArrayBuffer));
+  }
+
+  async listTaskRunJobs(runId: string): Promise<CiJob[]> {
+    const jobs = await github("run job listing", () =>
+      this.#octokit.paginate(this.#octokit.rest.actions.listJobsForWorkflowRun, { ...this.ownerRepo, run_id: Number(runId), per_page: 100 }),
+    );
+    return jobs.map((job) => ({
+      id: String(job.id),
+      name: job.name,
+      url: job.html_url ?? "",
+      state: job.status !== "completed" ? "pending" : (CONCLUSION_STATES[job.conclusion ?? ""] ?? "failure"),
+      openLog: () => this.openJobLog(job.id),
+    }));
+  }
 }
 
 interface CheckRunData {
@@ -401,3 +464,14 @@ const CONCLUSION_STATES: Record<string, CiJobState> = {
 };
 
 const STATUS_STATES: Record<string, CiJobState> = { success: "success", pending: "pending", failure: "failure", error: "failure" };
+
+/** The artifact the shipped workflow uploads, holding `changeset.json`. */
+export const TASK_ARTIFACT = "factory-changeset";
+const MAX_ARTIFACT_BYTES = 60 * 1024 * 1024;
+
+/** Reads only `changeset.json` out of the artifact zip, refusing to inflate anything oversized. */
+function changeSetFromZip(zip: Uint8Array): string | null {
+  const files = unzipSync(zip, { filter: (file) => file.name === "changeset.json" && file.originalSize <= MAX_ARTIFACT_BYTES });
+  const content = files["changeset.json"];
+  return content ? Buffer.from(content).toString("utf8") : null;
+}

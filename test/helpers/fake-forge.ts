@@ -15,6 +15,7 @@ import type {
   ForgeWording,
   PermissionLevel,
   RepoRef,
+  TaskRunDispatch,
 } from "../../src/core/forge.js";
 import type { ChangeSetFile } from "../../src/core/changeset.js";
 
@@ -54,6 +55,10 @@ export class FakeForge implements Forge {
   codeowners: string | null = null;
   changedFiles = new Map<number, string[]>();
   ciJobs = new Map<string, CiJob[]>();
+  acknowledged: number[] = [];
+  dispatched: TaskRunDispatch[] = [];
+  taskArtifacts = new Map<string, string>();
+  taskRunJobs = new Map<string, CiJob[]>();
   calls: string[] = [];
   /** Runs before every listComments, to let tests interleave concurrent deliveries. */
   beforeListComments: (() => Promise<void>) | null = null;
@@ -170,6 +175,31 @@ export class FakeForge implements Forge {
   async getChangeRequest(number: number): Promise<ChangeRequest | null> {
     return this.changeRequests.find((c) => c.number === number) ?? null;
   }
+  async getCommitMessage(sha: string): Promise<string> {
+    const commit = this.commits.find((c) => c.sha === sha);
+    if (!commit) throw new NotFoundError(`no commit ${sha}`, 404);
+    return commit.message;
+  }
+  async markReadyForReview(number: number): Promise<void> {
+    this.record("markReadyForReview");
+    const cr = this.changeRequests.find((c) => c.number === number);
+    if (cr) cr.draft = false;
+  }
+  async acknowledgeComment(_target: CommentTarget, commentId: number): Promise<void> {
+    this.record("acknowledgeComment");
+    this.acknowledged.push(commentId);
+  }
+  async dispatchTaskRun(input: TaskRunDispatch): Promise<{ url: string | null }> {
+    this.record("dispatchTaskRun");
+    this.dispatched.push(input);
+    return { url: `${this.repo.url}/actions/runs/${this.dispatched.length}` };
+  }
+  async downloadTaskChangeSet(runId: string): Promise<string | null> {
+    return this.taskArtifacts.get(runId) ?? null;
+  }
+  async listTaskRunJobs(runId: string): Promise<CiJob[]> {
+    return this.taskRunJobs.get(runId) ?? [];
+  }
   async listCiJobs(sha: string): Promise<CiJob[]> {
     this.record("listCiJobs");
     return this.ciJobs.get(sha) ?? [];
@@ -177,7 +207,7 @@ export class FakeForge implements Forge {
 
   /** Writes performed, for asserting "nothing else happened". */
   get writes(): string[] {
-    const writeNames = new Set(["createComment", "updateComment", "deleteComment", "setCommitStatus", "commitFiles", "createChangeRequest", "updateChangeRequest", "addLabels", "requestReviewers"]);
+    const writeNames = new Set(["createComment", "updateComment", "deleteComment", "setCommitStatus", "commitFiles", "createChangeRequest", "updateChangeRequest", "addLabels", "requestReviewers", "markReadyForReview", "acknowledgeComment", "dispatchTaskRun"]);
     return this.calls.filter((c) => writeNames.has(c));
   }
 }

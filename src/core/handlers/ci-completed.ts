@@ -1,11 +1,10 @@
-import type { Readable } from "node:stream";
 import type { CiCommentsMode } from "../../config/types.js";
-import { summarizeLog, summarizeText } from "../../summarize/index.js";
 import type { Clock, Logger } from "../deps.js";
 import type { CiCompletedEvent } from "../events.js";
-import type { ChangeRequest, CiJob, Forge } from "../forge.js";
+import type { ChangeRequest, Forge } from "../forge.js";
+import { summarizeFailedJobs } from "../ci-excerpts.js";
 import { between, decodeState } from "../markers.js";
-import { renderFailingSummary, renderPassingSummary, type CiSummaryState, type FailureGroup } from "../messages/ci-summary.js";
+import { renderFailingSummary, renderPassingSummary, type CiSummaryState } from "../messages/ci-summary.js";
 import { ensureStickyComment, markedComments } from "../sticky-comment.js";
 
 export interface CiCompletedDeps {
@@ -17,7 +16,6 @@ export interface CiCompletedDeps {
 const DEFAULT_CI = { comments: "all" as CiCommentsMode, max_lines: 20 };
 // Our own statuses describe the bot's work, not the repository's CI.
 const OWN_CONTEXT_PREFIX = "factory/";
-const LOGS_FETCHED_AT_ONCE = 4;
 
 /**
  * Checks finished on a commit: keep one comment per open PR/MR whose head it is, showing the
@@ -50,7 +48,7 @@ export async function handleCiCompleted(event: CiCompletedEvent, deps: CiComplet
       await ensureStickyComment(forge, target, "ciSummary", body, existing);
       continue;
     }
-    failingBody ??= renderFailingSummary({ sha: event.headSha, groups: await summarizeFailures(failed, ci.max_lines, logger), pending, words: forge.words });
+    failingBody ??= renderFailingSummary({ sha: event.headSha, groups: await summarizeFailedJobs(failed, ci.max_lines, logger), pending, words: forge.words });
     await ensureStickyComment(forge, target, "ciSummary", failingBody, existing);
   }
 }
@@ -62,33 +60,4 @@ async function changeRequestsAt(forge: Forge, event: CiCompletedEvent, mode: CiC
       : await forge.findChangeRequestsForSha(event.headSha);
   // A run for an older commit must not overwrite what the current head shows.
   return found.filter((c) => c.state === "open" && c.headSha === event.headSha && (mode === "all" || c.author === forge.botLogin));
-}
-
-async function summarizeFailures(failed: CiJob[], maxLines: number, logger: Logger): Promise<FailureGroup[]> {
-  const excerpts: string[][] = [];
-  for (let i = 0; i < failed.length; i += LOGS_FETCHED_AT_ONCE) {
-    const batch = failed.slice(i, i + LOGS_FETCHED_AT_ONCE);
-    excerpts.push(...(await Promise.all(batch.map((job) => excerptOf(job, maxLines, logger)))));
-  }
-  const groups = new Map<string, FailureGroup>();
-  failed.forEach((job, index) => {
-    const excerpt = excerpts[index] ?? [];
-    const key = excerpt.join("\n");
-    const group = groups.get(key) ?? { jobs: [], excerpt };
-    group.jobs.push({ name: job.name, url: job.url });
-    groups.set(key, group);
-  });
-  return [...groups.values()];
-}
-
-async function excerptOf(job: CiJob, maxLines: number, logger: Logger): Promise<string[]> {
-  let log: Readable | null = null;
-  try {
-    log = await job.openLog();
-  } catch (err) {
-    // A log can be gone (expired, no permission); the job is still listed with its link.
-    logger.warn({ job: job.name, err: (err as Error).message }, "could not read the job log");
-  }
-  if (log) return (await summarizeLog(log, { maxLines })).excerpt;
-  return job.reportedText ? (await summarizeText(job.reportedText, { maxLines })).excerpt : [];
 }

@@ -12,11 +12,13 @@ export type TaskFailure =
   | { kind: "protected-paths"; paths: string[] }
   | { kind: "branch-moved"; branch: string }
   | { kind: "forge-error"; message: string }
+  | { kind: "ci-run-failed"; url: string; excerpt: string[] }
+  | { kind: "bad-artifact"; url: string; problem: string }
   | { kind: "internal"; message: string };
 
 export type TaskCommentView =
   | { phase: "queued" }
-  | { phase: "running"; branch: string; base: string; baseSha: string; attempt: number }
+  | { phase: "running"; branch: string; base: string; baseSha: string; attempt: number; ciUrl?: string | null }
   | {
       phase: "opened";
       changeRequest: { number: number; url: string; draft: boolean };
@@ -40,6 +42,13 @@ function taskCommentText(view: TaskCommentView, words: ForgeWording): string {
     case "queued":
       return "⏳ **factory** picked up this issue; the task is queued and will start shortly. This comment is updated as it goes.";
     case "running":
+      if (view.ciUrl !== undefined) {
+        return (
+          `🏗️ **factory** handed this issue to CI${view.attempt > 1 ? ` (attempt ${view.attempt})` : ""}: the agent runs there on ` +
+          `${inlineCode(view.branch)}, based on ${inlineCode(view.base)}${view.ciUrl ? ` ([the run](${view.ciUrl}))` : ""}. ` +
+          "This comment is updated when the run finishes."
+        );
+      }
       return (
         `🏗️ **factory** is working on this issue${view.attempt > 1 ? ` (attempt ${view.attempt})` : ""}: the agent runs on ` +
         `${inlineCode(view.branch)}, based on ${inlineCode(view.base)} at ${inlineCode(shortSha(view.baseSha))}. ` +
@@ -104,6 +113,17 @@ function failureText(failure: TaskFailure): string {
       return `❌ The task stopped on an error from the forge: ${failure.message}. Remove and re-add the label to retry; if it persists, run \`factory-bot doctor\` on the server.`;
     case "internal":
       return `❌ The task stopped on an unexpected error: ${failure.message}. Remove and re-add the label to retry.`;
+    case "ci-run-failed":
+      return (
+        `❌ [The task's CI run](${failure.url}) failed before it produced a change` +
+        (failure.excerpt.length ? `:\n\n${codeBlock(failure.excerpt.join("\n"))}\n\n` : ". ") +
+        "Check the workflow and the agent's secrets, then remove and re-add the label (or comment `/factory retry`)."
+      );
+    case "bad-artifact":
+      return (
+        `⛔ [The task's CI run](${failure.url}) left a \`changeset.json\` the bot will not use: ${failure.problem}. ` +
+        "Nothing was pushed. Check that the workflow runs `factory-bot task` unchanged and uploads its output."
+      );
   }
 }
 

@@ -6,6 +6,7 @@ import type { IssueRef, TaskRunner } from "../task.js";
 import { renderTemplate } from "../templates.js";
 import type { TaskProgress } from "./progress.js";
 import { publishChangeSet, TASK_STATUS_CONTEXT } from "./publish.js";
+import { ciTaskRunner } from "./ci-runner.js";
 
 export interface RunTaskDeps {
   forge: Forge;
@@ -42,12 +43,6 @@ export async function runTask(input: RunTaskInput, deps: RunTaskDeps): Promise<v
 async function runAndPublish(input: RunTaskInput, deps: RunTaskDeps): Promise<void> {
   const { forge, runner } = deps;
   const { config, issue, progress } = input;
-  if (config.runner !== "local") {
-    // Never fall back to the server for a repository that asked for its own CI.
-    const message = `\`runner: ${config.runner}\` is not supported by this factory-bot server yet; use \`runner: local\` (with \`FACTORY_ALLOWED_COMMANDS\` on the server) or wait for the CI runners.`;
-    await progress.show({ phase: "failed", failure: { kind: "refused", message } });
-    return;
-  }
   const base = config.pull_request.base ?? (await forge.getDefaultBranch());
   const branch = renderTemplate(config.pull_request.branch, issue);
   const baseSha = await forge.getBranchSha(base);
@@ -55,25 +50,35 @@ async function runAndPublish(input: RunTaskInput, deps: RunTaskDeps): Promise<vo
   // A retry continues the existing branch (fast-forward), so it starts from the branch head.
   const branchSha = await forge.getBranchSha(branch);
   const startSha = branchSha ?? baseSha;
-  await progress.show({ phase: "running", branch, base, baseSha: startSha, attempt: input.attempt }, { branch });
+  await progress.show(
+    { phase: "running", branch, base, baseSha: startSha, attempt: input.attempt },
+    { branch, runner: config.runner, title: issue.title, url: issue.url, attempt: input.attempt },
+  );
   // The status belongs on the task branch's own commits, never on the base branch's.
   const ownsBranchHead = branchSha !== null && branchSha !== baseSha;
   if (ownsBranchHead) {
     await forge.setCommitStatus(branchSha, { context: TASK_STATUS_CONTEXT, state: "pending", description: "The agent is running" });
   }
-  const result = await runner.run(
+  // Never fall back to the server for a repository that asked for its own CI.
+  const chosen = config.runner === "local" ? runner : ciTaskRunner(forge);
+  const result = await chosen.run(
     {
       repoFullName: forge.repo.fullName,
       issue,
       branch,
       base,
       baseSha: startSha,
+      startRef: branchSha ? branch : base,
       attempt: input.attempt,
       failureSummary: input.failureSummary,
       config,
     },
     { downloadArchive: (sha) => forge.downloadArchive(sha) },
   );
+  if (result.kind === "dispatched") {
+    await progress.show({ phase: "running", branch, base, baseSha: startSha, attempt: input.attempt, ciUrl: result.url }, { branch, runner: config.runner });
+    return; // the finished run is published by handleTaskRunCompleted
+  }
   if (result.kind === "completed") {
     const published = await publishChangeSet({ forge, config, issue, branch, base, attempt: input.attempt, changeSet: result.changeSet, progress, logger: deps.logger });
     if (published || !ownsBranchHead) return;

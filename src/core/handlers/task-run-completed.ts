@@ -1,0 +1,51 @@
+import type { Clock, Logger } from "../deps.js";
+import { checkChangeSet } from "../changeset-check.js";
+import type { TaskRunCompletedEvent } from "../events.js";
+import type { Forge } from "../forge.js";
+import { decodeState } from "../markers.js";
+import { markedComments } from "../sticky-comment.js";
+import { TaskProgress } from "../task/progress.js";
+import { publishChangeSet } from "../task/publish.js";
+import { isActive, type TaskState } from "../task-state.js";
+import { summarizeFailedJobs } from "../ci-excerpts.js";
+
+export interface TaskRunCompletedDeps {
+  forge: Forge;
+  logger: Logger;
+  clock: Clock;
+}
+
+/**
+ * A task run on the repository's CI finished: check its `changeset.json` and publish it exactly
+ * as a local run would, or say on the issue why nothing was pushed. Only the run the progress
+ * comment is waiting for counts, so a redelivered or foreign run changes nothing.
+ */
+export async function handleTaskRunCompleted(event: TaskRunCompletedEvent, deps: TaskRunCompletedDeps): Promise<void> {
+  const { forge, logger } = deps;
+  const loaded = await forge.loadConfig();
+  if (loaded.status !== "ok") return logger.warn({ status: loaded.status }, "task run finished but the config is not usable; ignored");
+  const config = loaded.config;
+  if (!event.workflowPath.endsWith(`/${config.runner_workflow}`) && forge.kind === "github") return;
+  const comment = (await markedComments(forge, { kind: "issue", number: event.issueNumber }, "task"))[0];
+  const state = comment ? decodeState<TaskState>(comment.body) : null;
+  if (!comment || !state || !isActive(state.phase) || state.runner !== config.runner || state.attempt !== event.attempt || !state.branch) {
+    return logger.info({ issue: event.issueNumber }, "no task is waiting for this run; ignored");
+  }
+  const progress = new TaskProgress(forge, event.issueNumber, comment.id, { ...state, deliveryId: event.deliveryId }, deps.clock);
+  if (state.stopped) return progress.show({ phase: "failed", failure: { kind: "refused", message: "the task was stopped with `/factory stop`; its CI run's result was not used." } });
+  if (!event.succeeded) {
+    const excerpt = await summarizeFailedJobs(await forge.listTaskRunJobs(event.runId), config.ci.max_lines, logger);
+    return progress.show({ phase: "failed", failure: { kind: "ci-run-failed", url: event.url, excerpt: excerpt.flatMap((g) => g.excerpt) } });
+  }
+  const text = await forge.downloadTaskChangeSet(event.runId);
+  const checked = text === null ? { ok: false as const, problem: "the run uploaded no `changeset.json` artifact" } : checkChangeSet(text);
+  if (!checked.ok) return progress.show({ phase: "failed", failure: { kind: "bad-artifact", url: event.url, problem: checked.problem } });
+  const { changeSet } = checked;
+  if (changeSet.agent && (changeSet.agent.exit_code !== 0 || changeSet.agent.timed_out)) {
+    const agent = { exitCode: changeSet.agent.exit_code, signal: null, timedOut: changeSet.agent.timed_out, durationMs: changeSet.agent.duration_ms, outputTail: changeSet.agent.output_tail };
+    return progress.show({ phase: "failed", failure: { kind: "agent-failed", agent, timeoutSeconds: config.agent.timeout_seconds } });
+  }
+  const base = config.pull_request.base ?? (await forge.getDefaultBranch());
+  const issue = { number: event.issueNumber, title: state.title ?? "", body: "", url: state.url ?? "" };
+  await publishChangeSet({ forge, config, issue, branch: state.branch, base, attempt: event.attempt, changeSet, progress, logger });
+}
