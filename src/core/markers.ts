@@ -8,6 +8,12 @@ export const MARKERS = {
   /** Delimit the failure section of a CI summary, so a green update can keep it collapsed. */
   ciFailureStart: "<!-- factory:ci-failure:start -->",
   ciFailureEnd: "<!-- factory:ci-failure:end -->",
+  /** The one comment that hands a factory PR to people after the last fix attempt. */
+  handover: "<!-- factory:handover -->",
+  /** Left by `/factory stop` on a PR: no more fix attempts there. */
+  fixStopped: "<!-- factory:fix-stopped -->",
+  /** The one note that a failure also happens on the base branch, so no attempt was spent. */
+  baseAlsoFails: "<!-- factory:base-also-fails -->",
 } as const;
 
 export type MarkerName = keyof typeof MARKERS;

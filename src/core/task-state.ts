@@ -23,6 +23,8 @@ export interface TaskState {
   runner?: "local" | "actions" | "gitlab-ci";
   /** Set by `/factory stop`: a finished run is then not published. */
   stopped?: boolean;
+  /** The PR head a fix attempt was last started for: one attempt per failing head. */
+  fixedHead?: string;
 }
 
 /** Phases in which the task is still owned by a run (another delivery must not start one). */

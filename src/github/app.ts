@@ -67,7 +67,7 @@ export function factoryGitHubApp(deps: GitHubAppDeps) {
         "ci-summary",
         context,
         event.actor,
-        (forge, logger) => handleCiCompleted(event, { forge, logger, clock: deps.clock }),
+        (forge, logger) => handleCiCompleted(event, { forge, logger, clock: deps.clock, runner: deps.runner }),
         (repo) => `${repo}@${event.headSha}`,
       );
     };

@@ -253,10 +253,11 @@ describe("issue labeled → pull request", () => {
 
   it("never runs a task locally that the config sends to a CI runner", async () => {
     const { forge, runner, deps } = setup();
-    forge.config = { status: "ok", config: makeConfig({ runner: "actions" }), files: [] };
+    forge.config = { status: "ok", config: makeConfig({ runner: "gitlab-ci" }), files: [] };
     await handleIssueLabeled(labeled(), deps);
     expect(runner.specs).toHaveLength(0);
-    expect(taskComments(forge)[0]!.body).toContain("`runner: actions` is not supported");
+    expect(forge.dispatched).toEqual([]);
+    expect(taskComments(forge)[0]!.body).toContain("`runner: gitlab-ci` does not exist on GitHub");
   });
 
   it("shows a runner's task error as written, not as an unexpected error", async () => {

@@ -6,11 +6,15 @@ import { summarizeFailedJobs } from "../ci-excerpts.js";
 import { between, decodeState } from "../markers.js";
 import { renderFailingSummary, renderPassingSummary, type CiSummaryState } from "../messages/ci-summary.js";
 import { ensureStickyComment, markedComments } from "../sticky-comment.js";
+import { followUpFactoryChange } from "../task/fix-loop.js";
+import type { TaskRunner } from "../task.js";
 
 export interface CiCompletedDeps {
   forge: Forge;
   logger: Logger;
   clock: Clock;
+  /** Runs fix attempts with `runner: local`; without one they are refused with a message. */
+  runner?: TaskRunner;
 }
 
 const DEFAULT_CI = { comments: "all" as CiCommentsMode, max_lines: 20 };
@@ -29,7 +33,8 @@ export async function handleCiCompleted(event: CiCompletedEvent, deps: CiComplet
   const changeRequests = await changeRequestsAt(forge, event, ci.comments);
   if (changeRequests.length === 0) return logger.debug({ sha: event.headSha }, "no open change request has this head");
 
-  const jobs = (await forge.listCiJobs(event.headSha)).filter((j) => !j.name.startsWith(OWN_CONTEXT_PREFIX));
+  const allJobs = await forge.listCiJobs(event.headSha);
+  const jobs = allJobs.filter((j) => !j.name.startsWith(OWN_CONTEXT_PREFIX));
   const failed = jobs.filter((j) => j.state === "failure");
   const pending = jobs.filter((j) => j.state === "pending").length;
   let failingBody: string | null = null;
@@ -50,6 +55,10 @@ export async function handleCiCompleted(event: CiCompletedEvent, deps: CiComplet
     }
     failingBody ??= renderFailingSummary({ sha: event.headSha, groups: await summarizeFailedJobs(failed, ci.max_lines, logger), pending, words: forge.words });
     await ensureStickyComment(forge, target, "ciSummary", failingBody, existing);
+  }
+  if (loaded.status !== "ok") return;
+  for (const changeRequest of changeRequests) {
+    await followUpFactoryChange({ config: loaded.config, changeRequest, jobs: allJobs, failureSummary: failingBody ?? "" }, deps);
   }
 }
 

@@ -54,7 +54,7 @@ function renderGroup(group: FailureGroup, maxLines: number): string {
 
 /** Trims every job's excerpt first, then drops whole jobs, saying how many were left out. */
 function fitGroups(groups: FailureGroup[], budget: number): string {
-  const longest = Math.max(1, ...groups.map((g) => g.excerpt.length));
+  const longest = Math.max(3, ...groups.map((g) => g.excerpt.length));
   for (let maxLines = longest; maxLines >= 3; maxLines = Math.floor(maxLines / 2)) {
     const text = groups.map((g) => renderGroup(g, maxLines)).join("\n\n");
     if (text.length <= budget) return text;
@@ -68,7 +68,8 @@ function fitGroups(groups: FailureGroup[], budget: number): string {
     used += text.length + 2;
   }
   const left = groups.slice(kept.length).reduce((n, g) => n + g.jobs.length, 0);
-  return [...kept, `_…and ${plural(left, "more failing job")} not shown, to stay within the comment size limit._`].join("\n\n");
+  const note = left > 0 ? [`_…and ${plural(left, "more failing job")} not shown, to stay within the comment size limit._`] : [];
+  return [...kept, ...note].join("\n\n");
 }
 
 function escapeLinkText(text: string): string {

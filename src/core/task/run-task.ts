@@ -21,6 +21,8 @@ export interface RunTaskInput {
   progress: TaskProgress;
   attempt: number;
   failureSummary?: string;
+  /** The existing task branch (fix attempts): the template could render differently by now. */
+  branch?: string;
 }
 
 /** Runs the agent for a claimed task and publishes what it made; every outcome ends on the comment. */
@@ -44,7 +46,7 @@ async function runAndPublish(input: RunTaskInput, deps: RunTaskDeps): Promise<vo
   const { forge, runner } = deps;
   const { config, issue, progress } = input;
   const base = config.pull_request.base ?? (await forge.getDefaultBranch());
-  const branch = renderTemplate(config.pull_request.branch, issue);
+  const branch = input.branch ?? renderTemplate(config.pull_request.branch, issue);
   const baseSha = await forge.getBranchSha(base);
   if (!baseSha) throw new ForgeError(`the base branch \`${base}\` does not exist (\`pull_request.base\`)`);
   // A retry continues the existing branch (fast-forward), so it starts from the branch head.

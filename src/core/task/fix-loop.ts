@@ -1,0 +1,110 @@
+import type { FactoryConfig } from "../../config/types.js";
+import type { Clock, Logger } from "../deps.js";
+import type { ChangeRequest, CiJob, Forge } from "../forge.js";
+import { decodeState, MARKERS } from "../markers.js";
+import { ensureStickyComment, markedComments } from "../sticky-comment.js";
+import type { TaskRunner } from "../task.js";
+import { isActive, type TaskState } from "../task-state.js";
+import { TaskProgress } from "./progress.js";
+import { runTask } from "./run-task.js";
+import { attemptOf, issueOfBody } from "./trailers.js";
+
+export interface FollowUpDeps {
+  forge: Forge;
+  runner?: TaskRunner;
+  logger: Logger;
+  clock: Clock;
+}
+
+export interface FollowUpInput {
+  config: FactoryConfig;
+  changeRequest: ChangeRequest;
+  /** Every job on the head, the bot's own statuses included. */
+  jobs: CiJob[];
+  /** The CI summary comment's text, handed to the agent on a fix attempt. */
+  failureSummary: string;
+  /** `/factory fix`: one attempt beyond the budget, even on a head already tried. */
+  forced?: boolean;
+}
+
+const OWN = "factory/";
+
+/** The issue of a PR the bot opened for a task, or null for anyone else's PR. */
+export function factoryIssueOf(forge: Forge, cr: ChangeRequest): number | null {
+  return cr.author === forge.botLogin ? issueOfBody(cr.body, (b) => decodeState(b)) : null;
+}
+
+/**
+ * After all checks on a factory PR's head finished: mark it ready when everything passed, or
+ * run a fix attempt while the budget lasts, then hand it to a person once. Attempts are counted
+ * from the head commit's trailer, so restarts and replicas agree.
+ */
+export async function followUpFactoryChange(input: FollowUpInput, deps: FollowUpDeps): Promise<void> {
+  const { forge, logger } = deps;
+  const { config, changeRequest: cr, jobs } = input;
+  const issue = factoryIssueOf(forge, cr);
+  if (issue === null || jobs.some((j) => j.state === "pending")) return;
+  const ciFailures = jobs.filter((j) => j.state === "failure" && !j.name.startsWith(OWN));
+  if (jobs.every((j) => j.state !== "failure")) {
+    if (cr.draft && config.pull_request.ready_when_green && jobs.length > 0) await forge.markReadyForReview(cr.number);
+    return;
+  }
+  if (ciFailures.length === 0) return;
+  const target = { kind: "change", number: cr.number } as const;
+  const attempt = attemptOf(await forge.getCommitMessage(cr.headSha));
+  if (attempt === null) return logger.info({ pr: cr.number }, "a person pushed to the branch; no more fix attempts");
+  if (!input.forced && (await markedComments(forge, target, "fixStopped")).length > 0) return;
+  const made = attempt - 1;
+  if (!input.forced && made >= config.ci.fix_attempts) {
+    if (config.ci.fix_attempts > 0) await ensureStickyComment(forge, target, "handover", handoverText(made));
+    return;
+  }
+  if (!input.forced && (await failsOnBaseToo(forge, cr, ciFailures))) {
+    await ensureStickyComment(forge, target, "baseAlsoFails", baseAlsoFailsText(cr.baseBranch, ciFailures));
+    return;
+  }
+  await startFixAttempt(input, deps, issue, attempt + 1);
+}
+
+async function failsOnBaseToo(forge: Forge, cr: ChangeRequest, failures: CiJob[]): Promise<boolean> {
+  const baseSha = await forge.getBranchSha(cr.baseBranch);
+  if (!baseSha) return false;
+  const failingOnBase = new Set((await forge.listCiJobs(baseSha)).filter((j) => j.state === "failure").map((j) => j.name));
+  return failures.every((j) => failingOnBase.has(j.name));
+}
+
+async function startFixAttempt(input: FollowUpInput, deps: FollowUpDeps, issue: number, attempt: number): Promise<void> {
+  const { forge, clock, logger } = deps;
+  const comment = (await markedComments(forge, { kind: "issue", number: issue }, "task"))[0];
+  const state = comment ? decodeState<TaskState>(comment.body) : null;
+  if (!comment || !state) return logger.warn({ issue }, "factory PR without a task comment; no fix attempt");
+  if (isActive(state.phase) || (!input.forced && state.fixedHead === input.changeRequest.headSha)) return;
+  const progress = new TaskProgress(forge, issue, comment.id, { ...state, attempt, fixedHead: input.changeRequest.headSha }, clock);
+  const runner = deps.runner ?? { run: async () => ({ kind: "refused" as const, message: "this deployment cannot run the agent itself; use `runner: actions` or `runner: gitlab-ci`." }) };
+  await runTask(
+    {
+      config: input.config,
+      issue: { number: issue, title: state.title ?? "", body: "", url: state.url ?? "" },
+      progress,
+      attempt,
+      failureSummary: input.failureSummary,
+      branch: input.changeRequest.headBranch,
+    },
+    { forge, runner, logger, clock },
+  );
+}
+
+function handoverText(made: number): string {
+  return (
+    `${MARKERS.handover}\n🙋 factory-bot made ${made} fix attempt${made === 1 ? "" : "s"} (\`ci.fix_attempts\`) and CI still fails, ` +
+    "so this pull request is yours now: the CI summary above shows what fails. Comment `/factory fix` for one more attempt."
+  );
+}
+
+function baseAlsoFailsText(base: string, failures: CiJob[]): string {
+  const names = failures.map((j) => `\`${j.name}\``).join(", ");
+  return (
+    `${MARKERS.baseAlsoFails}\nℹ️ ${names} also fail${failures.length === 1 ? "s" : ""} on \`${base}\`, so factory-bot did not spend a fix attempt on ` +
+    "a failure this change did not cause. Comment `/factory fix` to try anyway."
+  );
+}
