@@ -45,4 +45,27 @@ export interface TaskRunCompletedEvent extends EventBase {
   workflowPath: string;
 }
 
-export type CoreEvent = IssueLabeledEvent | CiCompletedEvent | ChangeRequestUpdatedEvent | TaskRunCompletedEvent;
+export type CommandName = "retry" | "fix" | "stop";
+
+/** `/factory <command>` in a comment on an issue or a PR/MR. */
+export interface CommandEvent extends EventBase {
+  type: "command";
+  command: CommandName | { unknown: string };
+  target: { kind: "issue" | "change"; number: number };
+  commentId: number;
+  /** The issue's own fields when the comment is on an issue. */
+  issue?: IssueRef;
+}
+
+const COMMAND = /^\/factory(?:\s+(\S+))?/i;
+
+/** The command in a comment's first line, or null when it is not addressed to factory. */
+export function parseCommand(body: string): CommandEvent["command"] | null {
+  const firstLine = body.trimStart().split("\n", 1)[0] ?? "";
+  const match = COMMAND.exec(firstLine.trim());
+  if (!match) return null;
+  const word = (match[1] ?? "").toLowerCase();
+  return word === "retry" || word === "fix" || word === "stop" ? word : { unknown: word };
+}
+
+export type CoreEvent = IssueLabeledEvent | CiCompletedEvent | ChangeRequestUpdatedEvent | TaskRunCompletedEvent | CommandEvent;

@@ -7,9 +7,11 @@ import { handleCiCompleted } from "../core/handlers/ci-completed.js";
 import { handleIssueLabeled } from "../core/handlers/issue-labeled.js";
 import { handleConfigCheck } from "../core/handlers/config-check.js";
 import { handleTaskRunCompleted } from "../core/handlers/task-run-completed.js";
+import { handleCommand } from "../core/handlers/command.js";
+import type { TaskCancellation } from "../core/cancellation.js";
 import type { BackgroundJobs } from "../core/jobs.js";
 import type { TaskRunner } from "../core/task.js";
-import { fromCheckRun, fromPullRequest, fromTaskWorkflowRun, fromWorkflowRun, repositoryOf, toIssueLabeledEvent, type RepositoryPayload } from "./events.js";
+import { fromCheckRun, fromIssueComment, fromPullRequest, fromTaskWorkflowRun, fromWorkflowRun, repositoryOf, toIssueLabeledEvent, type RepositoryPayload } from "./events.js";
 import { GitHubForge, type Octokit } from "./forge.js";
 import { CONFIG_PATH } from "./config.js";
 
@@ -17,9 +19,10 @@ export interface GitHubAppDeps {
   jobs: BackgroundJobs;
   runner: TaskRunner;
   clock: Clock;
+  cancellation?: TaskCancellation;
 }
 
-type AnyContext = Context<"issues.labeled" | "workflow_run.completed" | "check_run.completed" | "pull_request">;
+type AnyContext = Context<"issues.labeled" | "workflow_run.completed" | "check_run.completed" | "pull_request" | "issue_comment.created">;
 
 /**
  * The Probot side: payloads in, a GitHubForge out. Handlers answer at once; the work runs as a
@@ -56,7 +59,8 @@ export function factoryGitHubApp(deps: GitHubAppDeps) {
         "task",
         context,
         event.actor,
-        (forge, logger) => handleIssueLabeled(event, { forge, runner: deps.runner, logger, clock: deps.clock, configPath: CONFIG_PATH }),
+        (forge, logger) =>
+          handleIssueLabeled(event, { forge, runner: deps.runner, logger, clock: deps.clock, configPath: CONFIG_PATH, cancellation: deps.cancellation }),
         (repo) => `${repo}#${event.issue.number}`,
       );
     });
@@ -67,7 +71,7 @@ export function factoryGitHubApp(deps: GitHubAppDeps) {
         "ci-summary",
         context,
         event.actor,
-        (forge, logger) => handleCiCompleted(event, { forge, logger, clock: deps.clock, runner: deps.runner }),
+        (forge, logger) => handleCiCompleted(event, { forge, logger, clock: deps.clock, runner: deps.runner, cancellation: deps.cancellation }),
         (repo) => `${repo}@${event.headSha}`,
       );
     };
@@ -83,6 +87,15 @@ export function factoryGitHubApp(deps: GitHubAppDeps) {
       );
     });
     app.on("check_run.completed", async (context) => onCiCompleted(fromCheckRun(context.payload, context.id), context));
+
+    app.on("issue_comment.created", async (context) => {
+      const event = fromIssueComment(context.payload, context.id);
+      // Not serialized with the task: `/factory stop` must reach a task that is running.
+      if (!event || event.actor.isBot) return;
+      inBackground("command", context, event.actor, (forge, logger) =>
+        handleCommand(event, { forge, runner: deps.runner, logger, clock: deps.clock, cancellation: deps.cancellation }),
+      );
+    });
 
     app.on(["pull_request.opened", "pull_request.synchronize", "pull_request.reopened"], async (context) => {
       const event = fromPullRequest(context.payload, context.id);

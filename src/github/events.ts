@@ -1,4 +1,4 @@
-import type { ChangeRequestUpdatedEvent, CiCompletedEvent, IssueLabeledEvent, TaskRunCompletedEvent } from "../core/events.js";
+import { parseCommand, type ChangeRequestUpdatedEvent, type CiCompletedEvent, type CommandEvent, type IssueLabeledEvent, type TaskRunCompletedEvent } from "../core/events.js";
 import { TASK_RUN_NAME } from "../core/task/ci-runner.js";
 
 /** The fields of an `issues.labeled` payload the bot reads; anything else is ignored. */
@@ -120,5 +120,28 @@ export function fromTaskWorkflowRun(payload: TaskRunPayload, deliveryId: string)
     succeeded: run.conclusion === "success",
     workflowPath: run.path ?? "",
     actor: { login: payload.sender?.login ?? "", isBot: payload.sender?.type === "Bot" },
+  };
+}
+
+interface IssueCommentPayload {
+  comment?: { id?: number; body?: string; user?: { login?: string; type?: string } | null };
+  issue?: { number?: number; title?: string; body?: string | null; html_url?: string; pull_request?: unknown };
+  sender?: { login?: string; type?: string };
+}
+
+/** `/factory …` in a new issue or PR comment; null for any other comment (no API call then). */
+export function fromIssueComment(payload: IssueCommentPayload, deliveryId: string): CommandEvent | null {
+  const { comment, issue, sender } = payload;
+  const command = parseCommand(comment?.body ?? "");
+  if (!command || typeof comment?.id !== "number" || typeof issue?.number !== "number" || !sender?.login) return null;
+  const onPull = issue.pull_request !== undefined;
+  return {
+    type: "command",
+    deliveryId,
+    command,
+    commentId: comment.id,
+    target: { kind: onPull ? "change" : "issue", number: issue.number },
+    actor: { login: sender.login, isBot: sender.type === "Bot" },
+    ...(onPull ? {} : { issue: { number: issue.number, title: issue.title ?? "", body: issue.body ?? "", url: issue.html_url ?? "" } }),
   };
 }

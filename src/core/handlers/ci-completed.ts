@@ -1,5 +1,6 @@
 import type { CiCommentsMode } from "../../config/types.js";
 import type { Clock, Logger } from "../deps.js";
+import type { TaskCancellation } from "../cancellation.js";
 import type { CiCompletedEvent } from "../events.js";
 import type { ChangeRequest, Forge } from "../forge.js";
 import { summarizeFailedJobs } from "../ci-excerpts.js";
@@ -15,6 +16,7 @@ export interface CiCompletedDeps {
   clock: Clock;
   /** Runs fix attempts with `runner: local`; without one they are refused with a message. */
   runner?: TaskRunner;
+  cancellation?: TaskCancellation;
 }
 
 const DEFAULT_CI = { comments: "all" as CiCommentsMode, max_lines: 20 };

@@ -1,5 +1,6 @@
 import type { FactoryConfig, ConfigLoadResult, MinPermission } from "../../config/types.js";
 import type { Clock, Logger } from "../deps.js";
+import type { TaskCancellation } from "../cancellation.js";
 import type { IssueLabeledEvent } from "../events.js";
 import { PERMISSION_LEVELS, type Forge, type PermissionLevel } from "../forge.js";
 import type { TaskCommentView } from "../messages/task-comment.js";
@@ -14,6 +15,7 @@ export interface IssueLabeledDeps {
   clock: Clock;
   /** Where the config lives, for messages (`.github/factory.yml`). */
   configPath: string;
+  cancellation?: TaskCancellation;
 }
 
 const DEFAULT_LABEL = "factory";

@@ -1,5 +1,6 @@
 import type { FactoryConfig } from "../../config/types.js";
 import type { Clock, Logger } from "../deps.js";
+import type { TaskCancellation } from "../cancellation.js";
 import type { ChangeRequest, CiJob, Forge } from "../forge.js";
 import { decodeState, MARKERS } from "../markers.js";
 import { ensureStickyComment, markedComments } from "../sticky-comment.js";
@@ -14,6 +15,7 @@ export interface FollowUpDeps {
   runner?: TaskRunner;
   logger: Logger;
   clock: Clock;
+  cancellation?: TaskCancellation;
 }
 
 export interface FollowUpInput {
@@ -90,7 +92,7 @@ async function startFixAttempt(input: FollowUpInput, deps: FollowUpDeps, issue: 
       failureSummary: input.failureSummary,
       branch: input.changeRequest.headBranch,
     },
-    { forge, runner, logger, clock },
+    { forge, runner, logger, clock, cancellation: deps.cancellation },
   );
 }
 

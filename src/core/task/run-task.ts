@@ -7,12 +7,15 @@ import { renderTemplate } from "../templates.js";
 import type { TaskProgress } from "./progress.js";
 import { publishChangeSet, TASK_STATUS_CONTEXT } from "./publish.js";
 import { ciTaskRunner } from "./ci-runner.js";
+import type { TaskCancellation } from "../cancellation.js";
 
 export interface RunTaskDeps {
   forge: Forge;
   runner: TaskRunner;
   logger: Logger;
   clock: Clock;
+  /** Lets `/factory stop` and shutdown abort a running local task. */
+  cancellation?: TaskCancellation;
 }
 
 export interface RunTaskInput {
@@ -28,10 +31,15 @@ export interface RunTaskInput {
 /** Runs the agent for a claimed task and publishes what it made; every outcome ends on the comment. */
 export async function runTask(input: RunTaskInput, deps: RunTaskDeps): Promise<void> {
   const { progress } = input;
+  const registration = deps.cancellation?.register(`${deps.forge.repo.fullName}#${input.issue.number}`);
   try {
-    await runAndPublish(input, deps);
+    await runAndPublish(input, deps, registration?.signal);
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
+    if (registration?.signal.aborted) {
+      await progress.show({ phase: "failed", failure: { kind: "refused", message: `it was stopped (${message}); nothing was pushed. Comment \`/factory retry\` to run it again.` } }, { stopped: true });
+      return;
+    }
     if (err instanceof TaskError) {
       await progress.show({ phase: "failed", failure: { kind: "refused", message } });
       return;
@@ -39,10 +47,12 @@ export async function runTask(input: RunTaskInput, deps: RunTaskDeps): Promise<v
     const kind = err instanceof ForgeError ? "forge-error" : "internal";
     deps.logger.error({ err }, "task failed");
     await progress.show({ phase: "failed", failure: { kind, message } });
+  } finally {
+    registration?.done();
   }
 }
 
-async function runAndPublish(input: RunTaskInput, deps: RunTaskDeps): Promise<void> {
+async function runAndPublish(input: RunTaskInput, deps: RunTaskDeps, signal?: AbortSignal): Promise<void> {
   const { forge, runner } = deps;
   const { config, issue, progress } = input;
   const base = config.pull_request.base ?? (await forge.getDefaultBranch());
@@ -75,7 +85,7 @@ async function runAndPublish(input: RunTaskInput, deps: RunTaskDeps): Promise<vo
       failureSummary: input.failureSummary,
       config,
     },
-    { downloadArchive: (sha) => forge.downloadArchive(sha) },
+    { downloadArchive: (sha) => forge.downloadArchive(sha), signal },
   );
   if (result.kind === "dispatched") {
     await progress.show({ phase: "running", branch, base, baseSha: startSha, attempt: input.attempt, ciUrl: result.url }, { branch, runner: config.runner });

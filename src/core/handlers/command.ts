@@ -1,0 +1,98 @@
+import type { FactoryConfig } from "../../config/types.js";
+import type { TaskCancellation } from "../cancellation.js";
+import type { Clock, Logger } from "../deps.js";
+import type { CommandEvent } from "../events.js";
+import type { Forge } from "../forge.js";
+import { decodeState, MARKERS } from "../markers.js";
+import { ensureStickyComment, markedComments } from "../sticky-comment.js";
+import type { IssueRef, TaskRunner } from "../task.js";
+import { isActive, type TaskState } from "../task-state.js";
+import { factoryIssueOf, followUpFactoryChange } from "../task/fix-loop.js";
+import { TaskProgress } from "../task/progress.js";
+import { runTask } from "../task/run-task.js";
+import { meetsPermission } from "./issue-labeled.js";
+
+export interface CommandDeps {
+  forge: Forge;
+  runner: TaskRunner;
+  logger: Logger;
+  clock: Clock;
+  cancellation?: TaskCancellation;
+}
+
+const HELP = "`/factory retry` (run the task again), `/factory fix` (one more fix attempt on this PR), `/factory stop` (stop the task and the fix loop)";
+
+/** `/factory retry | fix | stop` from someone with `trigger.min_permission`. */
+export async function handleCommand(event: CommandEvent, deps: CommandDeps): Promise<void> {
+  const { forge } = deps;
+  if (event.actor.isBot || event.actor.login === forge.botLogin) return;
+  const loaded = await forge.loadConfig();
+  if (loaded.status !== "ok") return reply(event, deps, `factory-bot cannot act on commands here: ${loaded.status === "missing" ? "this repository has no factory config" : "its factory config has problems (see the `factory/config` status)"}.`);
+  const config = loaded.config;
+  const has = await forge.getPermission(event.actor.login);
+  if (!meetsPermission(has, config.trigger.min_permission)) {
+    return reply(event, deps, `Only people with **${config.trigger.min_permission}** permission or higher can use \`/factory\` commands here (you have **${has}**).`);
+  }
+  await forge.acknowledgeComment(event.target, event.commentId);
+  if (typeof event.command === "object") return reply(event, deps, `I don't know \`/factory ${event.command.unknown}\`. I understand ${HELP}.`);
+  const issueNumber = await issueOf(event, deps);
+  if (issueNumber === null) return reply(event, deps, `This ${forge.words.changeRequest} was not opened by factory-bot, so there is no task to ${event.command}.`);
+  if (event.command === "retry") return retry(event, deps, config, issueNumber);
+  if (event.command === "stop") return stop(event, deps, issueNumber);
+  return fix(event, deps, config);
+}
+
+async function issueOf(event: CommandEvent, deps: CommandDeps): Promise<number | null> {
+  if (event.target.kind === "issue") return event.target.number;
+  const cr = await deps.forge.getChangeRequest(event.target.number);
+  return cr ? factoryIssueOf(deps.forge, cr) : null;
+}
+
+async function taskComment(forge: Forge, issue: number) {
+  const comment = (await markedComments(forge, { kind: "issue", number: issue }, "task"))[0];
+  return comment ? { comment, state: decodeState<TaskState>(comment.body) } : null;
+}
+
+async function retry(event: CommandEvent, deps: CommandDeps, config: FactoryConfig, issue: number): Promise<void> {
+  const { forge, clock } = deps;
+  const found = await taskComment(forge, issue);
+  if (found?.state && isActive(found.state.phase)) return reply(event, deps, "A task is already running for this issue; `/factory stop` stops it.");
+  const issueRef: IssueRef = event.issue ?? { number: issue, title: found?.state?.title ?? "", body: "", url: found?.state?.url ?? "" };
+  const now = clock.now().toISOString();
+  const state: TaskState = { ...found?.state, phase: "queued", issue, attempt: 1, updatedAt: now, deliveryId: event.deliveryId, stopped: false };
+  const progress = found
+    ? new TaskProgress(forge, issue, found.comment.id, state, clock)
+    : new TaskProgress(forge, issue, (await forge.createComment({ kind: "issue", number: issue }, MARKERS.task)).id, state, clock);
+  await progress.show({ phase: "queued" });
+  await runTask({ config, issue: issueRef, progress, attempt: 1, branch: found?.state?.branch }, deps);
+}
+
+async function stop(event: CommandEvent, deps: CommandDeps, issue: number): Promise<void> {
+  const { forge, clock } = deps;
+  const who = `@${event.actor.login} ran \`/factory stop\``;
+  deps.cancellation?.cancel(`${forge.repo.fullName}#${issue}`, who);
+  const found = await taskComment(forge, issue);
+  if (found?.state && isActive(found.state.phase)) {
+    const progress = new TaskProgress(forge, issue, found.comment.id, found.state, clock);
+    await progress.show({ phase: "failed", failure: { kind: "refused", message: `${who}; nothing more will be pushed. Comment \`/factory retry\` to run it again.` } }, { stopped: true });
+  }
+  const pr = event.target.kind === "change" ? event.target.number : found?.state?.changeRequest;
+  if (pr !== undefined) {
+    await ensureStickyComment(forge, { kind: "change", number: pr }, "fixStopped", `${MARKERS.fixStopped}\n⏹️ ${who}: no more fix attempts on this ${forge.words.changeRequest}. \`/factory fix\` still makes one.`);
+  }
+}
+
+async function fix(event: CommandEvent, deps: CommandDeps, config: FactoryConfig): Promise<void> {
+  const { forge } = deps;
+  if (event.target.kind !== "change") return reply(event, deps, `\`/factory fix\` works on the task's ${forge.words.changeRequest}; comment it there.`);
+  const cr = await forge.getChangeRequest(event.target.number);
+  if (!cr || cr.state !== "open") return reply(event, deps, `This ${forge.words.changeRequest} is not open.`);
+  const jobs = await forge.listCiJobs(cr.headSha);
+  if (!jobs.some((j) => j.state === "failure" && !j.name.startsWith("factory/"))) return reply(event, deps, "CI is not failing on the head of this pull request, so there is nothing to fix yet.");
+  const summary = (await markedComments(forge, { kind: "change", number: cr.number }, "ciSummary"))[0]?.body ?? "";
+  await followUpFactoryChange({ config, changeRequest: cr, jobs, failureSummary: summary, forced: true }, deps);
+}
+
+async function reply(event: CommandEvent, deps: CommandDeps, text: string): Promise<void> {
+  await deps.forge.createComment(event.target, `@${event.actor.login} ${text}`);
+}
