@@ -124,3 +124,18 @@ describe("/factory commands", () => {
     expect(s.forge.commentsOn({ kind: "change", number: 70 })[0]!.body).toContain("was not opened by factory-bot");
   });
 });
+
+describe("interrupted work", () => {
+  it("marks a task that stayed running past its timeout as failed, then /factory retry runs it", async () => {
+    const s = setup();
+    await label(s);
+    const comment = s.task()!;
+    const state = decodeState<TaskState>(comment.body)!;
+    // As if the server died mid-run an hour ago.
+    comment.body = comment.body.replace(/<!-- factory:state .* -->/, `<!-- factory:state ${JSON.stringify({ ...state, phase: "running", updatedAt: "2026-11-21T08:00:00.000Z" })} -->`);
+    await handleCommand(command("retry"), s.deps);
+    expect(s.specs).toHaveLength(2);
+    expect(s.forge.statuses.some((x) => x.state === "error" && x.description.includes("Interrupted"))).toBe(true);
+    expect(decodeState<TaskState>(s.task()!.body)?.phase).toBe("opened");
+  });
+});

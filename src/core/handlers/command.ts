@@ -10,6 +10,7 @@ import { isActive, type TaskState } from "../task-state.js";
 import { factoryIssueOf, followUpFactoryChange } from "../task/fix-loop.js";
 import { TaskProgress } from "../task/progress.js";
 import { runTask } from "../task/run-task.js";
+import { markIfInterrupted } from "../task/interrupted.js";
 import { meetsPermission } from "./issue-labeled.js";
 
 export interface CommandDeps {
@@ -37,6 +38,7 @@ export async function handleCommand(event: CommandEvent, deps: CommandDeps): Pro
   if (typeof event.command === "object") return reply(event, deps, `I don't know \`/factory ${event.command.unknown}\`. I understand ${HELP}.`);
   const issueNumber = await issueOf(event, deps);
   if (issueNumber === null) return reply(event, deps, `This ${forge.words.changeRequest} was not opened by factory-bot, so there is no task to ${event.command}.`);
+  await markIfInterrupted(forge, issueNumber, config, deps.clock);
   if (event.command === "retry") return retry(event, deps, config, issueNumber);
   if (event.command === "stop") return stop(event, deps, issueNumber);
   return fix(event, deps, config);

@@ -9,6 +9,7 @@ import { isActive, type TaskState } from "../task-state.js";
 import { TaskProgress } from "./progress.js";
 import { runTask } from "./run-task.js";
 import { attemptOf, issueOfBody } from "./trailers.js";
+import { markIfInterrupted } from "./interrupted.js";
 
 export interface FollowUpDeps {
   forge: Forge;
@@ -45,7 +46,9 @@ export async function followUpFactoryChange(input: FollowUpInput, deps: FollowUp
   const { forge, logger } = deps;
   const { config, changeRequest: cr, jobs } = input;
   const issue = factoryIssueOf(forge, cr);
-  if (issue === null || jobs.some((j) => j.state === "pending")) return;
+  if (issue === null) return;
+  await markIfInterrupted(forge, issue, config, deps.clock);
+  if (jobs.some((j) => j.state === "pending")) return;
   const ciFailures = jobs.filter((j) => j.state === "failure" && !j.name.startsWith(OWN));
   if (jobs.every((j) => j.state !== "failure")) {
     if (cr.draft && config.pull_request.ready_when_green && jobs.length > 0) await forge.markReadyForReview(cr.number);
