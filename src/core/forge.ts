@@ -109,6 +109,8 @@ export interface TaskRunInputs {
   issue: string;
   title: string;
   url: string;
+  /** The issue text, cut to fit; GitHub's workflow reads the issue itself and does not get it. */
+  body: string;
   branch: string;
   base: string;
   attempt: string;

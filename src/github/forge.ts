@@ -403,7 +403,8 @@ export class GitHubForge implements Forge {
         ...this.ownerRepo,
         workflow_id: input.workflow,
         ref: input.ref,
-        inputs: { ...input.inputs },
+        // The workflow reads the issue body itself (`gh issue view`): inputs have a size limit.
+        inputs: { issue: input.inputs.issue, title: input.inputs.title, url: input.inputs.url, branch: input.inputs.branch, base: input.inputs.base, attempt: input.inputs.attempt, failure: input.inputs.failure },
         // GitHub.com answers with the run's id and URL; older Enterprise Servers answer 204.
         return_run_details: true,
       }),

@@ -40,7 +40,7 @@ describe("runner: actions", () => {
     const s = setup();
     await dispatch(s);
     expect(s.forge.dispatched).toEqual([
-      { workflow: "factory-task.yml", ref: "main", inputs: { issue: "4", title: "Fix the footer", url: "https://github.test/acme/widgets/issues/4", branch: "factory/4-fix-the-footer", base: "main", attempt: "1", failure: "" } },
+      { workflow: "factory-task.yml", ref: "main", inputs: { issue: "4", title: "Fix the footer", url: "https://github.test/acme/widgets/issues/4", body: "It overlaps; see `rm -rf /`", branch: "factory/4-fix-the-footer", base: "main", attempt: "1", failure: "" } },
     ]);
     expect(s.forge.commits).toEqual([]);
     expect(s.comment().body).toContain("handed this issue to CI");

@@ -9,6 +9,7 @@ import { githubExample } from "../helpers/webhooks.js";
 const REPO = "/repos/acme/widgets";
 const forge = () => new GitHubForge(testOctokit(), { owner: "acme", name: "widgets", htmlUrl: "https://github.com/acme/widgets" }, "factory-bot[bot]");
 const inputs = { issue: "4", title: "t", url: "u", branch: "factory/4-t", base: "main", attempt: "1", failure: "" };
+const dispatchInputs = { ...inputs, body: "the issue text" };
 
 beforeEach(() => nock.disableNetConnect());
 afterEach(() => nock.cleanAll());
@@ -17,14 +18,14 @@ describe("GitHub task runs", () => {
   it("dispatches the workflow and returns the run's URL when GitHub gives it", async () => {
     const api = githubApi();
     api.post(`${REPO}/actions/workflows/factory-task.yml/dispatches`, { body: { ref: "main", inputs, return_run_details: true } }).reply(200, { workflow_run_id: 900, run_url: "https://api.github.com/x", html_url: "https://github.com/acme/widgets/actions/runs/900" });
-    await expect(forge().dispatchTaskRun({ workflow: "factory-task.yml", ref: "main", inputs })).resolves.toEqual({ url: "https://github.com/acme/widgets/actions/runs/900" });
+    await expect(forge().dispatchTaskRun({ workflow: "factory-task.yml", ref: "main", inputs: dispatchInputs })).resolves.toEqual({ url: "https://github.com/acme/widgets/actions/runs/900" });
     api.done();
   });
 
   it("links the workflow's runs when the server answers 204 (older GitHub Enterprise Server)", async () => {
     const api = githubApi();
     api.post(`${REPO}/actions/workflows/factory-task.yml/dispatches`).reply(204);
-    await expect(forge().dispatchTaskRun({ workflow: "factory-task.yml", ref: "main", inputs })).resolves.toEqual({ url: "https://github.com/acme/widgets/actions/workflows/factory-task.yml" });
+    await expect(forge().dispatchTaskRun({ workflow: "factory-task.yml", ref: "main", inputs: dispatchInputs })).resolves.toEqual({ url: "https://github.com/acme/widgets/actions/workflows/factory-task.yml" });
     api.done();
   });
 

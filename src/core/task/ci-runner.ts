@@ -4,6 +4,7 @@ import type { TaskRunner, TaskSpec } from "../task.js";
 // workflow_dispatch inputs share a 65,535-character budget; keep the summary well inside it.
 const MAX_FAILURE_INPUT = 20_000;
 const MAX_TITLE_INPUT = 1_000;
+const MAX_BODY_INPUT = 20_000;
 
 /** The runner each forge's CI offers. */
 export const CI_RUNNER_OF = { github: "actions", gitlab: "gitlab-ci" } as const;
@@ -27,6 +28,7 @@ export function taskRunInputs(task: TaskSpec): TaskRunInputs {
     issue: String(task.issue.number),
     title: task.issue.title.slice(0, MAX_TITLE_INPUT),
     url: task.issue.url,
+    body: task.issue.body.slice(0, MAX_BODY_INPUT),
     branch: task.branch,
     base: task.base,
     attempt: String(task.attempt),
