@@ -18,15 +18,10 @@ import type {
   TaskRunDispatch,
 } from "../../src/core/forge.js";
 import type { ChangeSetFile } from "../../src/core/changeset.js";
+import { githubWording } from "../../src/github/forge.js";
 
-export const githubWords: ForgeWording = {
-  changeRequest: "pull request",
-  changeRequestShort: "PR",
-  changeRequestRef: (n) => `#${n}`,
-  issueRef: (n) => `#${n}`,
-  closesIssue: (n) => `Closes #${n}`,
-  draftTitle: (t) => t,
-};
+/** The fake speaks GitHub's wording (pull request, `#`). */
+export const githubWords: ForgeWording = githubWording;
 
 export interface FakeCommit {
   sha: string;
