@@ -1,0 +1,297 @@
+import { cleanLine, type SectionEvent } from "./clean.js";
+import { annotationMessage, readRunnerLine } from "./markers.js";
+import { closesPrivateKey, opensPrivateKey } from "./redact.js";
+import { classify, detailScore, exitStatusCause, TIER, type Tier, type Verdict } from "./rules.js";
+import type { LineSink, RawLine } from "./scanner.js";
+import { byRank, defaultKey, type Candidate, type ContextLine, type Findings } from "./model.js";
+
+/** Longest text kept for a line that may be shown; the rest becomes `…`. */
+export const DISPLAY_CHARS = 500;
+/** Lines kept before and after a candidate, for context. */
+const LINES_BEFORE = 5;
+const LINES_AFTER = 10;
+/** Candidates kept at once; earlier steps keep only their best few once a new step starts. */
+const MAX_CANDIDATES = 48;
+const KEPT_PER_PAST_STEP = 8;
+/** How far back the last words of a failing step are looked for. */
+const TAIL_LOOKBACK = 40;
+const TAIL_LINES = 5;
+/** A header promotes the next line only if that line comes soon. */
+const PROMOTION_REACH = 4;
+/** `+ cmd` (set -x) or `$ cmd` (GitLab, Travis) this close to a failure is what failed. */
+const LAST_COMMAND_REACH = 3;
+const MAX_KEY_RANGES = 256;
+
+const XTRACE_OR_ECHO = /^(?:\+{1,9} \S|\$ \S)/;
+/** GitLab runner stages; user-defined collapsible sections do not start new steps. */
+const RUNNER_SECTION = /^(?:prepare_\w+|get_sources|restore_cache|download_artifacts|step_\w+|build_script|after_script|archive_cache\w*|upload_artifacts\w*|cleanup_\w+)$/;
+const SCRIPT_SECTION = /^(?:step_\w+|build_script)$/;
+
+/** A line as the engine understands it. */
+interface Seen {
+  context: ContextLine;
+  verdict: Verdict;
+  stepHeader: boolean;
+  endGroup: boolean;
+  sections: SectionEvent[];
+  endsWithSectionStart: boolean;
+}
+
+interface LineRange {
+  from: number;
+  to: number;
+}
+
+/** Lines before a given line, as the scanner still remembers them. */
+export type Lookback = (beforeLineNo: number, count: number) => RawLine[];
+
+/**
+ * Follows a log line by line: where steps begin, where the job failed, which lines look like
+ * causes (with a few lines of context each). Memory is bounded by the constants above.
+ */
+export class SummaryEngine implements LineSink {
+  private step = 0;
+  private scriptStep: number | null = null;
+  private failure: { lineNo: number; step: number } | null = null;
+  private tail: ContextLine[] = [];
+  private candidates: Candidate[] = [];
+  private readonly byKey = new Map<string, Candidate>();
+  private open: Candidate[] = [];
+  private promotion: { tier: Tier; until: number } | null = null;
+  private expectSectionHeader = false;
+  private stepHeaderFrom: number | null = null;
+  private readonly chrome: LineRange[] = [];
+  private privateKeyFrom: number | null = null;
+  private readonly privateKeys: LineRange[] = [];
+  private lastLineNo = 0;
+
+  constructor(private readonly lookback: Lookback) {}
+
+  wantsEveryLine(): boolean {
+    return this.open.length > 0 || this.expectSectionHeader || this.promotion !== null;
+  }
+
+  take(raw: RawLine): void {
+    this.lastLineNo = raw.lineNo;
+    const seen = this.see(raw);
+    this.trackPrivateKeys(raw.lineNo, seen.context.text);
+    this.trackStructure(raw.lineNo, seen);
+    this.feedWindows(seen);
+    if (seen.context.chrome) return;
+    const verdict = this.promote(raw.lineNo, seen);
+    if (verdict.wrapper) this.markFailure(raw.lineNo, seen);
+    else if (verdict.tier >= TIER.weak) this.consider(raw.lineNo, seen, verdict);
+    if (verdict.promotesNext) this.promotion = { tier: verdict.promotesNext, until: raw.lineNo + PROMOTION_REACH };
+  }
+
+  /** What was found, once the whole log was read. */
+  finish(): Findings {
+    this.open = [];
+    if (this.privateKeyFrom !== null) this.privateKeys.push({ from: this.privateKeyFrom, to: Number.POSITIVE_INFINITY });
+    const tail = this.failure ? this.tail : this.contentLinesBefore(this.lastLineNo + 1).slice(-TAIL_LINES).map((s) => s.context);
+    return {
+      candidates: this.candidates.map((c) => ({ ...c, tier: this.effectiveTier(c) })),
+      tail,
+      tailIsFailurePoint: this.failure !== null,
+      isSecret: (lineNo) => this.privateKeys.some((r) => lineNo >= r.from && lineNo <= r.to),
+    };
+  }
+
+  // --- reading lines ---------------------------------------------------------------------
+
+  private see(raw: RawLine): Seen {
+    const clean = cleanLine(raw.text);
+    const runner = readRunnerLine(clean.text);
+    const chrome = runner.chrome || clean.isSectionHeader || this.isChrome(raw.lineNo);
+    const verdict = chrome ? { tier: TIER.none, kind: "chrome" } : classify(annotationMessage(runner), runner.annotation);
+    let text = runner.text;
+    if (raw.truncated) text += "…";
+    if (text.length > DISPLAY_CHARS) text = `${text.slice(0, DISPLAY_CHARS - 1)}…`;
+    const context: ContextLine = { lineNo: raw.lineNo, text, detail: chrome ? -1 : detailScore(text, verdict), chrome };
+    if (verdict.tier >= TIER.medium) context.finding = verdict.kind;
+    return {
+      context,
+      verdict,
+      stepHeader: runner.stepHeader,
+      endGroup: runner.endGroup,
+      sections: clean.sections,
+      endsWithSectionStart: clean.endsWithSectionStart,
+    };
+  }
+
+  private isChrome(lineNo: number): boolean {
+    if (this.stepHeaderFrom !== null && lineNo > this.stepHeaderFrom) return true;
+    return this.chrome.some((r) => lineNo >= r.from && lineNo <= r.to);
+  }
+
+  private trackStructure(lineNo: number, seen: Seen): void {
+    if (this.expectSectionHeader) {
+      this.expectSectionHeader = false;
+      if (seen.context.text.length > 0 && seen.sections.length === 0) this.addChrome({ from: lineNo, to: lineNo });
+    }
+    if (seen.stepHeader) {
+      this.newStep();
+      this.stepHeaderFrom = lineNo;
+    } else if (seen.endGroup && this.stepHeaderFrom !== null) {
+      this.addChrome({ from: this.stepHeaderFrom, to: lineNo });
+      this.stepHeaderFrom = null;
+    }
+    for (const section of seen.sections) {
+      if (section.source === "gitlab" && !RUNNER_SECTION.test(section.name)) continue;
+      this.newStep();
+      if (section.kind === "start" && SCRIPT_SECTION.test(section.name)) this.scriptStep = this.step;
+    }
+    if (seen.endsWithSectionStart) this.expectSectionHeader = true;
+  }
+
+  private addChrome(range: LineRange): void {
+    this.chrome.push(range);
+    if (this.chrome.length > MAX_KEY_RANGES) this.chrome.shift();
+  }
+
+  private trackPrivateKeys(lineNo: number, text: string): void {
+    if (!text.includes("-----")) return;
+    if (this.privateKeyFrom === null && opensPrivateKey(text)) this.privateKeyFrom = lineNo;
+    if (this.privateKeyFrom !== null && closesPrivateKey(text)) {
+      this.privateKeys.push({ from: this.privateKeyFrom, to: lineNo });
+      if (this.privateKeys.length > MAX_KEY_RANGES) this.privateKeys.shift();
+      this.privateKeyFrom = opensPrivateKey(text.slice(text.lastIndexOf("-----END"))) ? lineNo : null;
+    }
+  }
+
+  /** A new step: context stops at its border, and past steps keep only their best candidates. */
+  private newStep(): void {
+    this.step++;
+    this.open = [];
+    this.promotion = null;
+    const past = this.candidates.filter((c) => c.step < this.step - 1);
+    if (past.length <= KEPT_PER_PAST_STEP * 4) return;
+    const keep = new Set<Candidate>();
+    const steps = new Set(past.map((c) => c.step));
+    for (const step of steps) {
+      past
+        .filter((c) => c.step === step)
+        .sort(byRank)
+        .slice(0, KEPT_PER_PAST_STEP)
+        .forEach((c) => keep.add(c));
+    }
+    for (const c of past) if (!keep.has(c)) this.drop(c);
+  }
+
+  // --- candidates ------------------------------------------------------------------------
+
+  private feedWindows(seen: Seen): void {
+    if (this.open.length === 0) return;
+    for (const candidate of this.open) {
+      candidate.after.push(seen.context);
+      if (seen.context.detail >= 0) candidate.afterWanted--;
+    }
+    this.open = this.open.filter((c) => c.afterWanted > 0 && c.after.length < LINES_AFTER * 3);
+  }
+
+  private promote(lineNo: number, seen: Seen): Verdict {
+    const promotion = this.promotion;
+    if (!promotion || seen.context.detail < 1) {
+      if (promotion && lineNo >= promotion.until) this.promotion = null;
+      return seen.verdict;
+    }
+    this.promotion = null;
+    if (seen.verdict.wrapper || seen.verdict.noise || seen.verdict.tier >= promotion.tier) return seen.verdict;
+    return { ...seen.verdict, tier: promotion.tier, kind: seen.verdict.kind === "none" ? "message" : seen.verdict.kind };
+  }
+
+  private consider(lineNo: number, seen: Seen, verdict: Verdict): Candidate | null {
+    // A burst of the same kind (35 compiler errors, 12 `npm ERR!` lines) is context of its first
+    // line; a line naming its own test is a failure of its own.
+    if (!verdict.key && this.open.some((c) => c.verdict.kind === verdict.kind && c.tier >= verdict.tier)) return null;
+    const key = verdict.key ?? defaultKey(seen.context.text);
+    const known = this.byKey.get(key);
+    if (known && known.tier >= verdict.tier) {
+      known.repeats++;
+      return null;
+    }
+    // The same failure told better (`✕ name` in a progress list, then its `● name` block).
+    if (known) this.drop(known);
+    const candidate: Candidate = {
+      anchor: seen.context,
+      verdict,
+      tier: verdict.tier,
+      step: this.step,
+      key,
+      before: this.linesBefore(lineNo),
+      after: [],
+      afterWanted: LINES_AFTER,
+      repeats: 0,
+    };
+    if (!this.admit(candidate)) return null;
+    this.open.push(candidate);
+    return candidate;
+  }
+
+  private admit(candidate: Candidate): boolean {
+    if (this.candidates.length >= MAX_CANDIDATES) {
+      const worst = this.candidates.reduce((a, b) => (byRank(a, b) > 0 ? a : b));
+      if (byRank(candidate, worst) >= 0) return false;
+      this.drop(worst);
+    }
+    this.candidates.push(candidate);
+    this.byKey.set(candidate.key, candidate);
+    return true;
+  }
+
+  private drop(candidate: Candidate): void {
+    this.candidates = this.candidates.filter((c) => c !== candidate);
+    this.open = this.open.filter((c) => c !== candidate);
+    if (this.byKey.get(candidate.key) === candidate) this.byKey.delete(candidate.key);
+  }
+
+  /** Blank lines and furniture come along: they are never shown, but keep lines adjacent. */
+  private linesBefore(lineNo: number): ContextLine[] {
+    return this.lookback(lineNo, LINES_BEFORE + 3).map((raw) => this.see(raw).context);
+  }
+
+  // --- where the job failed --------------------------------------------------------------
+
+  private markFailure(lineNo: number, seen: Seen): void {
+    if (this.failure) return;
+    const gitlabJobFailed = seen.context.text.startsWith("ERROR: Job failed");
+    this.failure = { lineNo, step: gitlabJobFailed && this.scriptStep !== null ? this.scriptStep : this.step };
+    const recent = this.contentLinesBefore(lineNo);
+    this.tail = recent.slice(-TAIL_LINES).map((s) => s.context);
+    // What follows the failure is cleanup: no context is collected from it.
+    this.open = [];
+    this.considerLastCommand(recent);
+    const statusCause = exitStatusCause(seen.context.text);
+    if (statusCause) this.consider(lineNo, seen, statusCause);
+    this.open = [];
+  }
+
+  /** A script that dies silently under `set -e` leaves only its last command (`+ grep …`). */
+  private considerLastCommand(recent: Seen[]): void {
+    const last = recent.slice(-LAST_COMMAND_REACH);
+    const command = [...last].reverse().find((s) => XTRACE_OR_ECHO.test(s.context.text));
+    if (!command) return;
+    const candidate = this.consider(command.context.lineNo, command, { tier: TIER.strong, kind: "last-command" });
+    if (!candidate) return;
+    candidate.after = last.filter((s) => s.context.lineNo > command.context.lineNo).map((s) => s.context);
+    this.open = [];
+  }
+
+  /** Lines that are output (not runner furniture, blank lines, wrappers or boilerplate). */
+  private contentLinesBefore(lineNo: number): Seen[] {
+    return this.lookback(lineNo, TAIL_LOOKBACK)
+      .map((raw) => this.see(raw))
+      .filter((s) => !s.context.chrome && s.context.detail >= 0 && !s.verdict.wrapper && !s.verdict.noise && !s.context.text.startsWith("Warning: "));
+  }
+
+  /** Causes outside the failing step, or after the job already failed, explain less. */
+  private effectiveTier(candidate: Candidate): Tier {
+    let tier: number = candidate.tier;
+    if (this.failure) {
+      if (candidate.step !== this.failure.step) tier--;
+      if (candidate.anchor.lineNo > this.failure.lineNo) tier--;
+    }
+    return Math.max(TIER.none, tier) as Tier;
+  }
+}
+

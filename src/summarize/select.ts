@@ -1,0 +1,173 @@
+import { byRank, defaultKey, type Candidate, type ContextLine, type Findings } from "./model.js";
+import { REDACTED, redactSecrets } from "./redact.js";
+import { soundsLikeComplaint, TIER } from "./rules.js";
+
+/** Marks lines left out between two shown lines. */
+export const GAP = "…";
+
+/** Share of the excerpt the headline and its context may take before other findings get a turn. */
+const HEADLINE_SHARE = 0.6;
+/** Silent failures: how many of the last lines to show when nothing looks like an error. */
+const TAIL_WHEN_NOTHING_FOUND = 5;
+
+export interface Selection {
+  excerpt: string[];
+  headline: string | null;
+}
+
+/**
+ * Chooses at most `maxLines` lines, gap markers included: the headline with its most telling
+ * context, the last words of the failing step, then the other findings, best first.
+ */
+export function selectExcerpt(findings: Findings, maxLines: number): Selection {
+  const ranked = findings.candidates.filter((c) => c.tier >= TIER.weak).sort(byRank);
+  const top = ranked[0];
+  const picks = new Picks(knownLines(findings), maxLines);
+  const show = (line: ContextLine) => displayText(line, findings);
+  if (!top) {
+    picks.addLast(findings.tail.slice(-TAIL_WHEN_NOTHING_FOUND));
+    return { excerpt: picks.render(show), headline: null };
+  }
+  picks.add([top.anchor]);
+  addContext(picks, top, TELLING, maxLines >= 6 ? Math.ceil(maxLines * HEADLINE_SHARE) : maxLines);
+  const lastWords = findings.tail[findings.tail.length - 1];
+  if (lastWords && defaultKey(lastWords.text) !== top.key && worthLastWords(lastWords, findings, top)) picks.add([lastWords]);
+  // Below a root cause only errors are worth a line; below a weaker headline, anything.
+  const floor = top.tier === TIER.root ? TIER.strong : top.tier === TIER.strong ? TIER.medium : TIER.weak;
+  const secondaries = ranked.slice(1).filter((c) => c.tier >= floor && !(top.tier === TIER.root && c.verdict.kind === "last-command"));
+  for (const candidate of secondaries) if (!picks.has(candidate.anchor.lineNo)) picks.add([candidate.anchor]);
+  addContext(picks, top, ANY, maxLines);
+  for (const candidate of secondaries) if (picks.has(candidate.anchor.lineNo)) addContext(picks, candidate, ANY, maxLines, 1);
+  return { excerpt: picks.render(show), headline: show(top.anchor) };
+}
+
+/** Context worth a slot before other findings (assertions, locations), or any context at all. */
+const TELLING = 2;
+const ANY = 1;
+
+/**
+ * The context lines worth showing, most telling first, until the picks reach `limit` lines.
+ * Telling lines (assertions, locations, traceback frames) are taken from the whole window;
+ * plain lines only when they touch the anchor; repeats of the anchor never.
+ */
+function addContext(picks: Picks, candidate: Candidate, minDetail: number, limit: number, most = Number.POSITIVE_INFINITY): void {
+  const anchor = candidate.anchor;
+  const worthShowing = [...candidate.before, ...candidate.after]
+    .map((line) => ({ line, detail: detailFor(line, candidate) }))
+    .filter(({ detail }) => detail >= minDetail)
+    .filter(({ line, detail }) => !picks.has(line.lineNo) && (detail >= 2 || (detail === 1 && picks.touch(line, anchor))))
+    .filter(({ line }) => defaultKey(line.text) !== candidate.key)
+    .sort((a, b) => priority(b.line, b.detail, anchor.lineNo) - priority(a.line, a.detail, anchor.lineNo))
+    .map(({ line }) => line);
+  let added = 0;
+  for (const line of worthShowing) {
+    if (added >= most) return;
+    if (picks.add([line], limit)) added++;
+  }
+}
+
+/**
+ * The last line before the job failed often is the message (a deploy script's last complaint);
+ * it is shown when it sounds like one, or when nothing better was found.
+ */
+function worthLastWords(line: ContextLine, findings: Findings, top: Candidate): boolean {
+  if (!findings.tailIsFailurePoint) return top.tier < TIER.strong;
+  return top.tier < TIER.root || soundsLikeComplaint(line.text);
+}
+
+/** Another kind of finding nearby is a finding of its own, not context of this one. */
+function detailFor(line: ContextLine, candidate: Candidate): number {
+  return line.finding && line.finding !== candidate.verdict.kind ? Math.min(line.detail, 1) : line.detail;
+}
+
+/** Telling lines first, near ones before far ones; what follows a message usually explains it. */
+function priority(line: ContextLine, detail: number, anchor: number): number {
+  return detail * 10 - Math.abs(line.lineNo - anchor) + (line.lineNo > anchor ? 3 : 0);
+}
+
+function knownLines(findings: Findings): Map<number, ContextLine> {
+  const known = new Map<number, ContextLine>();
+  const remember = (line: ContextLine) => known.set(line.lineNo, line);
+  for (const candidate of findings.candidates) {
+    candidate.before.forEach(remember);
+    remember(candidate.anchor);
+    candidate.after.forEach(remember);
+  }
+  findings.tail.forEach(remember);
+  return known;
+}
+
+function displayText(line: ContextLine, findings: Findings): string {
+  return findings.isSecret(line.lineNo) ? REDACTED : redactSecrets(line.text);
+}
+
+/** The chosen lines; their cost is the number of lines they render to, gap markers included. */
+class Picks {
+  private readonly chosen = new Map<number, ContextLine>();
+
+  constructor(
+    private readonly known: Map<number, ContextLine>,
+    private readonly maxLines: number,
+  ) {}
+
+  has(lineNo: number): boolean {
+    return this.chosen.has(lineNo);
+  }
+
+  /** Adds all the lines, or none if they would not fit within `limit` rendered lines. */
+  add(lines: ContextLine[], limit = this.maxLines): boolean {
+    const fresh = lines.filter((line) => !this.chosen.has(line.lineNo));
+    for (const line of fresh) this.chosen.set(line.lineNo, line);
+    if (this.cost() <= Math.min(limit, this.maxLines)) return true;
+    for (const line of fresh) this.chosen.delete(line.lineNo);
+    return false;
+  }
+
+  /** As many of the given lines as fit, preferring the last ones. */
+  addLast(lines: ContextLine[]): void {
+    for (let i = lines.length - 1; i >= 0; i--) {
+      const line = lines[i]!;
+      if (!this.add([line])) return;
+    }
+  }
+
+  render(show: (line: ContextLine) => string): string[] {
+    const lineNos = this.sortedLineNos();
+    const out: string[] = [];
+    lineNos.forEach((lineNo, i) => {
+      const previous = lineNos[i - 1];
+      if (previous !== undefined && !this.adjacent(previous, lineNo)) {
+        // A gap of one known line costs what its marker costs: show the line instead.
+        const hidden = lineNo - previous === 2 ? this.known.get(previous + 1) : undefined;
+        out.push(hidden && hidden.detail >= 1 ? show(hidden) : GAP);
+      }
+      out.push(show(this.chosen.get(lineNo)!));
+    });
+    return out;
+  }
+
+  /** Only blank lines and runner furniture lie between the two lines. */
+  touch(a: ContextLine, b: ContextLine): boolean {
+    return a.lineNo < b.lineNo ? this.adjacent(a.lineNo, b.lineNo) : this.adjacent(b.lineNo, a.lineNo);
+  }
+
+  private cost(): number {
+    const lineNos = this.sortedLineNos();
+    let gaps = 0;
+    for (let i = 1; i < lineNos.length; i++) if (!this.adjacent(lineNos[i - 1]!, lineNos[i]!)) gaps++;
+    return lineNos.length + gaps;
+  }
+
+  private sortedLineNos(): number[] {
+    return [...this.chosen.keys()].sort((a, b) => a - b);
+  }
+
+  /** Nothing but blank lines and runner furniture lies between them. */
+  private adjacent(a: number, b: number): boolean {
+    for (let lineNo = a + 1; lineNo < b; lineNo++) {
+      const line = this.known.get(lineNo);
+      if (!line || line.detail >= 0) return false;
+    }
+    return true;
+  }
+}

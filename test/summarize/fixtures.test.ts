@@ -1,0 +1,31 @@
+import { createReadStream, readFileSync } from "node:fs";
+import { summarizeLog } from "../../src/summarize/index.js";
+
+// Real CI logs kept next to the repository (see their README): a summary must show the line a
+// person needs, within 12 lines.
+const FIXTURES = new URL("../../../shared/fixtures/ci-logs/", import.meta.url);
+const MAX_LINES = 12;
+
+const expected = JSON.parse(readFileSync(new URL("expected.json", FIXTURES), "utf8")) as Record<string, { must_contain: string[] }>;
+
+describe("real CI logs", () => {
+  test("the fixture set is there", () => {
+    expect(Object.keys(expected).length).toBeGreaterThanOrEqual(20);
+  });
+
+  test.each(Object.entries(expected))("%s", async (file, { must_contain }) => {
+    const summary = await summarizeLog(createReadStream(new URL(file, FIXTURES)), { maxLines: MAX_LINES });
+    expect(summary.excerpt.length).toBeLessThanOrEqual(MAX_LINES);
+    expect(summary.headline).not.toBeNull();
+    const excerpt = summary.excerpt.join("\n");
+    for (const text of must_contain) expect(excerpt).toContain(text);
+  });
+
+  test.each(Object.keys(expected))("%s: every byte and line is counted", async (file) => {
+    const bytes = readFileSync(new URL(file, FIXTURES));
+    const summary = await summarizeLog(createReadStream(new URL(file, FIXTURES)));
+    const newlines = bytes.reduce((n, b) => (b === 10 ? n + 1 : n), 0);
+    expect(summary.bytesRead).toBe(bytes.length);
+    expect(summary.linesRead).toBe(newlines + (bytes.length > 0 && bytes[bytes.length - 1] !== 10 ? 1 : 0));
+  });
+});
