@@ -1,6 +1,16 @@
-import type { IncomingMessage, ServerResponse } from "node:http";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { pino } from "pino";
+import type { TaskCancellation } from "../core/cancellation.js";
+import type { Clock, Logger } from "../core/deps.js";
+import { BackgroundJobs } from "../core/jobs.js";
+import type { TaskRunner } from "../core/task.js";
+import { GITLAB_WEBHOOK_PATH, gitlabNodeHandler, gitlabRouterDeps, type GitLabSettings } from "../gitlab/index.js";
+import { healthHandler } from "./health.js";
 
-export const GITLAB_WEBHOOK_PATH = "/api/gitlab/webhooks";
+export { GITLAB_WEBHOOK_PATH };
+
+type Handler = (req: IncomingMessage, res: ServerResponse) => boolean | Promise<boolean>;
 
 /** Until GitLab is configured, its route says so instead of failing (DESIGN.md section 1). */
 export function gitlabDisabledHandler() {
@@ -11,4 +21,72 @@ export function gitlabDisabledHandler() {
       .end(JSON.stringify({ error: "GitLab is not configured on this server: set GITLAB_URL, GITLAB_TOKEN and GITLAB_WEBHOOK_SECRET." }));
     return true;
   };
+}
+
+export interface GitLabRouteDeps {
+  jobs: BackgroundJobs;
+  runner: TaskRunner;
+  clock: Clock;
+  logger: Logger;
+  cancellation?: TaskCancellation;
+}
+
+/** `POST /api/gitlab/webhooks`: the GitLab router when GitLab is configured, else the 404 saying how. */
+export function gitlabRoute(settings: GitLabSettings | null, deps: GitLabRouteDeps): Handler {
+  return settings ? gitlabNodeHandler(gitlabRouterDeps(settings, deps)) : gitlabDisabledHandler();
+}
+
+export interface GitLabOnlyServerOptions {
+  env: NodeJS.ProcessEnv;
+  settings: GitLabSettings;
+  clock: Clock;
+  version: string;
+  runnerFor(logger: Logger): TaskRunner;
+}
+
+/**
+ * A server for GitLab alone: without GitHub App credentials Probot would serve its registration
+ * flow (or refuse to start in production), so the same routes are served by plain node:http.
+ */
+export async function startGitLabOnlyServer(options: GitLabOnlyServerOptions) {
+  const { env } = options;
+  const logger = pino({ level: env.LOG_LEVEL ?? "info" }) as unknown as Logger;
+  const jobs = new BackgroundJobs(logger);
+  const handlers: Handler[] = [
+    healthHandler({ version: options.version, forges: { github: false, gitlab: true } }),
+    gitlabRoute(options.settings, { jobs, runner: options.runnerFor(logger), clock: options.clock, logger }),
+    pingHandler,
+  ];
+  const server = createServer((req, res) => {
+    serve(handlers, req, res).catch((err: unknown) => {
+      logger.error({ err }, "request failed");
+      if (!res.headersSent) res.writeHead(500).end();
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(Number(env.PORT || 3000), env.HOST || "localhost", resolve);
+  });
+  const { port } = server.address() as AddressInfo;
+  logger.info({ port }, "factory-bot listening (GitLab only)");
+  return {
+    port,
+    jobs,
+    async stop() {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await jobs.drain();
+    },
+  };
+}
+
+async function serve(handlers: Handler[], req: IncomingMessage, res: ServerResponse): Promise<void> {
+  for (const handler of handlers) if (await handler(req, res)) return;
+  res.writeHead(404, { "content-type": "application/json" }).end(JSON.stringify({ error: "Not found" }));
+}
+
+/** Probot's `GET /ping`, kept on the GitLab-only server so health checks work the same. */
+function pingHandler(req: IncomingMessage, res: ServerResponse): boolean {
+  if ((req.url ?? "").split("?")[0] !== "/ping" || req.method !== "GET") return false;
+  res.writeHead(200, { "content-type": "text/plain" }).end("PONG");
+  return true;
 }

@@ -6,7 +6,8 @@ import { factoryGitHubApp } from "../github/app.js";
 import { FactoryOctokit } from "../github/octokit.js";
 import { LocalTaskRunner, localRunnerOptionsFromEnv } from "../runner/index.js";
 import { healthHandler } from "./health.js";
-import { gitlabDisabledHandler } from "./gitlab-route.js";
+import { gitlabSettingsFromEnv } from "../gitlab/client.js";
+import { gitlabRoute, startGitLabOnlyServer } from "./gitlab-route.js";
 import { packageVersion } from "./version.js";
 import { isMainModule } from "./is-main.js";
 
@@ -39,14 +40,20 @@ export async function startFactoryServer(options: FactoryServerOptions = {}): Pr
     // Probot would fall back to the secret "development", which anyone can sign with.
     throw new Error("WEBHOOK_SECRET is not set: set it to the webhook secret of the GitHub App.");
   }
+  const gitlab = gitlabSettingsFromEnv(env);
+  const clock = options.clock ?? systemClock;
+  const runnerFor = (logger: Logger) => options.runner ?? new LocalTaskRunner({ ...localRunnerOptionsFromEnv(env), logger, clock });
+  if (gitlab && !hasGitHubCredentials(env)) {
+    return startGitLabOnlyServer({ env, settings: gitlab, clock, version: packageVersion(), runnerFor });
+  }
   let jobs: BackgroundJobs | null = null;
   const appFn = async (app: Probot, { addHandler }: ApplicationFunctionOptions) => {
     const logger = app.log as unknown as Logger;
     jobs = new BackgroundJobs(logger);
-    const runner = options.runner ?? new LocalTaskRunner({ ...localRunnerOptionsFromEnv(env), logger, clock: options.clock ?? systemClock });
-    factoryGitHubApp({ jobs, runner, clock: options.clock ?? systemClock })(app);
-    addHandler(healthHandler({ version: packageVersion(), forges: { github: true, gitlab: false } }));
-    addHandler(gitlabDisabledHandler());
+    const runner = runnerFor(logger);
+    factoryGitHubApp({ jobs, runner, clock })(app);
+    addHandler(healthHandler({ version: packageVersion(), forges: { github: true, gitlab: gitlab !== null } }));
+    addHandler(gitlabRoute(gitlab, { jobs, runner, clock, logger }));
   };
   const server = await run(appFn, { env, Octokit: options.Octokit ?? FactoryOctokit });
   const backgroundJobs = jobs ?? new BackgroundJobs(console as unknown as Logger);
