@@ -64,6 +64,11 @@ const OPERATIONS: readonly string[] = [
   "GET /repos/{owner}/{repo}/issues/{issue_number}",
   "GET /repos/{owner}/{repo}/commits",
   "POST /graphql",
+  // factory-bot doctor
+  "GET /repos/{owner}/{repo}/installation",
+  "GET /repos/{owner}/{repo}/rules/branches/{branch}",
+  "GET /app/hook/config",
+  "GET /app/hook/deliveries",
 ];
 
 /**

@@ -15,6 +15,10 @@ const VERBS: Record<string, { describe: string; load: () => Promise<CliCommand> 
     describe: "summarize [--max-lines N] [--format markdown|text] [log-file]   the lines that explain a CI failure",
     load: async () => (await import("./cli/summarize.js")).summarizeCommand,
   },
+  doctor: {
+    describe: "doctor [--repo owner/name] [--project group/name]   check credentials, permissions and webhooks",
+    load: async () => (await import("./cli/doctor.js")).doctorCommand,
+  },
 };
 
 function usage(): string {

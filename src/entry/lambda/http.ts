@@ -1,0 +1,15 @@
+import { SQSClient } from "@aws-sdk/client-sqs";
+import { createHttpHandler } from "./http-handler.js";
+import { SqsDeliveryQueue } from "./queue.js";
+import { httpDepsFromEnv, queueUrlFromEnv } from "./http-setup.js";
+import { lambdaEnv, lambdaLogger } from "./setup.js";
+
+/**
+ * Lambda entry of the HTTP function (API Gateway REST or HTTP API, or a Function URL). Everything
+ * is set up once per container, before the first event, outside the handler.
+ */
+const logger = lambdaLogger(process.env, "http");
+const env = await lambdaEnv(process.env, logger);
+const queue = new SqsDeliveryQueue(new SQSClient({}), queueUrlFromEnv(env));
+
+export const handler = createHttpHandler(httpDepsFromEnv(env, queue, logger));

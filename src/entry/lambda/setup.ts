@@ -1,0 +1,18 @@
+import { pino } from "pino";
+import type { Logger } from "../../core/deps.js";
+import { loadParameters, parameterNamesFromEnv } from "./parameters.js";
+
+/** JSON lines on stdout, which Lambda sends to CloudWatch Logs. */
+export function lambdaLogger(env: NodeJS.ProcessEnv, fn: string): Logger {
+  return pino({ level: env.LOG_LEVEL || "info", base: { fn } }) as unknown as Logger;
+}
+
+/** The function's environment with the secrets named by `FACTORY_SSM_PARAMETERS` read from SSM. */
+export async function lambdaEnv(env: NodeJS.ProcessEnv, logger: Logger): Promise<NodeJS.ProcessEnv> {
+  if (parameterNamesFromEnv(env).length === 0) return env;
+  // Loaded only when used: a function configured by plain variables pays nothing for it.
+  const { SSMClient } = await import("@aws-sdk/client-ssm");
+  const { env: loaded, missing } = await loadParameters(env, new SSMClient({}));
+  if (missing.length > 0) logger.info({ missing }, "SSM parameters not found; what they configure stays off");
+  return loaded;
+}

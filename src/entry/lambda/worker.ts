@@ -1,0 +1,15 @@
+import { systemClock } from "../../core/deps.js";
+import { DeliveryJobs } from "./delivery-jobs.js";
+import { lambdaEnv, lambdaLogger } from "./setup.js";
+import { workerDepsFromEnv } from "./worker-setup.js";
+import { createWorkerHandler } from "./worker-handler.js";
+
+/**
+ * Lambda entry of the worker function (SQS event source, `ReportBatchItemFailures`). Probot and the
+ * GitLab client are set up once per container, before the first batch, outside the handler.
+ */
+const logger = lambdaLogger(process.env, "worker");
+const env = await lambdaEnv(process.env, logger);
+const jobs = new DeliveryJobs(logger);
+
+export const handler = createWorkerHandler(await workerDepsFromEnv(env, { jobs, clock: systemClock, logger }));
