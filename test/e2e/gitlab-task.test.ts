@@ -1,3 +1,4 @@
+import { generateKeyPairSync } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -5,7 +6,7 @@ import { startFactoryServer, type FactoryServer } from "../../src/entry/server.j
 import { MARKERS } from "../../src/core/markers.js";
 import { FakeGitLab } from "../helpers/fake-gitlab-server.js";
 import { freePort } from "../helpers/webhooks.js";
-import { gitlabHeaders, gitlabTrace, issueLabelsChanged, pipelineFinished, postGitLabWebhook, TSC_OUTPUT } from "../gitlab/helpers.js";
+import { gitlabHeaders, gitlabPayload, gitlabTrace, issueLabelsChanged, pipelineFinished, postGitLabWebhook, TSC_OUTPUT } from "../gitlab/helpers.js";
 
 const SECRET = "e2e-gitlab-secret";
 const CONFIG = `
@@ -138,5 +139,50 @@ describe("GitLab end to end (self-managed, GitLab only): labeled issue → one m
     // The last failure is kept, collapsed below what is true now.
     expect(body.indexOf("<details>")).toBeGreaterThan(0);
     expect(body.indexOf("error TS1005")).toBeGreaterThan(body.indexOf("<details>"));
+  });
+});
+
+describe("GitLab next to GitHub on the Probot server", () => {
+  const githubEnv = async () => {
+    const { privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
+    const port = await freePort();
+    return {
+      port,
+      env: {
+        APP_ID: "1",
+        PRIVATE_KEY: privateKey.export({ type: "pkcs1", format: "pem" }).toString(),
+        WEBHOOK_SECRET: "github-secret",
+        HOST: "127.0.0.1",
+        PORT: String(port),
+        LOG_LEVEL: "error",
+        PATH: process.env.PATH,
+      },
+    };
+  };
+
+  it("mounts the GitLab router when GitLab is configured", async () => {
+    const { port, env } = await githubEnv();
+    const server = await startFactoryServer({ env: { ...env, GITLAB_URL: "http://127.0.0.1:9", GITLAB_TOKEN: "t", GITLAB_WEBHOOK_SECRET: SECRET } });
+    try {
+      const base = `http://127.0.0.1:${port}`;
+      expect(await (await fetch(`${base}/healthz`)).json()).toMatchObject({ forges: { github: true, gitlab: true } });
+      const url = `${base}/api/gitlab/webhooks`;
+      expect((await postGitLabWebhook(url, gitlabPayload("push"), gitlabHeaders({ event: "Push Hook", token: "wrong" }))).status).toBe(401);
+      expect((await postGitLabWebhook(url, gitlabPayload("push"), gitlabHeaders({ event: "Push Hook", token: SECRET }))).status).toBe(200);
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it("says how to turn GitLab on when it is not configured", async () => {
+    const { port, env } = await githubEnv();
+    const server = await startFactoryServer({ env });
+    try {
+      const res = await postGitLabWebhook(`http://127.0.0.1:${port}/api/gitlab/webhooks`, gitlabPayload("push"), gitlabHeaders({ event: "Push Hook", token: SECRET }));
+      expect(res.status).toBe(404);
+      expect(await res.json()).toEqual({ error: expect.stringContaining("set GITLAB_URL, GITLAB_TOKEN and GITLAB_WEBHOOK_SECRET") });
+    } finally {
+      await server.stop();
+    }
   });
 });
