@@ -143,7 +143,7 @@ describe("GitLab end to end (self-managed, GitLab only): labeled issue → one m
 });
 
 describe("GitLab next to GitHub on the Probot server", () => {
-  const githubEnv = async () => {
+  const githubEnv = async (): Promise<{ port: number; env: NodeJS.ProcessEnv }> => {
     const { privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
     const port = await freePort();
     return {
