@@ -17,6 +17,8 @@ export interface CleanLine {
   isSectionHeader: boolean;
   /** The line opened a section and showed nothing: the next line is likely the section's header. */
   endsWithSectionStart: boolean;
+  /** A GitHub Actions timestamp led the line (the runner stamps every line a step prints). */
+  actionsTimestamp: boolean;
 }
 
 // ESC [ params intermediates final | ESC ] … BEL/ST | two-byte ESC sequences. Classes are
@@ -35,6 +37,7 @@ const TRAVIS_MARKER = /travis_(fold|time):(start|end):([A-Za-z0-9_.:=,-]{0,200})
 
 export function cleanLine(raw: string): CleanLine {
   let line = stripTimestamp(raw);
+  const actionsTimestamp = line.length < raw.length && raw.charCodeAt(10) === 84; /* T */
   if (line.endsWith("\r")) line = line.slice(0, -1);
   const sections: SectionEvent[] = [];
   const visible = line.includes("\r") ? lastVisibleSegment(line, sections) : { text: stripMarkers(line, sections), afterStart: false };
@@ -45,6 +48,7 @@ export function cleanLine(raw: string): CleanLine {
     sections,
     isSectionHeader: visible.afterStart && text.length > 0,
     endsWithSectionStart: text.length === 0 && last?.kind === "start",
+    actionsTimestamp,
   };
 }
 

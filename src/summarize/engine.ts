@@ -10,12 +10,15 @@ export const DISPLAY_CHARS = 500;
 /** Lines kept before and after a candidate, for context. */
 const LINES_BEFORE = 5;
 const LINES_AFTER = 10;
+/** Lines kept after a candidate, blank lines and stack frames included (a Java trace's `Caused by`). */
+const MAX_LINES_AFTER = 64;
 /** Candidates kept at once; earlier steps keep only their best few once a new step starts. */
 const MAX_CANDIDATES = 48;
 const KEPT_PER_PAST_STEP = 8;
 /** How far back the last words of a failing step are looked for. */
 const TAIL_LOOKBACK = 40;
 const TAIL_LINES = 5;
+const MAX_FAILURES = 8;
 /** A header promotes the next line only if that line comes soon. */
 const PROMOTION_REACH = 4;
 /** `+ cmd` (set -x) or `$ cmd` (GitLab, Travis) this close to a failure is what failed. */
@@ -30,6 +33,8 @@ const SCRIPT_SECTION = /^(?:step_\w+|build_script)$/;
 /** A line as the engine understands it. */
 interface Seen {
   context: ContextLine;
+  /** In a GitHub Actions log, a line without a timestamp continues the runner's own text above. */
+  continuation: boolean;
   verdict: Verdict;
   stepHeader: boolean;
   endGroup: boolean;
@@ -42,6 +47,13 @@ interface LineRange {
   to: number;
 }
 
+/** A runner's "this step failed" line, with the last lines of output before it. */
+interface Failure {
+  lineNo: number;
+  step: number;
+  tail: ContextLine[];
+}
+
 /** Lines before a given line, as the scanner still remembers them. */
 export type Lookback = (beforeLineNo: number, count: number) => RawLine[];
 
@@ -52,8 +64,9 @@ export type Lookback = (beforeLineNo: number, count: number) => RawLine[];
 export class SummaryEngine implements LineSink {
   private step = 0;
   private scriptStep: number | null = null;
-  private failure: { lineNo: number; step: number } | null = null;
-  private tail: ContextLine[] = [];
+  /** Where steps failed (the first few): a job with `continue-on-error` steps has several. */
+  private failures: Failure[] = [];
+  private lastFailureLineNo = 0;
   private candidates: Candidate[] = [];
   private readonly byKey = new Map<string, Candidate>();
   private open: Candidate[] = [];
@@ -64,6 +77,7 @@ export class SummaryEngine implements LineSink {
   private privateKeyFrom: number | null = null;
   private readonly privateKeys: LineRange[] = [];
   private lastLineNo = 0;
+  private actionsLog = false;
 
   constructor(private readonly lookback: Lookback) {}
 
@@ -88,11 +102,15 @@ export class SummaryEngine implements LineSink {
   finish(): Findings {
     this.open = [];
     if (this.privateKeyFrom !== null) this.privateKeys.push({ from: this.privateKeyFrom, to: Number.POSITIVE_INFINITY });
-    const tail = this.failure ? this.tail : this.contentLinesBefore(this.lastLineNo + 1).slice(-TAIL_LINES).map((s) => s.context);
+    const candidates = this.candidates.map((c) => ({ ...c, tier: this.effectiveTier(c) }));
+    const best = [...candidates].sort(byRank)[0];
+    // The last words of the step the best cause was printed in, or of the first failing step.
+    const failure = this.failures.find((f) => f.step === best?.step) ?? this.failures[0];
+    const tail = failure ? failure.tail : this.contentLinesBefore(this.lastLineNo + 1).slice(-TAIL_LINES).map((s) => s.context);
     return {
-      candidates: this.candidates.map((c) => ({ ...c, tier: this.effectiveTier(c) })),
+      candidates,
       tail,
-      tailIsFailurePoint: this.failure !== null,
+      tailIsFailurePoint: failure !== undefined,
       isSecret: (lineNo) => this.privateKeys.some((r) => lineNo >= r.from && lineNo <= r.to),
     };
   }
@@ -109,8 +127,10 @@ export class SummaryEngine implements LineSink {
     if (text.length > DISPLAY_CHARS) text = `${text.slice(0, DISPLAY_CHARS - 1)}…`;
     const context: ContextLine = { lineNo: raw.lineNo, text, detail: chrome ? -1 : detailScore(text, verdict), chrome };
     if (verdict.tier >= TIER.medium) context.finding = verdict.kind;
+    if (clean.actionsTimestamp) this.actionsLog = true;
     return {
       context,
+      continuation: this.actionsLog && !clean.actionsTimestamp,
       verdict,
       stepHeader: runner.stepHeader,
       endGroup: runner.endGroup,
@@ -184,9 +204,10 @@ export class SummaryEngine implements LineSink {
     if (this.open.length === 0) return;
     for (const candidate of this.open) {
       candidate.after.push(seen.context);
-      if (seen.context.detail >= 0) candidate.afterWanted--;
+      // Stack frames and blank lines do not use up the window: what comes after them might matter.
+      if (seen.context.detail >= 1) candidate.afterWanted--;
     }
-    this.open = this.open.filter((c) => c.afterWanted > 0 && c.after.length < LINES_AFTER * 3);
+    this.open = this.open.filter((c) => c.afterWanted > 0 && c.after.length < MAX_LINES_AFTER);
   }
 
   private promote(lineNo: number, seen: Seen): Verdict {
@@ -253,11 +274,15 @@ export class SummaryEngine implements LineSink {
   // --- where the job failed --------------------------------------------------------------
 
   private markFailure(lineNo: number, seen: Seen): void {
-    if (this.failure) return;
+    this.lastFailureLineNo = lineNo;
+    if (this.failures.length >= MAX_FAILURES) return;
     const gitlabJobFailed = seen.context.text.startsWith("ERROR: Job failed");
-    this.failure = { lineNo, step: gitlabJobFailed && this.scriptStep !== null ? this.scriptStep : this.step };
     const recent = this.contentLinesBefore(lineNo);
-    this.tail = recent.slice(-TAIL_LINES).map((s) => s.context);
+    this.failures.push({
+      lineNo,
+      step: gitlabJobFailed && this.scriptStep !== null ? this.scriptStep : this.step,
+      tail: recent.slice(-TAIL_LINES).map((s) => s.context),
+    });
     // What follows the failure is cleanup: no context is collected from it.
     this.open = [];
     this.considerLastCommand(recent);
@@ -277,19 +302,20 @@ export class SummaryEngine implements LineSink {
     this.open = [];
   }
 
-  /** Lines that are output (not runner furniture, blank lines, wrappers or boilerplate). */
+  /** Lines a step printed (not runner furniture or annotations, blank lines, wrappers, boilerplate). */
   private contentLinesBefore(lineNo: number): Seen[] {
     return this.lookback(lineNo, TAIL_LOOKBACK)
       .map((raw) => this.see(raw))
-      .filter((s) => !s.context.chrome && s.context.detail >= 0 && !s.verdict.wrapper && !s.verdict.noise && !s.context.text.startsWith("Warning: "));
+      .filter((s) => !s.context.chrome && !s.continuation && s.context.detail >= 0 && !s.verdict.wrapper && !s.verdict.noise)
+      .filter((s) => !s.context.text.startsWith("Warning: "));
   }
 
-  /** Causes outside the failing step, or after the job already failed, explain less. */
+  /** Causes printed in steps that did not fail, or after the last failure (cleanup), explain less. */
   private effectiveTier(candidate: Candidate): Tier {
     let tier: number = candidate.tier;
-    if (this.failure) {
-      if (candidate.step !== this.failure.step) tier--;
-      if (candidate.anchor.lineNo > this.failure.lineNo) tier--;
+    if (this.failures.length > 0) {
+      if (!this.failures.some((f) => f.step === candidate.step)) tier--;
+      if (candidate.anchor.lineNo > this.lastFailureLineNo) tier--;
     }
     return Math.max(TIER.none, tier) as Tier;
   }

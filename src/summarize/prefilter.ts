@@ -13,7 +13,8 @@ const FRAGMENTS: readonly string[] = [
   ...["timed out", "timeout", "time limit", "took longer", "took >", "returning 000", "exceeded", "stuck", "cancel", "terminat"],
   ...["not found", "not recogni", "no such file", "no match", "no space left", "nothing provides", "missing", "undefined", "unresolved"],
   ...["denied", "refused", "signal", "memory", "problem", "unable", "cannot", "can't", "couldn't", "could not", "invalid"],
-  ...["exited", "exit code", "exit status", "return code", "warn", "lost communication", "reformat"],
+  ...["exited", "exit code", "exit status", "return code", "warn", "lost communication", "reformat", "unbound", "no rule"],
+  ...["conflict", "threshold", "timedout", "econn", "eai_again", "enotfound", "unreach"],
   // CI runner markers: GitHub Actions commands, GitLab sections, Travis folds.
   ...["##[", "::error", "::warning", "section_", "travis_"],
   // Private keys, which must be tracked across lines to be redacted.

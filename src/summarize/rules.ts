@@ -72,7 +72,7 @@ const WRAPPER_RULES: readonly Rule[] = [
   // A command's exit status printed by a tool that goes on (retries, the next test file).
   { re: /\b(?:exited|exits) with (?:exit )?(?:code|status):? ?\d+|\bGot exit code \d+|\bfailed with exit code \d+|\bChild return code was: \d+/, tier: TIER.none, kind: "tool-wrapper" },
   // Tool-level "it failed" lines: they name no cause and do not end the job.
-  { re: /^(?:g?make|mingw32-make)(?:\[\d+\])?: \*\*\* /, tier: TIER.weak, kind: "tool-wrapper" },
+  { re: /^(?:g?make|mingw32-make)(?:\[\d+\])?: \*\*\* (?!No rule to make target)(?!.{0,200}missing separator)/, tier: TIER.weak, kind: "tool-wrapper" },
   { re: /^ninja: build stopped\b|^\*+ .{0,80}\bbuild failed\b|^ERROR Backend subprocess exited/i, tier: TIER.none, kind: "tool-wrapper" },
   {
     re: /^npm (?:ERR!|error) (?:Test failed|code ELIFECYCLE|code \d+$|errno|\S+@\S+ \w+: `|Exit status|Failed at the|command failed|command sh|Lifecycle script|A complete log|This is probably|Log files were not written|You can rerun|\s*$)/,
@@ -117,6 +117,8 @@ const CAUSE_RULES: readonly Rule[] = [
     kind: "signal",
   },
   { re: /\breceived signal \w+|\bSIG(?:KILL|SEGV|ABRT|BUS|ILL)\b/, tier: TIER.strong, kind: "signal" },
+  // Sanitizers and runtime checks: the crash report's first line.
+  { re: /==\d{1,10}==\s?ERROR: \w{0,20}Sanitizer\b|\bruntime error: |^\s*(?:WARNING: )?ThreadSanitizer: data race\b/, tier: TIER.root, kind: "crash" },
   // Compilers: gcc/clang/javac/mypy/swift `file:line[:col]: [fatal ]error:`, MSVC/tsc `file(l,c): error`.
   { re: new RegExp(`^${PATH}:\\d{1,7}(?::\\d{1,7})?:\\s{0,4}(?:fatal )?error\\b`), tier: TIER.root, kind: "compile" },
   { re: new RegExp(`^${PATH}\\(\\d{1,7}(?:,\\d{1,7}){0,3}\\)\\s?:\\s{0,4}(?:fatal )?error\\b`), tier: TIER.root, kind: "compile" },
@@ -169,7 +171,7 @@ const CAUSE_RULES: readonly Rule[] = [
   { re: /\bException in thread\b|^Uncaught \w+|^Unhandled (?:exception|rejection)\b/i, tier: TIER.root, kind: "exception" },
   // Missing files, commands, modules.
   {
-    re: /\bNo such file or directory\b|\bENOENT\b|\bcommand not found\b|^(?:\/\S+\/)?(?:ba|z|da|k)?sh: (?:line )?\d+: .{1,200}: not found$|\bcannot open shared object file\b|\bCannot find module\b|\bERR_MODULE_NOT_FOUND\b|\bis not recognized as an internal or external command\b|\bThe term '.{1,200}' is not recognized\b|\bpathspec '.{1,200}' did not match\b|\bCould not find (?:file|a part of the path)\b/,
+    re: /\bNo rule to make target\b|\bmissing separator\b|\bunbound variable\b|\bNo such file or directory\b|\bENOENT\b|\bcommand not found\b|^(?:\/\S+\/)?(?:ba|z|da|k)?sh: (?:line )?\d+: .{1,200}: not found$|\bcannot open shared object file\b|\bCannot find module\b|\bERR_MODULE_NOT_FOUND\b|\bis not recognized as an internal or external command\b|\bThe term '.{1,200}' is not recognized\b|\bpathspec '.{1,200}' did not match\b|\bCould not find (?:file|a part of the path)\b/,
     tier: TIER.root,
     kind: "missing",
   },
@@ -206,12 +208,15 @@ const CAUSE_RULES: readonly Rule[] = [
     kind: "test-summary",
   },
   { re: /^Failed to execute goal\b|^> Task \S+ FAILED$|^\s*> .{0,300}failed\b/i, tier: TIER.medium, kind: "build-step" },
+  { re: /^CONFLICT \(|\bAutomatic merge failed\b/, tier: TIER.root, kind: "git" },
+  { re: /\bcoverage threshold\b.{0,200}\bnot met\b|\bRequired test coverage of\b.{0,40}\bnot reached\b/i, tier: TIER.strong, kind: "coverage" },
   // Generic words of failure, strongest first.
   { re: /^(?:fatal|FATAL)\b:?|\bfatal: /, tier: TIER.strong, kind: "error" },
-  { re: /^(?:error|ERROR|Error)(?:\[\w{1,40}\])?\s{0,4}[:!]/, tier: TIER.strong, kind: "error" },
+  { re: /^(?:error|ERROR|Error)(?: ?\[[\w-]{1,40}\])?\s{0,4}[:!]|\bFatal error: |\bsyntax error\b/, tier: TIER.strong, kind: "error" },
   { re: /^(?:[\w.-]{1,40}: )(?:error|fatal error|ERROR):/, tier: TIER.strong, kind: "error" },
   { re: /\bPermission denied\b|\bAccess denied\b|\bConnection refused\b|\bcould not read Username\b|\bAuthentication failed\b|\bunauthorized:/i, tier: TIER.strong, kind: "error" },
   { re: /\b(?:error|ERROR)\b\s{0,2}[:\]]|^\s*\[(?:error|ERROR|FATAL|fatal)\]/, tier: TIER.medium, kind: "error" },
+  { re: /\b(?:ETIMEDOUT|ECONNRESET|ECONNREFUSED|EAI_AGAIN|ENOTFOUND|EHOSTUNREACH)\b/, tier: TIER.medium, kind: "network" },
   { re: /^(?:Failed to|Unable to|Could not|Couldn't|Cannot|Can't|Fatal)\b/i, tier: TIER.medium, kind: "error" },
   { re: /\b(?:failed|failure|FAILED|FAILURE|fails|Failed|Failure|exception|Exception|deadline exceeded)\b|\berror\b|\bError\b/, tier: TIER.weak, kind: "mention" },
 ];
@@ -222,8 +227,9 @@ type Level = "error" | "warning" | "info" | null;
 
 const LEVEL_PREFIX =
   /^(?:\[(ERROR|WARNING|WARN|INFO|DEBUG|error|warn|warning|info|debug)\]|(DEBUG|INFO|NOTICE|TRACE)\s+[\w.-]{1,80}:\d{1,6}:)\s{0,8}/;
-// Prefixes of multiplexed output: BuildKit `#8 1.234 `, docker compose `web-1  | `.
-const STREAM_PREFIX = /^(?:#\d{1,4} (?:\d{1,6}\.\d{1,3} )?|[\w.-]{1,60} {1,20}\| )/;
+// Prefixes of multiplexed or boxed output: BuildKit `#8 1.234 `, docker compose `web-1  | `,
+// Terraform's `│ ` box.
+const STREAM_PREFIX = /^(?:#\d{1,4} (?:\d{1,6}\.\d{1,3} )?|[\w.-]{1,60} {1,20}\| |│ ?)/;
 const WARNING_WORDS = /^(?:warning|WARNING|Warning|WARN|warn)\b\s*[:!]|^W: |^w: |\b[A-Z]\w{0,60}Warning\b(?::|$)|\bwarning:|\[-W[\w-]+\]|^\s*\^-+ SC\d{4} \((?:warning|info|style)\)/;
 
 /** Splits `[ERROR] msg`, `DEBUG util.py:12:  msg` into a level and the message. */
@@ -320,7 +326,7 @@ const DETAIL_RULES: ReadonlyArray<readonly [RegExp, number]> = [
   [/^\s*>\s*\d+\s*\|/, 3],
   // A diff of expected against received (jest, mocha, assert libraries): indented, unlike `+ cmd`.
   [/^\s+[-+] {1,8}\S/, 2],
-  [/^\s*\[\s*\d+\s*\/\s*\d+\s*\]\s|^\s*at (?:node:|process\.|Module\.|Object\.<anonymous> \(node:|new Promise \(<anonymous>\))|^\s*at .{0,200}node_modules\/|^To execute this test, run|^This message can be suppressed|^\s*[=\-_*~#]{4,}\s*$/, 0],
+  [/^\s*\[\s*\d+\s*\/\s*\d+\s*\]\s|^\s*at (?:java\.|javax\.|jdk\.|sun\.|org\.junit\.|org\.gradle\.|kotlin\.|scala\.)|^\s*\.\.\. \d+ more$|^\s*at (?:node:|process\.|Module\.|Object\.<anonymous> \(node:|new Promise \(<anonymous>\))|^\s*at .{0,200}node_modules\/|^To execute this test, run|^This message can be suppressed|^\s*[=\-_*~#]{4,}\s*$/, 0],
   [/^\s*File ".{1,400}", line \d+|^Traceback \(most recent call last\)|\bIn (?:member )?function\b|\bIn lambda function\b|^In file included from\b|\brequired from\b|^>>> Lint for\b|\bis needed by\b|^\s*at [^(]{0,200}\(.{1,400}:\d+:\d+\)$|: note: |^\s*\|\s*[\^~]|^\s*\^[~^]*\s*$/, 2],
 ];
 

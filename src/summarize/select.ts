@@ -29,7 +29,9 @@ export function selectExcerpt(findings: Findings, maxLines: number): Selection {
     return { excerpt: picks.render(show), headline: null };
   }
   picks.add([top.anchor]);
-  addContext(picks, top, TELLING, maxLines >= 6 ? Math.ceil(maxLines * HEADLINE_SHARE) : maxLines);
+  // With room to spare, the headline's neighbours (a lint message, the command) come first too.
+  const roomy = maxLines >= 6;
+  addContext(picks, top, roomy ? ANY : TELLING, roomy ? Math.ceil(maxLines * HEADLINE_SHARE) : maxLines);
   const lastWords = findings.tail[findings.tail.length - 1];
   if (lastWords && defaultKey(lastWords.text) !== top.key && worthLastWords(lastWords, findings, top)) picks.add([lastWords]);
   // Below a root cause only errors are worth a line; below a weaker headline, anything.
@@ -37,13 +39,15 @@ export function selectExcerpt(findings: Findings, maxLines: number): Selection {
   const secondaries = ranked.slice(1).filter((c) => c.tier >= floor && !(top.tier === TIER.root && c.verdict.kind === "last-command"));
   for (const candidate of secondaries) if (!picks.has(candidate.anchor.lineNo)) picks.add([candidate.anchor]);
   addContext(picks, top, ANY, maxLines);
-  for (const candidate of secondaries) if (picks.has(candidate.anchor.lineNo)) addContext(picks, candidate, ANY, maxLines, 1);
+  for (const candidate of secondaries) if (picks.has(candidate.anchor.lineNo)) addContext(picks, candidate, ANY, maxLines, CONTEXT_PER_SECONDARY);
   return { excerpt: picks.render(show), headline: show(top.anchor) };
 }
 
 /** Context worth a slot before other findings (assertions, locations), or any context at all. */
 const TELLING = 2;
 const ANY = 1;
+/** Room left after the headline goes to the other findings' own best lines, a few each. */
+const CONTEXT_PER_SECONDARY = 3;
 
 /**
  * The context lines worth showing, most telling first, until the picks reach `limit` lines.

@@ -32,6 +32,31 @@ describe("CI runner formats", () => {
     expect(summary.headline).toBe("AssertionError: expected 200, got 500");
   });
 
+  test("GitHub Actions: a step that failed with continue-on-error does not hide the step that failed the job", async () => {
+    const summary = await summarize(
+      actionsLog([
+        "##[group]Run npm run lint",
+        "##[endgroup]",
+        "src/a.ts:3:7 - error TS6133: 'x' is declared but its value is never read.",
+        "##[error]Process completed with exit code 1.",
+        "##[group]Run npm test",
+        "##[endgroup]",
+        "  ● cart › applies the coupon",
+        "",
+        "    Expected: 90",
+        "    Received: 100",
+        "##[error]Process completed with exit code 1.",
+        "##[group]Run actions/upload-artifact@v4",
+        "##[endgroup]",
+        "##[warning]No files were found with the provided path: coverage/. No artifacts will be uploaded.",
+        "Post job cleanup.",
+      ]),
+    );
+    expect(summary.excerpt).toEqual(expect.arrayContaining(["  ● cart › applies the coupon", "    Expected: 90", "    Received: 100"]));
+    expect(summary.excerpt).toContain("src/a.ts:3:7 - error TS6133: 'x' is declared but its value is never read.");
+    expect(excerptText(summary)).not.toContain("No files were found");
+  });
+
   test("GitHub Actions: a job timeout is the cause", async () => {
     const summary = await summarize(
       actionsLog([
@@ -380,6 +405,68 @@ describe("test runners", () => {
     ]);
     expect(excerptText(summary)).toContain("java.lang.AssertionError: expected:<3> but was:<2>");
     expect(excerptText(summary)).toContain("testAdd(com.example.AppTest)");
+  });
+});
+
+describe("more tools", () => {
+  test("Terraform's boxed errors", async () => {
+    const summary = await summarize([
+      "╷",
+      "│ Error: Reference to undeclared resource",
+      "│ ",
+      '│   on main.tf line 12, in resource "aws_instance" "web":',
+      "│   12:   subnet_id = aws_subnet.main.id",
+      "╵",
+    ]);
+    expect(summary.headline).toBe("│ Error: Reference to undeclared resource");
+  });
+
+  test("make: a missing target is the cause, not make's wrapper", async () => {
+    const summary = await summarize(["make -C docs html", "make[1]: *** No rule to make target 'html'.  Stop.", "make: *** [Makefile:4: docs] Error 2"]);
+    expect(summary.headline).toBe("make[1]: *** No rule to make target 'html'.  Stop.");
+  });
+
+  test("shell: unbound variables and syntax errors", async () => {
+    expect((await summarize(["+ echo start", "./ci/deploy.sh: line 14: DEPLOY_ENV: unbound variable"])).headline).toBe("./ci/deploy.sh: line 14: DEPLOY_ENV: unbound variable");
+    expect((await summarize(["./build.sh: line 3: syntax error near unexpected token `fi'"])).headline).toBe("./build.sh: line 3: syntax error near unexpected token `fi'");
+  });
+
+  test("PHP fatal errors", async () => {
+    const summary = await summarize(["PHPUnit 10.5.0", "PHP Fatal error:  Uncaught Error: Call to undefined function frobnicate() in /app/src/a.php:3"]);
+    expect(summary.headline).toMatch(/^PHP Fatal error: {2}Uncaught Error/);
+  });
+
+  test("sanitizers", async () => {
+    const summary = await summarize(["[ RUN      ] Buffer.Grow", "=================================================================", "==4242==ERROR: AddressSanitizer: heap-use-after-free on address 0x602000000010", "READ of size 4 at 0x602000000010 thread T0"]);
+    expect(summary.headline).toBe("==4242==ERROR: AddressSanitizer: heap-use-after-free on address 0x602000000010");
+  });
+
+  test("merge conflicts", async () => {
+    const summary = await summarize(["Auto-merging src/app.ts", "CONFLICT (content): Merge conflict in src/app.ts", "Automatic merge failed; fix conflicts and then commit the result."]);
+    expect(summary.headline).toBe("CONFLICT (content): Merge conflict in src/app.ts");
+  });
+
+  test("coverage thresholds", async () => {
+    const summary = await summarize(["All files |   78.12 |    70.1 |", 'Jest: "global" coverage threshold for lines (80%) not met: 78.12%']);
+    expect(summary.headline).toBe('Jest: "global" coverage threshold for lines (80%) not met: 78.12%');
+  });
+
+  test("network failures name their error code", async () => {
+    const summary = await summarize(["npm install", "request to https://registry.npmjs.org/react failed, reason: getaddrinfo EAI_AGAIN registry.npmjs.org"]);
+    expect(summary.headline).toMatch(/EAI_AGAIN/);
+  });
+
+  test("Java: the exception and its cause, not the frames in between", async () => {
+    const frames = Array.from({ length: 30 }, (_, i) => `\tat java.base/java.util.concurrent.ThreadPoolExecutor.runWorker(ThreadPoolExecutor.java:${1000 + i})`);
+    const summary = await summarize([
+      'Exception in thread "main" java.lang.IllegalStateException: cannot start server',
+      "\tat com.example.Server.start(Server.java:42)",
+      ...frames,
+      "Caused by: java.net.BindException: Address already in use",
+      "\t... 31 more",
+    ]);
+    expect(summary.headline).toBe('Exception in thread "main" java.lang.IllegalStateException: cannot start server');
+    expect(summary.excerpt).toContain("Caused by: java.net.BindException: Address already in use");
   });
 });
 
