@@ -60,7 +60,12 @@ export function hasValidToken(headers: GitLabDeliveryRequest["headers"], secret:
  * hook that keeps failing, so events the bot does not use are acknowledged with 2xx.
  */
 export async function handleGitLabDelivery(request: GitLabDeliveryRequest, deps: GitLabRouterDeps): Promise<GitLabDeliveryResponse> {
-  if (!hasValidToken(request.headers, deps.webhookSecret)) return reply(401, { error: "X-Gitlab-Token is missing or wrong" });
+  const eventName = request.headers["x-gitlab-event"] ?? "";
+  if (!hasValidToken(request.headers, deps.webhookSecret)) {
+    // Usually a secret that differs between the hook and GITLAB_WEBHOOK_SECRET; the token is never logged.
+    deps.logger.warn({ forge: "gitlab", event: eventName, instance: request.headers["x-gitlab-instance"] }, "refused a GitLab delivery: X-Gitlab-Token is missing or wrong");
+    return reply(401, { error: "X-Gitlab-Token is missing or wrong" });
+  }
   // Stable across GitLab's retries and resends of one delivery.
   const idempotencyKey = request.headers["idempotency-key"];
   if (idempotencyKey && deps.recentDeliveries.has(idempotencyKey)) return reply(200, { status: "duplicate" });
@@ -71,8 +76,11 @@ export async function handleGitLabDelivery(request: GitLabDeliveryRequest, deps:
     return reply(400, { error: "the body is not JSON" });
   }
   const deliveryId = idempotencyKey || request.headers["x-gitlab-webhook-uuid"] || randomUUID();
-  const route = routeGitLabEvent(request.headers["x-gitlab-event"] ?? "", payload, deliveryId);
-  if (!route) return reply(200, { status: "ignored" });
+  const route = routeGitLabEvent(eventName, payload, deliveryId);
+  if (!route) {
+    deps.logger.debug({ forge: "gitlab", event: eventName, deliveryId }, "GitLab delivery needs no work");
+    return reply(200, { status: "ignored" });
+  }
   if (idempotencyKey) deps.recentDeliveries.remember(idempotencyKey);
   startRoute(route, deliveryId, deps);
   return reply(202, { status: "accepted" });

@@ -112,12 +112,15 @@ describe("GitLab webhook verification", () => {
     const h = harness();
     const user = nock(BASE).get("/api/v4/user").reply(200, BOT);
     const payload = issueLabelsChanged({ project: h.project, user: { id: 11, username: "alice" }, iid: 12, previous: [], current: ["factory"] });
-    await expect(deliver(h, "Issue Hook", payload, { token: "wrong" })).resolves.toMatchObject({ status: 401 });
+    await expect(deliver(h, "Issue Hook", payload, { token: "guessed-token-123" })).resolves.toMatchObject({ status: 401 });
     await expect(deliver(h, "Issue Hook", payload, { token: null })).resolves.toMatchObject({ status: 401 });
     // A body that is not even JSON still gets 401, not 400: it was never parsed.
-    await expect(deliver(h, "Issue Hook", "{not json", { token: "wrong" })).resolves.toMatchObject({ status: 401 });
+    await expect(deliver(h, "Issue Hook", "{not json", { token: "guessed-token-123" })).resolves.toMatchObject({ status: 401 });
     expect(user.isDone()).toBe(false);
     expect(h.deps.recentDeliveries.size).toBe(0);
+    const refusals = h.logger.lines.filter((l) => l.msg?.startsWith("refused a GitLab delivery"));
+    expect(refusals).toHaveLength(3);
+    expect(JSON.stringify(refusals)).not.toContain("guessed-token-123");
   });
 
   it("answers malformed JSON with 400", async () => {
