@@ -39,6 +39,9 @@ export function readRunnerLine(text: string): RunnerLine {
       return { text: `Warning: ${message}`, ...PLAIN, annotation: "warning" };
     case "command":
       return { text: `[command]${message}`, ...PLAIN };
+    case "section":
+      // Azure Pipelines, which shares this syntax, opens each step with `##[section]Starting: …`.
+      return { text: message, ...PLAIN, chrome: true, stepHeader: message.startsWith("Starting: ") };
     default:
       return { text: message, ...PLAIN, chrome: true };
   }

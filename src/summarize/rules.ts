@@ -116,7 +116,7 @@ const CAUSE_RULES: readonly Rule[] = [
     tier: TIER.root,
     kind: "signal",
   },
-  { re: /\breceived signal \w+|\bSIG(?:KILL|SEGV|ABRT|BUS|ILL)\b/, tier: TIER.strong, kind: "signal" },
+  { re: /\breceived (?:signal \w+|SIG[A-Z]{2,6}\b)|\bSIG(?:KILL|SEGV|ABRT|BUS|ILL|INT|TERM)\b/, tier: TIER.strong, kind: "signal" },
   // Sanitizers and runtime checks: the crash report's first line.
   { re: /==\d{1,10}==\s?ERROR: \w{0,20}Sanitizer\b|\bruntime error: |^\s*(?:WARNING: )?ThreadSanitizer: data race\b/, tier: TIER.root, kind: "crash" },
   // Compilers: gcc/clang/javac/mypy/swift `file:line[:col]: [fatal ]error:`, MSVC/tsc `file(l,c): error`.
@@ -133,7 +133,7 @@ const CAUSE_RULES: readonly Rule[] = [
   { re: /^\S{1,400}?\.go:\d{1,7}:\d{1,7}: /, tier: TIER.root, kind: "compile" },
   // Linkers, CMake, bundlers.
   {
-    re: /\bundefined reference to\b|\bUndefined symbols for architecture\b|\bld: symbol\(s\) not found\b|\bcannot find -l\S+|\bmultiple definition of\b|^CMake Error\b|\bModule not found: Error:|\bCould not resolve "/,
+    re: /\bundefined reference to\b|\bUndefined symbols for architecture\b|\bld: symbol\(s\) not found\b|\bcannot find -l\S+|\bmultiple definition of\b|^\s{0,12}CMake Error\b|\bModule not found: Error:|\bCould not resolve "/,
     tier: TIER.root,
     kind: "compile",
   },
@@ -177,7 +177,7 @@ const CAUSE_RULES: readonly Rule[] = [
   },
   // Package managers.
   {
-    re: /^\s*Problem(?: \d+)?: |\bnothing provides\b|^No match for argument\b|^Error: Unable to find a match\b|^error: Failed build dependencies\b|^E: |\bCould not find a version that satisfies\b|\bNo matching distribution found\b|\bResolutionImpossible\b|\bCould not resolve dependencies\b|\bCould not find artifact\b|\bCould not resolve all (?:files|dependencies)\b|\bCould not find gem\b|^ERROR: unable to select packages\b|\bERR_PNPM_\w+|\bunknown revision\b|\bno matching versions for query\b/,
+    re: /^\s*Problem(?: \d+)?: |\bnothing provides\b|^No match for argument\b|^Error: Unable to find a match\b|^error: Failed build dependencies\b|^E: |\bCould not find a version that satisfies\b|\bFailed building wheel for\b|\bNo matching distribution found\b|\bResolutionImpossible\b|\bCould not resolve dependencies\b|\bCould not find artifact\b|\bCould not resolve all (?:files|dependencies)\b|\bCould not find gem\b|^ERROR: unable to select packages\b|\bERR_PNPM_\w+|\bunknown revision\b|\bno matching versions for query\b/,
     tier: TIER.root,
     kind: "package",
   },
@@ -211,8 +211,9 @@ const CAUSE_RULES: readonly Rule[] = [
   { re: /^CONFLICT \(|\bAutomatic merge failed\b/, tier: TIER.root, kind: "git" },
   { re: /\bcoverage threshold\b.{0,200}\bnot met\b|\bRequired test coverage of\b.{0,40}\bnot reached\b/i, tier: TIER.strong, kind: "coverage" },
   // Generic words of failure, strongest first.
-  { re: /^(?:fatal|FATAL)\b:?|\bfatal: /, tier: TIER.strong, kind: "error" },
-  { re: /^(?:error|ERROR|Error)(?: ?\[[\w-]{1,40}\])?\s{0,4}[:!]|\bFatal error: |\bsyntax error\b/, tier: TIER.strong, kind: "error" },
+  { re: /^(?:fatal|FATAL)\b:?|\bfatal: |\bFATAL: /, tier: TIER.strong, kind: "error" },
+  // Tools indent what their subprocesses print (pip, cmake): a little indentation is allowed.
+  { re: /^\s{0,8}(?:error|ERROR|Error)(?: ?\[[\w-]{1,40}\])?\s{0,4}[:!]|\bFatal error: |\bsyntax error\b/, tier: TIER.strong, kind: "error" },
   { re: /^(?:[\w.-]{1,40}: )(?:error|fatal error|ERROR):/, tier: TIER.strong, kind: "error" },
   { re: /\bPermission denied\b|\bAccess denied\b|\bConnection refused\b|\bcould not read Username\b|\bAuthentication failed\b|\bunauthorized:/i, tier: TIER.strong, kind: "error" },
   { re: /\b(?:error|ERROR)\b\s{0,2}[:\]]|^\s*\[(?:error|ERROR|FATAL|fatal)\]/, tier: TIER.medium, kind: "error" },

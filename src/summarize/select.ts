@@ -40,7 +40,7 @@ export function selectExcerpt(findings: Findings, maxLines: number): Selection {
   for (const candidate of secondaries) if (!picks.has(candidate.anchor.lineNo)) picks.add([candidate.anchor]);
   addContext(picks, top, ANY, maxLines);
   for (const candidate of secondaries) if (picks.has(candidate.anchor.lineNo)) addContext(picks, candidate, ANY, maxLines, CONTEXT_PER_SECONDARY);
-  return { excerpt: picks.render(show), headline: show(top.anchor) };
+  return { excerpt: picks.render(show), headline: show(top.anchor).trim() };
 }
 
 /** Context worth a slot before other findings (assertions, locations), or any context at all. */

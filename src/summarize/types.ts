@@ -7,7 +7,7 @@ export interface LogSummary {
    * stands where lines were left out. At most `maxLines` lines, markers included.
    */
   excerpt: string[];
-  /** The single line most likely to be the root cause, or null when nothing looks like one. */
+  /** The single line most likely to be the root cause (trimmed), or null when nothing looks like one. */
   headline: string | null;
   linesRead: number;
   bytesRead: number;

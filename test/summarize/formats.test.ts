@@ -265,7 +265,7 @@ describe("test runners", () => {
       "",
       "Tests:       1 failed, 41 passed, 42 total",
     ]);
-    expect(summary.headline).toBe("  ● tax › rounds half up");
+    expect(summary.headline).toBe("● tax › rounds half up");
     expect(summary.excerpt).toEqual(expect.arrayContaining(["    Expected: 11", "    Received: 10"]));
   });
 
@@ -277,7 +277,7 @@ describe("test runners", () => {
       "AssertionError: expected 3 to be 4 // Object.is equality",
       " ❯ src/sum.test.ts:5:20",
     ]);
-    expect(summary.headline).toBe(" FAIL  src/sum.test.ts > sum > adds numbers");
+    expect(summary.headline).toBe("FAIL  src/sum.test.ts > sum > adds numbers");
     expect(summary.excerpt).toContain("AssertionError: expected 3 to be 4 // Object.is equality");
   });
 
@@ -298,7 +298,7 @@ describe("test runners", () => {
       "      + expected - actual",
       "      at Context.<anonymous> (test/array.spec.js:5:14)",
     ]);
-    expect(summary.headline).toBe("      AssertionError [ERR_ASSERTION]: 0 == -1");
+    expect(summary.headline).toBe("AssertionError [ERR_ASSERTION]: 0 == -1");
     expect(excerptText(summary)).toContain("should return -1 when the value is not present:");
   });
 
@@ -478,7 +478,7 @@ describe("linters", () => {
       "",
       "✖ 1 problem (1 error, 0 warnings)",
     ]);
-    expect(summary.headline).toBe("  3:7  error  'unused' is assigned a value but never used  no-unused-vars");
+    expect(summary.headline).toBe("3:7  error  'unused' is assigned a value but never used  no-unused-vars");
     expect(summary.excerpt).toContain("/home/runner/work/app/src/index.js");
   });
 
@@ -515,6 +515,27 @@ describe("package managers, images, files", () => {
     expect(summary.headline).toMatch(/^ERROR: Could not find a version that satisfies the requirement torch==9.9/);
   });
 
+  test("pip: the error inside an indented subprocess output, before pip's own summary", async () => {
+    const summary = await summarize([
+      "  Building wheel for fastext (pyproject.toml) ... error",
+      "  error: subprocess-exited-with-error",
+      "  × Building wheel for fastext (pyproject.toml) did not run successfully.",
+      "  │ exit code: 1",
+      "  ╰─> [12 lines of output]",
+      "      -- Found Python3: /usr/bin/python3 (found version \"3.12.3\")",
+      "      CMake Error at CMakeLists.txt:20 (find_package):",
+      "        Could not find a package configuration file provided by \"pybind11\".",
+      "      -- Configuring incomplete, errors occurred!",
+      "      error: command '/usr/bin/cmake' failed with exit code 1",
+      "      [end of output]",
+      "  ERROR: Failed building wheel for fastext",
+      "ERROR: Failed to build installable wheels for some pyproject.toml based projects (fastext)",
+    ]);
+    expect(summary.headline).toBe("CMake Error at CMakeLists.txt:20 (find_package):");
+    expect(summary.excerpt).toContain('        Could not find a package configuration file provided by "pybind11".');
+    expect(summary.excerpt).toContain("  ERROR: Failed building wheel for fastext");
+  });
+
   test("apt and dnf", async () => {
     expect((await summarize(["Reading package lists...", "E: Unable to locate package libfoo-dev"])).headline).toBe("E: Unable to locate package libfoo-dev");
     const dnf = await summarize(["Last metadata expiration check: 0:01:02 ago.", "Error:", " Problem: conflicting requests", "  - nothing provides libbar.so.1()(64bit) needed by foo-1.0-1.x86_64"]);
@@ -549,7 +570,7 @@ describe("timeouts, signals, silent deaths", () => {
     ["Command took >30min, returning 124"],
   ])("timeout: %s", async (line) => {
     const summary = await summarize(["running tests", "ok   example.com/a 0.01s", line, "exit status 1"]);
-    expect(summary.headline).toBe(line);
+    expect(summary.headline).toBe(line.trim());
   });
 
   test.each([

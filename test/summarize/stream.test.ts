@@ -29,12 +29,12 @@ describe("reading a stream", () => {
     const whole = await summarizeText(JEST_LOG);
     const pieces = await summarizeLog(Readable.from(chunked(JEST_LOG, size)));
     expect(pieces).toEqual(whole);
-    expect(whole.headline).toBe("  ● totals › rounds the discount");
+    expect(whole.headline).toBe("● totals › rounds the discount");
   });
 
   test("UTF-8 characters split between chunks are decoded whole", async () => {
     const summary = await summarizeLog(Readable.from(chunked("  ● café › crème brûlée ✓\n", 1)));
-    expect(summary.headline).toBe("  ● café › crème brûlée ✓");
+    expect(summary.headline).toBe("● café › crème brûlée ✓");
   });
 
   test("strings, Uint8Arrays and Node streams are all accepted", async () => {
