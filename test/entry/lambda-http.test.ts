@@ -1,12 +1,12 @@
 import { randomBytes } from "node:crypto";
-import { SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
-import { mockClient } from "aws-sdk-client-mock";
+import { awsJsonClient } from "../../src/entry/lambda/aws-json.js";
 import { createHttpHandler, type HttpHandler } from "../../src/entry/lambda/http-handler.js";
 import { httpDepsFromEnv } from "../../src/entry/lambda/http-setup.js";
 import { decodeDelivery, encodeDelivery, MAX_MESSAGE_BYTES, SqsDeliveryQueue } from "../../src/entry/lambda/queue.js";
 import { recordingLogger } from "../helpers/logger.js";
 import { githubExample, signGitHub } from "../helpers/webhooks.js";
 import { gitlabPayload, issueLabelsChanged } from "../gitlab/helpers.js";
+import { startFakeAws, type FakeAws } from "./fixtures/fake-aws.js";
 import { functionUrlEvent, HTTP_EVENT_SHAPES, restApiEvent, type RequestSpec } from "./fixtures/lambda-events.js";
 
 const SECRET = "github-webhook-secret";
@@ -15,21 +15,32 @@ const QUEUE_URL = "https://sqs.eu-west-1.amazonaws.com/123456789012/factory-bot-
 const GITHUB_PATH = "/api/github/webhooks";
 const GITLAB_PATH = "/api/gitlab/webhooks";
 
-const sqs = mockClient(SQSClient);
+let aws: FakeAws;
+
+beforeAll(async () => {
+  aws = await startFakeAws();
+});
+afterAll(() => aws.close());
+beforeEach(() => {
+  aws.requests.length = 0;
+});
 
 function handler(env: NodeJS.ProcessEnv = { WEBHOOK_SECRET: SECRET, GITLAB_WEBHOOK_SECRET: GITLAB_SECRET }): HttpHandler {
-  const queue = new SqsDeliveryQueue(new SQSClient({ region: "eu-west-1" }), QUEUE_URL);
+  const credentials = { AWS_REGION: "eu-west-1", AWS_ACCESS_KEY_ID: "AKIAIOSFODNN7EXAMPLE", AWS_SECRET_ACCESS_KEY: "secret", AWS_ENDPOINT_URL_SQS: aws.url };
+  const queue = new SqsDeliveryQueue(awsJsonClient(credentials), QUEUE_URL);
   return createHttpHandler(httpDepsFromEnv(env, queue, recordingLogger()));
 }
 
 /** What reached the queue, decoded as the worker would. */
 function queued() {
-  return sqs.commandCalls(SendMessageCommand).map((call) => {
-    expect(call.args[0].input.QueueUrl).toBe(QUEUE_URL);
-    const decoded = decodeDelivery(call.args[0].input.MessageBody!);
-    if (!decoded.ok) throw new Error(decoded.reason);
-    return decoded.delivery;
-  });
+  return aws.requests
+    .filter((r) => r.target === "AmazonSQS.SendMessage")
+    .map(({ input }) => {
+      expect(input.QueueUrl).toBe(QUEUE_URL);
+      const decoded = decodeDelivery(String(input.MessageBody));
+      if (!decoded.ok) throw new Error(decoded.reason);
+      return decoded.delivery;
+    });
 }
 
 function labeledByHuman() {
@@ -63,11 +74,6 @@ function gitlab(event: string, payload: unknown, token = GITLAB_SECRET): Request
     body: JSON.stringify(payload),
   };
 }
-
-beforeEach(() => {
-  sqs.reset();
-  sqs.on(SendMessageCommand).resolves({ MessageId: "5fea7756-0ea4-451a-a703-a558b933e274" });
-});
 
 describe.each(HTTP_EVENT_SHAPES)("the HTTP function with %s events", (_shape, toEvent) => {
   it("queues an accepted GitHub delivery with its event name and delivery id, and answers 202", async () => {
@@ -169,9 +175,19 @@ describe("the HTTP function's routes", () => {
   });
 
   it("answers 503 when the queue cannot take the delivery, so the forge can redeliver it", async () => {
-    sqs.on(SendMessageCommand).rejects(new Error("ServiceUnavailable"));
+    aws.failNext(2, 500, "InternalError"); // the first try and its one retry
     const result = await handler()(functionUrlEvent(github("issues", labeledByHuman())));
     expect(result.statusCode).toBe(503);
+  });
+
+  it("retries a 5xx from SQS once, and never a 4xx", async () => {
+    aws.failNext(1, 503, "ServiceUnavailable");
+    expect((await handler()(functionUrlEvent(github("issues", labeledByHuman())))).statusCode).toBe(202);
+    expect(queued()).toHaveLength(2); // the failed try and the retry both reached the queue endpoint
+    aws.requests.length = 0;
+    aws.failNext(1, 400, "AccessDenied");
+    expect((await handler()(functionUrlEvent(github("issues", labeledByHuman())))).statusCode).toBe(503);
+    expect(aws.requests).toHaveLength(1);
   });
 });
 

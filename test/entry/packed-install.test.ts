@@ -16,9 +16,15 @@ const run = promisify(execFile);
 const root = fileURLToPath(new URL("../..", import.meta.url));
 const SECRET = "packed-webhook-secret";
 
+/** Runs npm; a failure carries npm's and the build's own output, so a compile error reads as one. */
 async function npm(args: string[], cwd: string): Promise<string> {
-  const { stdout } = await run("npm", [...args, "--no-audit", "--no-fund", "--loglevel=error"], { cwd, maxBuffer: 16 * 1024 * 1024 });
-  return stdout;
+  try {
+    const { stdout } = await run("npm", [...args, "--no-audit", "--no-fund", "--loglevel=error"], { cwd, maxBuffer: 16 * 1024 * 1024 });
+    return stdout;
+  } catch (error) {
+    const { stdout = "", stderr = "" } = error as { stdout?: string; stderr?: string };
+    throw new Error(`npm ${args[0]} failed:\n${stdout.slice(-4000)}\n${stderr.slice(-2000)}`);
+  }
 }
 
 /** Polls /healthz a bounded number of times while the server starts; the last answer or error is returned. */

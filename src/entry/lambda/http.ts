@@ -1,7 +1,7 @@
-import { SQSClient } from "@aws-sdk/client-sqs";
+import { awsJsonClient } from "./aws-json.js";
 import { createHttpHandler } from "./http-handler.js";
-import { SqsDeliveryQueue } from "./queue.js";
 import { httpDepsFromEnv, queueUrlFromEnv } from "./http-setup.js";
+import { SqsDeliveryQueue } from "./queue.js";
 import { lambdaEnv, lambdaLogger } from "./setup.js";
 
 /**
@@ -9,7 +9,8 @@ import { lambdaEnv, lambdaLogger } from "./setup.js";
  * is set up once per container, before the first event, outside the handler.
  */
 const logger = lambdaLogger(process.env, "http");
-const env = await lambdaEnv(process.env, logger);
-const queue = new SqsDeliveryQueue(new SQSClient({}), queueUrlFromEnv(env));
+const aws = awsJsonClient();
+const env = await lambdaEnv(process.env, aws, logger);
+const queue = new SqsDeliveryQueue(aws, queueUrlFromEnv(env));
 
 export const handler = createHttpHandler(httpDepsFromEnv(env, queue, logger));

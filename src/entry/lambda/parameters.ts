@@ -1,4 +1,4 @@
-import { GetParametersCommand, type SSMClient } from "@aws-sdk/client-ssm";
+import type { AwsCall } from "./aws-json.js";
 
 /** GetParameters takes at most this many names per call. */
 const NAMES_PER_CALL = 10;
@@ -28,12 +28,17 @@ export interface LoadedParameters {
  * function's configuration, and `serverless package` needs no AWS credentials. A variable already
  * set in the function's environment is kept.
  */
-export async function loadParameters(env: NodeJS.ProcessEnv, ssm: Pick<SSMClient, "send">): Promise<LoadedParameters> {
+interface GetParametersReply {
+  Parameters?: Array<{ Name?: string; Value?: string }>;
+  InvalidParameters?: string[];
+}
+
+export async function loadParameters(env: NodeJS.ProcessEnv, aws: AwsCall): Promise<LoadedParameters> {
   const names = parameterNamesFromEnv(env);
   const loaded: NodeJS.ProcessEnv = { ...env };
   const missing: string[] = [];
   for (let i = 0; i < names.length; i += NAMES_PER_CALL) {
-    const reply = await ssm.send(new GetParametersCommand({ Names: names.slice(i, i + NAMES_PER_CALL), WithDecryption: true }));
+    const reply = await aws<GetParametersReply>("ssm", "GetParameters", { Names: names.slice(i, i + NAMES_PER_CALL), WithDecryption: true });
     for (const parameter of reply.Parameters ?? []) {
       const variable = variableOf(parameter.Name ?? "");
       if (variable && parameter.Value !== undefined && !loaded[variable]) loaded[variable] = parameter.Value;

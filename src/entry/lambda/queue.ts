@@ -1,5 +1,6 @@
+import { createHash } from "node:crypto";
 import { gunzipSync, gzipSync } from "node:zlib";
-import { SendMessageCommand, type SQSClient } from "@aws-sdk/client-sqs";
+import type { AwsCall } from "./aws-json.js";
 
 export type ForgeName = "github" | "gitlab";
 
@@ -84,11 +85,15 @@ function bodyOf(message: Partial<QueueMessage>): string | null {
 /** The production queue: one SendMessage per accepted delivery. */
 export class SqsDeliveryQueue implements DeliveryQueue {
   constructor(
-    private readonly client: SQSClient,
+    private readonly aws: AwsCall,
     private readonly queueUrl: string,
   ) {}
 
   async send(delivery: QueuedDelivery): Promise<void> {
-    await this.client.send(new SendMessageCommand({ QueueUrl: this.queueUrl, MessageBody: encodeDelivery(delivery) }));
+    const body = encodeDelivery(delivery);
+    const reply = await this.aws<{ MD5OfMessageBody?: string }>("sqs", "SendMessage", { QueueUrl: this.queueUrl, MessageBody: body });
+    // What the SDK checks too: SQS stored the bytes that were sent.
+    const sent = createHash("md5").update(body, "utf8").digest("hex");
+    if (reply.MD5OfMessageBody !== sent) throw new Error(`SQS reported MD5 ${reply.MD5OfMessageBody} for a message whose MD5 is ${sent}`);
   }
 }

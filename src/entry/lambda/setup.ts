@@ -1,5 +1,6 @@
 import { pino } from "pino";
 import type { Logger } from "../../core/deps.js";
+import type { AwsCall } from "./aws-json.js";
 import { loadParameters, parameterNamesFromEnv } from "./parameters.js";
 
 /** JSON lines on stdout, which Lambda sends to CloudWatch Logs. */
@@ -8,11 +9,9 @@ export function lambdaLogger(env: NodeJS.ProcessEnv, fn: string): Logger {
 }
 
 /** The function's environment with the secrets named by `FACTORY_SSM_PARAMETERS` read from SSM. */
-export async function lambdaEnv(env: NodeJS.ProcessEnv, logger: Logger): Promise<NodeJS.ProcessEnv> {
+export async function lambdaEnv(env: NodeJS.ProcessEnv, aws: AwsCall, logger: Logger): Promise<NodeJS.ProcessEnv> {
   if (parameterNamesFromEnv(env).length === 0) return env;
-  // Loaded only when used: a function configured by plain variables pays nothing for it.
-  const { SSMClient } = await import("@aws-sdk/client-ssm");
-  const { env: loaded, missing } = await loadParameters(env, new SSMClient({}));
+  const { env: loaded, missing } = await loadParameters(env, aws);
   if (missing.length > 0) logger.info({ missing }, "SSM parameters not found; what they configure stays off");
   return loaded;
 }

@@ -1,4 +1,5 @@
 import { systemClock } from "../../core/deps.js";
+import { awsJsonClient } from "./aws-json.js";
 import { DeliveryJobs } from "./delivery-jobs.js";
 import { lambdaEnv, lambdaLogger } from "./setup.js";
 import { workerDepsFromEnv } from "./worker-setup.js";
@@ -9,7 +10,7 @@ import { createWorkerHandler } from "./worker-handler.js";
  * GitLab client are set up once per container, before the first batch, outside the handler.
  */
 const logger = lambdaLogger(process.env, "worker");
-const env = await lambdaEnv(process.env, logger);
+const env = await lambdaEnv(process.env, awsJsonClient(), logger);
 const jobs = new DeliveryJobs(logger);
 
 export const handler = createWorkerHandler(await workerDepsFromEnv(env, { jobs, clock: systemClock, logger }));
