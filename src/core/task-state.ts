@@ -14,6 +14,8 @@ export interface TaskState {
   attempt: number;
   updatedAt: string;
   deliveryId: string;
+  /** Recent deliveries that started or re-ran this task: a redelivery of any of them does nothing. */
+  deliveries?: string[];
   branch?: string;
   changeRequest?: number;
   /** Kept so a CI run's result can be published by whichever replica receives it. */

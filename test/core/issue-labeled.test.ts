@@ -133,6 +133,20 @@ describe("issue labeled → pull request", () => {
     expect(forge.statuses.filter((s) => s.state === "pending").map((s) => s.sha)).toEqual([firstHead]);
   });
 
+  it("keeps the PR and settles the head's status when a re-run changes nothing further", async () => {
+    let calls = 0;
+    const { forge, deps } = setup((spec) => (calls++ === 0 ? completed()(spec) : completed({ files: [] })(spec)));
+    await handleIssueLabeled(labeled(), deps);
+    const head = forge.branches.get("factory/7-add-a-dark-mode-toggle")!;
+    await handleIssueLabeled(labeled({ deliveryId: "relabel" }), deps);
+    await handleIssueLabeled(labeled(), deps); // a late redelivery of the first event
+    expect(calls).toBe(2);
+    expect(forge.changeRequests).toHaveLength(1);
+    const onHead = forge.statuses.filter((s) => s.sha === head).map((s) => s.state);
+    expect(onHead).toEqual(["success", "pending", "success"]);
+    expect(taskComments(forge)[0]!.body).toContain(`stays as it is`);
+  });
+
   it.each([
     ["a bot", labeled({ actor: { login: "dependabot[bot]", isBot: true } })],
     ["the app itself", labeled({ actor: { login: "factory-bot[bot]", isBot: false } })],

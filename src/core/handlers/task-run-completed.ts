@@ -5,7 +5,8 @@ import type { Forge } from "../forge.js";
 import { decodeState } from "../markers.js";
 import { markedComments } from "../sticky-comment.js";
 import { TaskProgress } from "../task/progress.js";
-import { publishChangeSet } from "../task/publish.js";
+import { publishChangeSet, settleHeadStatus } from "../task/publish.js";
+import type { ChangeSet } from "../changeset.js";
 import { isActive, type TaskState } from "../task-state.js";
 import { summarizeFailedJobs } from "../ci-excerpts.js";
 
@@ -32,20 +33,34 @@ export async function handleTaskRunCompleted(event: TaskRunCompletedEvent, deps:
     return logger.info({ issue: event.issueNumber }, "no task is waiting for this run; ignored");
   }
   const progress = new TaskProgress(forge, event.issueNumber, comment.id, { ...state, deliveryId: event.deliveryId }, deps.clock);
-  if (state.stopped) return progress.show({ phase: "failed", failure: { kind: "refused", message: "the task was stopped with `/factory stop`; its CI run's result was not used." } });
+  // A re-run set `factory/task` pending on the PR head; whatever happens now settles it.
+  const head = state.changeRequest !== undefined ? await forge.getBranchSha(state.branch) : null;
+  const settle = async (changeSet: ChangeSet | null) => {
+    if (head) await settleHeadStatus(forge, head, changeSet);
+  };
+  if (state.stopped) {
+    await progress.show({ phase: "failed", failure: { kind: "refused", message: "the task was stopped with `/factory stop`; its CI run's result was not used." } });
+    return settle(null);
+  }
   if (!event.succeeded) {
     const excerpt = await summarizeFailedJobs(await forge.listTaskRunJobs(event.runId), config.ci.max_lines, logger);
-    return progress.show({ phase: "failed", failure: { kind: "ci-run-failed", url: event.url, excerpt: excerpt.flatMap((g) => g.excerpt) } });
+    await progress.show({ phase: "failed", failure: { kind: "ci-run-failed", url: event.url, excerpt: excerpt.flatMap((g) => g.excerpt) } });
+    return settle(null);
   }
   const text = await forge.downloadTaskChangeSet(event.runId);
   const checked = text === null ? { ok: false as const, problem: "the run uploaded no `changeset.json` artifact" } : checkChangeSet(text);
-  if (!checked.ok) return progress.show({ phase: "failed", failure: { kind: "bad-artifact", url: event.url, problem: checked.problem } });
+  if (!checked.ok) {
+    await progress.show({ phase: "failed", failure: { kind: "bad-artifact", url: event.url, problem: checked.problem } });
+    return settle(null);
+  }
   const { changeSet } = checked;
   if (changeSet.agent && (changeSet.agent.exit_code !== 0 || changeSet.agent.timed_out)) {
     const agent = { exitCode: changeSet.agent.exit_code, signal: null, timedOut: changeSet.agent.timed_out, durationMs: changeSet.agent.duration_ms, outputTail: changeSet.agent.output_tail };
-    return progress.show({ phase: "failed", failure: { kind: "agent-failed", agent, timeoutSeconds: config.agent.timeout_seconds } });
+    await progress.show({ phase: "failed", failure: { kind: "agent-failed", agent, timeoutSeconds: config.agent.timeout_seconds } });
+    return settle(null);
   }
   const base = config.pull_request.base ?? (await forge.getDefaultBranch());
   const issue = { number: event.issueNumber, title: state.title ?? "", body: "", url: state.url ?? "" };
-  await publishChangeSet({ forge, config, issue, branch: state.branch, base, attempt: event.attempt, changeSet, progress, logger });
+  const outcome = await publishChangeSet({ forge, config, issue, branch: state.branch, base, attempt: event.attempt, changeSet, progress, logger });
+  if (outcome !== "published") await settle(changeSet);
 }

@@ -27,7 +27,7 @@ export type TaskCommentView =
       updated: boolean;
     }
   | { phase: "failed"; failure: TaskFailure }
-  | { phase: "no-changes" }
+  | { phase: "no-changes"; changeRequest?: { number: number; url: string } }
   | { phase: "denied"; user: string; has: string; needs: string; label: string }
   | { phase: "needs-config"; reason: "missing-command" | "invalid"; problems: string[]; configPath: string };
 
@@ -59,6 +59,12 @@ function taskCommentText(view: TaskCommentView, words: ForgeWording): string {
     case "failed":
       return failureText(view.failure);
     case "no-changes":
+      if (view.changeRequest) {
+        return (
+          `ℹ️ The agent's new run changed nothing further, so ${words.changeRequest} ` +
+          `${words.changeRequestRef(view.changeRequest.number)} (${view.changeRequest.url}) stays as it is.`
+        );
+      }
       return (
         `ℹ️ The agent finished without changing any file, so there is no ${words.changeRequest}. ` +
         "Add detail to the issue (what to change, where, how to check it), then remove and re-add the label to try again."

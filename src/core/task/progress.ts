@@ -58,12 +58,12 @@ export async function claimTask(input: ClaimInput): Promise<TaskProgress | null>
       input.logger.info({ phase: previous.phase }, "task already handled for this issue; nothing to do");
       return null;
     }
-    const state: TaskState = { ...previous, issue: issueNumber, attempt: 1, phase: view.phase, updatedAt: now, deliveryId };
+    const state: TaskState = { ...previous, issue: issueNumber, attempt: 1, phase: view.phase, updatedAt: now, deliveryId, deliveries: rememberDelivery(previous, deliveryId) };
     const progress = new TaskProgress(forge, issueNumber, existing.id, state, clock);
     await progress.show(view);
     return progress;
   }
-  const state: TaskState = { phase: view.phase, issue: issueNumber, attempt: 1, updatedAt: now, deliveryId };
+  const state: TaskState = { phase: view.phase, issue: issueNumber, attempt: 1, updatedAt: now, deliveryId, deliveries: [deliveryId] };
   const created = await forge.createComment(target, renderTaskComment(view, state, forge.words));
   const winner = (await taskComments(forge, issueNumber))[0];
   if (winner && winner.id !== created.id) {
@@ -74,8 +74,16 @@ export async function claimTask(input: ClaimInput): Promise<TaskProgress | null>
   return new TaskProgress(forge, issueNumber, created.id, state, clock);
 }
 
+const REMEMBERED_DELIVERIES = 10;
+
+function rememberDelivery(previous: TaskState | null, deliveryId: string): string[] {
+  const known = previous?.deliveries ?? (previous ? [previous.deliveryId] : []);
+  return [...known.filter((d) => d !== deliveryId), deliveryId].slice(-REMEMBERED_DELIVERIES);
+}
+
 function mayTakeOver(previous: TaskState, deliveryId: string, now: Date, staleAfterMs: number): boolean {
-  if (previous.deliveryId === deliveryId) return false; // a redelivery of the event that started it
+  // A redelivery of an event that already started (or re-ran) this task.
+  if (previous.deliveryId === deliveryId || previous.deliveries?.includes(deliveryId)) return false;
   if (!isActive(previous.phase)) return true; // finished: a new label is a deliberate retry
   return now.getTime() - Date.parse(previous.updatedAt) > staleAfterMs;
 }

@@ -53,20 +53,26 @@ function commitMessage(title: string, issueNumber: number, attempt: number): str
   return `${title}\n\nFactory-Issue: ${issueNumber}\nFactory-Attempt: ${attempt}`;
 }
 
+export type PublishOutcome = "published" | "no-changes" | "refused";
+
 /**
- * Turns a ChangeSet into one commit on the task branch and one open change request; returns
- * false (after telling the person why on the progress comment) when nothing may be pushed.
+ * Turns a ChangeSet into one commit on the task branch and one open change request; otherwise
+ * tells the person on the progress comment why nothing was pushed.
  */
-export async function publishChangeSet(input: PublishInput): Promise<boolean> {
+export async function publishChangeSet(input: PublishInput): Promise<PublishOutcome> {
   const { forge, config, issue, changeSet, progress } = input;
   if (changeSet.files.length === 0) {
-    await progress.show({ phase: "no-changes" });
-    return false;
+    const open = await forge.findOpenChangeRequest(input.branch);
+    await progress.show(
+      { phase: "no-changes", changeRequest: open ? { number: open.number, url: open.url } : undefined },
+      open ? { changeRequest: open.number } : {},
+    );
+    return "no-changes";
   }
   const touched = protectedPathsTouched(changeSet, config.protected_paths);
   if (touched.length > 0) {
     await progress.show({ phase: "failed", failure: { kind: "protected-paths", paths: touched } });
-    return false;
+    return "refused";
   }
   const title = renderTemplate(config.pull_request.title, issue);
   let commitSha: string;
@@ -81,7 +87,7 @@ export async function publishChangeSet(input: PublishInput): Promise<boolean> {
   } catch (err) {
     if (!(err instanceof ConflictError)) throw err;
     await progress.show({ phase: "failed", failure: { kind: "branch-moved", branch: input.branch } });
-    return false;
+    return "refused";
   }
   const testsFailed = failedTests(changeSet).length > 0;
   const body = buildPullRequestBody({ issue, changeSet, words: forge.words });
@@ -109,7 +115,19 @@ export async function publishChangeSet(input: PublishInput): Promise<boolean> {
     },
     { branch: input.branch, changeRequest: changeRequest.number },
   );
-  return true;
+  return "published";
+}
+
+/**
+ * A re-run on an existing branch set `factory/task` pending on its head; when it pushed nothing
+ * that head is still what people review, so the status says what the run found about it.
+ */
+export async function settleHeadStatus(forge: Forge, headSha: string, changeSet: ChangeSet | null): Promise<void> {
+  const status =
+    changeSet && changeSet.files.length === 0
+      ? { state: failedTests(changeSet).length > 0 ? ("failure" as const) : ("success" as const), description: statusDescription(changeSet) }
+      : { state: "failure" as const, description: "The agent's new run pushed nothing; see the issue" };
+  await forge.setCommitStatus(headSha, { context: TASK_STATUS_CONTEXT, ...status });
 }
 
 async function ensureChangeRequest(

@@ -5,7 +5,7 @@ import type { Forge } from "../forge.js";
 import type { IssueRef, TaskRunner } from "../task.js";
 import { renderTemplate } from "../templates.js";
 import type { TaskProgress } from "./progress.js";
-import { publishChangeSet, TASK_STATUS_CONTEXT } from "./publish.js";
+import { publishChangeSet, settleHeadStatus, TASK_STATUS_CONTEXT } from "./publish.js";
 import { ciTaskRunner } from "./ci-runner.js";
 import type { TaskCancellation } from "../cancellation.js";
 
@@ -91,9 +91,11 @@ async function runAndPublish(input: RunTaskInput, deps: RunTaskDeps, signal?: Ab
     await progress.show({ phase: "running", branch, base, baseSha: startSha, attempt: input.attempt, ciUrl: result.url }, { branch, runner: config.runner });
     return; // the finished run is published by handleTaskRunCompleted
   }
+  let changeSet = null;
   if (result.kind === "completed") {
-    const published = await publishChangeSet({ forge, config, issue, branch, base, attempt: input.attempt, changeSet: result.changeSet, progress, logger: deps.logger });
-    if (published || !ownsBranchHead) return;
+    changeSet = result.changeSet;
+    const outcome = await publishChangeSet({ forge, config, issue, branch, base, attempt: input.attempt, changeSet, progress, logger: deps.logger });
+    if (outcome === "published") return;
   } else if (result.kind === "refused") {
     await progress.show({ phase: "failed", failure: { kind: "refused", message: result.message } });
   } else {
@@ -102,11 +104,5 @@ async function runAndPublish(input: RunTaskInput, deps: RunTaskDeps, signal?: Ab
       failure: { kind: "agent-failed", agent: result.agent, timeoutSeconds: config.agent.timeout_seconds },
     });
   }
-  if (ownsBranchHead) {
-    await forge.setCommitStatus(branchSha, {
-      context: TASK_STATUS_CONTEXT,
-      state: "failure",
-      description: "The agent's new run pushed nothing; see the issue",
-    });
-  }
+  if (ownsBranchHead) await settleHeadStatus(forge, branchSha, changeSet);
 }
