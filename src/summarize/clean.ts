@@ -36,8 +36,10 @@ const GITLAB_SECTION = /section_(start|end):\d{1,20}:([A-Za-z0-9_.-]{1,200})(?:\
 const TRAVIS_MARKER = /travis_(fold|time):(start|end):([A-Za-z0-9_.:=,-]{0,200})/g;
 
 export function cleanLine(raw: string): CleanLine {
-  let line = stripTimestamp(raw);
-  const actionsTimestamp = line.length < raw.length && raw.charCodeAt(10) === 84; /* T */
+  // A byte-order mark where a file was concatenated into the log would hide the timestamp.
+  const unmarked = raw.charCodeAt(0) === 0xfeff ? raw.slice(1) : raw;
+  let line = stripTimestamp(unmarked);
+  const actionsTimestamp = line.length < unmarked.length && unmarked.charCodeAt(10) === 84; /* T */
   if (line.endsWith("\r")) line = line.slice(0, -1);
   const sections: SectionEvent[] = [];
   const visible = line.includes("\r") ? lastVisibleSegment(line, sections) : { text: stripMarkers(line, sections), afterStart: false };

@@ -1,7 +1,8 @@
 import { cleanLine, type SectionEvent } from "./clean.js";
 import { annotationMessage, readRunnerLine } from "./markers.js";
 import { closesPrivateKey, opensPrivateKey } from "./redact.js";
-import { classify, detailScore, exitStatusCause, TIER, type Tier, type Verdict } from "./rules.js";
+import { detailScore } from "./detail.js";
+import { classify, exitStatusCause, TIER, type Tier, type Verdict } from "./rules.js";
 import type { LineSink, RawLine } from "./scanner.js";
 import { byRank, defaultKey, type Candidate, type ContextLine, type Findings } from "./model.js";
 
@@ -24,6 +25,8 @@ const PROMOTION_REACH = 4;
 /** `+ cmd` (set -x) or `$ cmd` (GitLab, Travis) this close to a failure is what failed. */
 const LAST_COMMAND_REACH = 3;
 const MAX_KEY_RANGES = 256;
+/** A step's header (script echo, `env:`) ends with `##[endgroup]`; a log cut short may lack it. */
+const MAX_STEP_HEADER_LINES = 300;
 
 const XTRACE_OR_ECHO = /^(?:\+{1,9} \S|\$ \S)/;
 /** GitLab runner stages; user-defined collapsible sections do not start new steps. */
@@ -111,7 +114,7 @@ export class SummaryEngine implements LineSink {
       candidates,
       tail,
       tailIsFailurePoint: failure !== undefined,
-      isSecret: (lineNo) => this.privateKeys.some((r) => lineNo >= r.from && lineNo <= r.to),
+      isSecret: (lineNo) => inRanges(this.privateKeys, lineNo),
     };
   }
 
@@ -140,8 +143,9 @@ export class SummaryEngine implements LineSink {
   }
 
   private isChrome(lineNo: number): boolean {
-    if (this.stepHeaderFrom !== null && lineNo > this.stepHeaderFrom) return true;
-    return this.chrome.some((r) => lineNo >= r.from && lineNo <= r.to);
+    const header = this.stepHeaderFrom;
+    if (header !== null && lineNo > header && lineNo <= header + MAX_STEP_HEADER_LINES) return true;
+    return inRanges(this.chrome, lineNo);
   }
 
   private trackStructure(lineNo: number, seen: Seen): void {
@@ -321,3 +325,13 @@ export class SummaryEngine implements LineSink {
   }
 }
 
+
+/** Ranges are appended in line order: the search runs from the newest and stops early. */
+function inRanges(ranges: readonly LineRange[], lineNo: number): boolean {
+  for (let i = ranges.length - 1; i >= 0; i--) {
+    const range = ranges[i]!;
+    if (lineNo > range.to) return false;
+    if (lineNo >= range.from) return true;
+  }
+  return false;
+}

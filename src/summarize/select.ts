@@ -1,6 +1,7 @@
 import { byRank, defaultKey, type Candidate, type ContextLine, type Findings } from "./model.js";
 import { REDACTED, redactSecrets } from "./redact.js";
-import { soundsLikeComplaint, TIER } from "./rules.js";
+import { soundsLikeComplaint } from "./detail.js";
+import { TIER } from "./rules.js";
 
 /** Marks lines left out between two shown lines. */
 export const GAP = "…";
@@ -33,14 +34,19 @@ export function selectExcerpt(findings: Findings, maxLines: number): Selection {
   const roomy = maxLines >= 6;
   addContext(picks, top, roomy ? ANY : TELLING, roomy ? Math.ceil(maxLines * HEADLINE_SHARE) : maxLines);
   const lastWords = findings.tail[findings.tail.length - 1];
-  if (lastWords && defaultKey(lastWords.text) !== top.key && worthLastWords(lastWords, findings, top)) picks.add([lastWords]);
-  // Below a root cause only errors are worth a line; below a weaker headline, anything.
-  const floor = top.tier === TIER.root ? TIER.strong : top.tier === TIER.strong ? TIER.medium : TIER.weak;
-  const secondaries = ranked.slice(1).filter((c) => c.tier >= floor && !(top.tier === TIER.root && c.verdict.kind === "last-command"));
+  if (lastWords && worthLastWords(lastWords, findings, top)) picks.add([lastWords]);
+  const secondaries = secondariesOf(ranked, top);
   for (const candidate of secondaries) if (!picks.has(candidate.anchor.lineNo)) picks.add([candidate.anchor]);
   addContext(picks, top, ANY, maxLines);
   for (const candidate of secondaries) if (picks.has(candidate.anchor.lineNo)) addContext(picks, candidate, ANY, maxLines, CONTEXT_PER_SECONDARY);
   return { excerpt: picks.render(show), headline: show(top.anchor).trim() };
+}
+
+/** Below a root cause only errors are worth a line; below a weaker headline, anything. */
+function secondariesOf(ranked: Candidate[], top: Candidate): Candidate[] {
+  const floor = top.tier === TIER.root ? TIER.strong : top.tier === TIER.strong ? TIER.medium : TIER.weak;
+  // A script's last command matters when it died silently, not next to a real error.
+  return ranked.slice(1).filter((c) => c.tier >= floor && !(top.tier === TIER.root && c.verdict.kind === "last-command"));
 }
 
 /** Context worth a slot before other findings (assertions, locations), or any context at all. */
@@ -75,6 +81,7 @@ function addContext(picks: Picks, candidate: Candidate, minDetail: number, limit
  * it is shown when it sounds like one, or when nothing better was found.
  */
 function worthLastWords(line: ContextLine, findings: Findings, top: Candidate): boolean {
+  if (defaultKey(line.text) === top.key) return false;
   if (!findings.tailIsFailurePoint) return top.tier < TIER.strong;
   return top.tier < TIER.root || soundsLikeComplaint(line.text);
 }
