@@ -7,6 +7,7 @@ import { BackgroundJobs } from "../core/jobs.js";
 import type { TaskRunner } from "../core/task.js";
 import { GITLAB_WEBHOOK_PATH, gitlabNodeHandler, gitlabRouterDeps, type GitLabSettings } from "../gitlab/index.js";
 import { healthHandler } from "./health.js";
+import { shutDown, shutdownGraceMs } from "./shutdown.js";
 
 export { GITLAB_WEBHOOK_PATH };
 
@@ -42,6 +43,7 @@ export interface GitLabOnlyServerOptions {
   clock: Clock;
   version: string;
   runnerFor(logger: Logger): TaskRunner;
+  cancellation: TaskCancellation;
 }
 
 /**
@@ -54,7 +56,7 @@ export async function startGitLabOnlyServer(options: GitLabOnlyServerOptions) {
   const jobs = new BackgroundJobs(logger);
   const handlers: Handler[] = [
     healthHandler({ version: options.version, forges: { github: false, gitlab: true } }),
-    gitlabRoute(options.settings, { jobs, runner: options.runnerFor(logger), clock: options.clock, logger }),
+    gitlabRoute(options.settings, { jobs, runner: options.runnerFor(logger), clock: options.clock, logger, cancellation: options.cancellation }),
     pingHandler,
   ];
   const server = createServer((req, res) => {
@@ -69,13 +71,12 @@ export async function startGitLabOnlyServer(options: GitLabOnlyServerOptions) {
   });
   const { port } = server.address() as AddressInfo;
   logger.info({ port }, "factory-bot listening (GitLab only)");
+  const stopAccepting = () => new Promise<void>((resolve) => server.close(() => resolve()));
   return {
     port,
     jobs,
-    async stop() {
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      await jobs.drain();
-    },
+    cancellation: options.cancellation,
+    stop: (graceMs = shutdownGraceMs(env)) => shutDown({ stopAccepting, jobs, cancellation: options.cancellation, logger }, graceMs),
   };
 }
 

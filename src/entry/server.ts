@@ -10,6 +10,8 @@ import { gitlabSettingsFromEnv } from "../gitlab/client.js";
 import { gitlabRoute, startGitLabOnlyServer } from "./gitlab-route.js";
 import { packageVersion } from "./version.js";
 import { isMainModule } from "./is-main.js";
+import { shutDown, shutdownGraceMs } from "./shutdown.js";
+import { TaskCancellation } from "../core/cancellation.js";
 
 export interface FactoryServerOptions {
   env?: NodeJS.ProcessEnv;
@@ -23,7 +25,9 @@ export interface FactoryServerOptions {
 export interface FactoryServer {
   port: number;
   jobs: BackgroundJobs;
-  stop(): Promise<void>;
+  cancellation: TaskCancellation;
+  /** Graceful: stop accepting, let work finish up to `graceMs`, abort the rest (marked failed). */
+  stop(graceMs?: number): Promise<void>;
 }
 
 function hasGitHubCredentials(env: NodeJS.ProcessEnv): boolean {
@@ -43,32 +47,55 @@ export async function startFactoryServer(options: FactoryServerOptions = {}): Pr
   const gitlab = gitlabSettingsFromEnv(env);
   const clock = options.clock ?? systemClock;
   const runnerFor = (logger: Logger) => options.runner ?? new LocalTaskRunner({ ...localRunnerOptionsFromEnv(env), logger, clock });
+  const cancellation = new TaskCancellation();
   if (gitlab && !hasGitHubCredentials(env)) {
-    return startGitLabOnlyServer({ env, settings: gitlab, clock, version: packageVersion(), runnerFor });
+    return startGitLabOnlyServer({ env, settings: gitlab, clock, version: packageVersion(), runnerFor, cancellation });
   }
   let jobs: BackgroundJobs | null = null;
+  let log: Logger = console as unknown as Logger;
   const appFn = async (app: Probot, { addHandler }: ApplicationFunctionOptions) => {
     const logger = app.log as unknown as Logger;
+    log = logger;
     jobs = new BackgroundJobs(logger);
     const runner = runnerFor(logger);
-    factoryGitHubApp({ jobs, runner, clock })(app);
+    factoryGitHubApp({ jobs, runner, clock, cancellation })(app);
     addHandler(healthHandler({ version: packageVersion(), forges: { github: true, gitlab: gitlab !== null } }));
-    addHandler(gitlabRoute(gitlab, { jobs, runner, clock, logger }));
+    addHandler(gitlabRoute(gitlab, { jobs, runner, clock, logger, cancellation }));
   };
   const server = await run(appFn, { env, Octokit: options.Octokit ?? FactoryOctokit });
-  const backgroundJobs = jobs ?? new BackgroundJobs(console as unknown as Logger);
+  const backgroundJobs = jobs ?? new BackgroundJobs(log);
   return {
     port: server.port,
     jobs: backgroundJobs,
-    async stop() {
-      await server.stop();
-      await backgroundJobs.drain();
-    },
+    cancellation,
+    stop: (graceMs = shutdownGraceMs(env)) =>
+      shutDown({ stopAccepting: () => server.stop(), jobs: backgroundJobs, cancellation, logger: log }, graceMs),
   };
 }
 
+/** SIGTERM (docker stop) and SIGINT: graceful shutdown, then exit. */
+function exitOnSignals(server: FactoryServer): void {
+  // Probot's run() exits on SIGINT as soon as HTTP stops, which would orphan running agents.
+  process.removeAllListeners("SIGINT");
+  let stopping = false;
+  const onSignal = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.info(`${signal}: stopping factory-bot`);
+    server.stop().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        console.error(err);
+        process.exit(1);
+      },
+    );
+  };
+  process.on("SIGTERM", () => onSignal("SIGTERM"));
+  process.on("SIGINT", () => onSignal("SIGINT"));
+}
+
 if (isMainModule(import.meta.url)) {
-  startFactoryServer().catch((err: unknown) => {
+  startFactoryServer().then(exitOnSignals, (err: unknown) => {
     console.error(err instanceof Error ? err.message : err);
     process.exit(1);
   });
