@@ -15,6 +15,7 @@ const FRAGMENTS: readonly string[] = [
   ...["denied", "refused", "signal", "memory", "problem", "unable", "cannot", "can't", "couldn't", "could not", "invalid"],
   ...["exited", "exit code", "exit status", "return code", "warn", "lost communication", "reformat", "unbound", "no rule"],
   ...["conflict", "threshold", "timedout", "econn", "eai_again", "enotfound", "unreach"],
+  ...["rate limit", "too many requests", "forbidden", "unauthori", "bad gateway", "unavailable"],
   // CI runner markers: GitHub Actions commands, GitLab sections, Travis folds.
   ...["##[", "::error", "::warning", "section_", "travis_"],
   // Private keys, which must be tracked across lines to be redacted.

@@ -216,8 +216,10 @@ const CAUSE_RULES: readonly Rule[] = [
   { re: /^\s{0,8}(?:error|ERROR|Error)(?: ?\[[\w-]{1,40}\])?\s{0,4}[:!]|\bFatal error: |\bsyntax error\b/, tier: TIER.strong, kind: "error" },
   { re: /^(?:[\w.-]{1,40}: )(?:error|fatal error|ERROR):/, tier: TIER.strong, kind: "error" },
   { re: /\bPermission denied\b|\bAccess denied\b|\bConnection refused\b|\bcould not read Username\b|\bAuthentication failed\b|\bunauthorized:/i, tier: TIER.strong, kind: "error" },
-  { re: /\b(?:error|ERROR)\b\s{0,2}[:\]]|^\s*\[(?:error|ERROR|FATAL|fatal)\]/, tier: TIER.medium, kind: "error" },
+  { re: /\b(?:error|ERROR|Error)\b\s{0,2}[:\]]|^\s*\[(?:error|ERROR|FATAL|fatal)\]/, tier: TIER.medium, kind: "error" },
   { re: /\b(?:ETIMEDOUT|ECONNRESET|ECONNREFUSED|EAI_AGAIN|ENOTFOUND|EHOSTUNREACH)\b/, tier: TIER.medium, kind: "network" },
+  { re: /\b(?:API |secondary )?rate limit (?:exceeded|reached)\b|\bToo Many Requests\b/i, tier: TIER.strong, kind: "network" },
+  { re: /\b(?:HTTP\/\d(?:\.\d)? |status:? ?)?(?:401 Unauthorized|403 Forbidden|404 Not Found|50[0234] (?:Internal Server Error|Bad Gateway|Service Unavailable|Gateway Time-?out))\b/i, tier: TIER.medium, kind: "network" },
   { re: /^(?:Failed to|Unable to|Could not|Couldn't|Cannot|Can't|Fatal)\b/i, tier: TIER.medium, kind: "error" },
   { re: /\b(?:failed|failure|FAILED|FAILURE|fails|Failed|Failure|exception|Exception|deadline exceeded)\b|\berror\b|\bError\b/, tier: TIER.weak, kind: "mention" },
 ];
@@ -229,8 +231,9 @@ type Level = "error" | "warning" | "info" | null;
 const LEVEL_PREFIX =
   /^(?:\[(ERROR|WARNING|WARN|INFO|DEBUG|error|warn|warning|info|debug)\]|(DEBUG|INFO|NOTICE|TRACE)\s+[\w.-]{1,80}:\d{1,6}:)\s{0,8}/;
 // Prefixes of multiplexed or boxed output: BuildKit `#8 1.234 `, docker compose `web-1  | `,
-// Terraform's `│ ` box.
-const STREAM_PREFIX = /^(?:#\d{1,4} (?:\d{1,6}\.\d{1,3} )?|[\w.-]{1,60} {1,20}\| |│ ?)/;
+// Terraform's `│ ` box, monorepo runners (turbo `web:test: `, pnpm `packages/web test: `). The
+// task name starts with a letter, so `src/a.c:12:5: ` is never taken for one.
+const STREAM_PREFIX = /^(?:#\d{1,4} (?:\d{1,6}\.\d{1,3} )?|[\w.-]{1,60} {1,20}\| |│ ?|[\w@/.-]{1,80}[: ][a-z][\w:-]{0,40}: )/;
 const WARNING_WORDS = /^(?:warning|WARNING|Warning|WARN|warn)\b\s*[:!]|^W: |^w: |\b[A-Z]\w{0,60}Warning\b(?::|$)|\bwarning:|\[-W[\w-]+\]|^\s*\^-+ SC\d{4} \((?:warning|info|style)\)/;
 
 /** Splits `[ERROR] msg`, `DEBUG util.py:12:  msg` into a level and the message. */

@@ -451,6 +451,13 @@ describe("more tools", () => {
     expect(summary.headline).toBe('Jest: "global" coverage threshold for lines (80%) not met: 78.12%');
   });
 
+  test("rate limits and HTTP failures", async () => {
+    const limited = await summarize(["{", '  "message": "API rate limit exceeded for user ID 1234.",', '  "status": "403"', "}"]);
+    expect(limited.headline).toBe('"message": "API rate limit exceeded for user ID 1234.",');
+    const http = await summarize(["Uploading coverage report", "HTTP/1.1 503 Service Unavailable", "giving up"]);
+    expect(http.headline).toBe("HTTP/1.1 503 Service Unavailable");
+  });
+
   test("network failures name their error code", async () => {
     const summary = await summarize(["npm install", "request to https://registry.npmjs.org/react failed, reason: getaddrinfo EAI_AGAIN registry.npmjs.org"]);
     expect(summary.headline).toMatch(/EAI_AGAIN/);
@@ -467,6 +474,17 @@ describe("more tools", () => {
     ]);
     expect(summary.headline).toBe('Exception in thread "main" java.lang.IllegalStateException: cannot start server');
     expect(summary.excerpt).toContain("Caused by: java.net.BindException: Address already in use");
+  });
+});
+
+describe("monorepo task runners", () => {
+  test.each([
+    ["turbo", "web:test: "],
+    ["pnpm -r", "packages/web test: "],
+  ])("%s prefixes do not hide the error", async (_runner, prefix) => {
+    const summary = await summarize([`${prefix}PASS src/a.test.ts`, `${prefix}  ● cart › totals`, `${prefix}    Expected: 3`, `${prefix}    Received: 2`]);
+    expect(summary.headline).toBe(`${prefix}  ● cart › totals`.trim());
+    expect(summary.excerpt).toEqual(expect.arrayContaining([`${prefix}    Expected: 3`, `${prefix}    Received: 2`]));
   });
 });
 
