@@ -53,7 +53,7 @@ async function taskCalls(fileCount: number) {
   return withFake(async (_fake, forge) => {
     await handleIssueLabeled(
       { type: "issue.labeled", deliveryId: "b", label: "factory", actor: { login: "alice", isBot: false }, issue: { number: 1, title: "Generate files", body: "", url: "", isPullRequest: false } },
-      { forge, runner: runnerMaking(fileCount), logger: quiet, clock, configPath: ".github/factory.yml" },
+      { forge, runner: runnerMaking(fileCount), logger: quiet, clock, configPaths: [".github/factory.yml"] },
     );
   });
 }

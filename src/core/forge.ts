@@ -26,6 +26,8 @@ export interface ForgeWording {
   closesIssue(number: number): string;
   /** Title of a draft change request, from the plain title (GitLab: `Draft: ` prefix). */
   draftTitle(title: string): string;
+  /** A permission level as people on this forge know it ("write"; GitLab "Developer"). */
+  permissionName(level: PermissionLevel): string;
 }
 
 export type CommentTarget = { kind: "issue"; number: number } | { kind: "change"; number: number };

@@ -62,7 +62,7 @@ export function factoryGitHubApp(deps: GitHubAppDeps) {
         // Not serialized per issue: concurrent deliveries are settled by the claim on the forge,
         // whereas queueing one behind the other would make it look like a deliberate re-label.
         (forge, logger) =>
-          handleIssueLabeled(event, { forge, runner: deps.runner, logger, clock: deps.clock, configPath: CONFIG_PATH, cancellation: deps.cancellation }),
+          handleIssueLabeled(event, { forge, runner: deps.runner, logger, clock: deps.clock, configPaths: [CONFIG_PATH], cancellation: deps.cancellation }),
       );
     });
 

@@ -35,6 +35,7 @@ export const githubWording: ForgeWording = {
   closesIssue: (n) => `Closes #${n}`,
   // GitHub has a real draft flag, so titles stay as they are.
   draftTitle: (title) => title,
+  permissionName: (level) => level,
 };
 
 const CODEOWNERS_PATHS = [".github/CODEOWNERS", "CODEOWNERS", "docs/CODEOWNERS"];

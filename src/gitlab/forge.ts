@@ -45,6 +45,17 @@ export const gitlabWording: ForgeWording = {
   closesIssue: (n) => `Closes #${n}`,
   // GitLab marks drafts by title (https://docs.gitlab.com/user/project/merge_requests/drafts/).
   draftTitle: (title) => (title.startsWith(DRAFT_PREFIX) ? title : `${DRAFT_PREFIX}${title}`),
+  permissionName: (level) => GITLAB_ROLE_NAMES[level],
+};
+
+/** GitLab's role names for the core's levels (DESIGN.md section 2: write → Developer, and so on). */
+const GITLAB_ROLE_NAMES: Record<PermissionLevel, string> = {
+  none: "no access",
+  read: "Guest",
+  triage: "Reporter",
+  write: "Developer",
+  maintain: "Maintainer",
+  admin: "Owner",
 };
 
 // GitLab looks for CODEOWNERS in these places, first found wins (https://docs.gitlab.com/user/project/codeowners/).

@@ -114,7 +114,7 @@ function startRoute(route: GitLabRoute, deliveryId: string, deps: GitLabRouterDe
       // whereas one queued behind a finished task would look like a deliberate relabel (a retry).
       for (const event of route.events) {
         start("task", undefined, "not-the-bot", (forge, log) =>
-          handleIssueLabeled(event, { forge, runner, logger: log, clock, configPath: GITLAB_CONFIG_PATHS[0], cancellation }),
+          handleIssueLabeled(event, { forge, runner, logger: log, clock, configPaths: GITLAB_CONFIG_PATHS, cancellation }),
         );
       }
       return;

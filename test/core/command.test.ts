@@ -33,7 +33,7 @@ const command = (command: CommandEvent["command"], overrides: Partial<CommandEve
 });
 
 async function label(s: ReturnType<typeof setup>) {
-  await handleIssueLabeled({ type: "issue.labeled", deliveryId: "l", label: "factory", actor: { login: "alice", isBot: false }, issue: { number: 6, title: "Add a.txt", body: "", url: "https://github.test/i/6", isPullRequest: false } }, { ...s.deps, configPath: ".github/factory.yml" });
+  await handleIssueLabeled({ type: "issue.labeled", deliveryId: "l", label: "factory", actor: { login: "alice", isBot: false }, issue: { number: 6, title: "Add a.txt", body: "", url: "https://github.test/i/6", isPullRequest: false } }, { ...s.deps, configPaths: [".github/factory.yml"] });
 }
 
 describe("parseCommand", () => {

@@ -29,7 +29,7 @@ async function factoryPr(fixAttempts = 2) {
   const deps = { forge, runner, logger: recordingLogger(), clock: fixedClock() };
   await handleIssueLabeled(
     { type: "issue.labeled", deliveryId: "d", label: "factory", actor: { login: "alice", isBot: false }, issue: { number: 8, title: "Round tax", body: "", url: "https://github.test/i/8", isPullRequest: false } },
-    { ...deps, configPath: ".github/factory.yml" },
+    { ...deps, configPaths: [".github/factory.yml"] },
   );
   const pr = forge.changeRequests[0]!;
   const head = () => forge.branches.get(pr.headBranch)!;

@@ -55,7 +55,7 @@ function setup(result: (spec: TaskSpec) => TaskRunResult = completed()) {
   forge.permissions.set("alice", "write");
   const runner = new ScriptedRunner(result);
   const logger = recordingLogger();
-  const deps = { forge, runner, logger, clock: fixedClock(), configPath: ".github/factory.yml" };
+  const deps = { forge, runner, logger, clock: fixedClock(), configPaths: [".github/factory.yml"] };
   return { forge, runner, logger, deps };
 }
 

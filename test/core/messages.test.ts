@@ -15,7 +15,7 @@ const views: Array<[string, TaskCommentView]> = [
   ["protected paths", { phase: "failed", failure: { kind: "protected-paths", paths: [".github/workflows/ci.yml"] } }],
   ["no changes", { phase: "no-changes" }],
   ["denied", { phase: "denied", user: "mallory", has: "read", needs: "write", label: "factory" }],
-  ["missing command", { phase: "needs-config", reason: "missing-command", problems: [], configPath: ".github/factory.yml" }],
+  ["missing command", { phase: "needs-config", reason: "missing-command", problems: [], configPaths: [".github/factory.yml"] }],
 ];
 
 describe("progress comment", () => {

@@ -16,7 +16,7 @@ function setup() {
   const forge = new FakeForge();
   forge.config = { status: "ok", config: makeConfig({ runner: "actions", tests: [] }), files: [] };
   forge.permissions.set("alice", "write");
-  const deps = { forge, runner: unusedRunner, logger: recordingLogger(), clock: fixedClock(), configPath: ".github/factory.yml" };
+  const deps = { forge, runner: unusedRunner, logger: recordingLogger(), clock: fixedClock(), configPaths: [".github/factory.yml"] };
   const comment = () => forge.commentsOn({ kind: "issue", number: 4 }).find((c) => c.body.includes(MARKERS.task))!;
   return { forge, deps, comment };
 }

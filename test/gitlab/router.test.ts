@@ -177,8 +177,8 @@ describe("GitLab issue labels → task", () => {
     expect(notes).toHaveLength(1);
     expect(notes[0]!.body).toContain(MARKERS.task);
     expect(notes[0]!.body).toContain("Thanks @rita");
-    expect(notes[0]!.body).toContain("**write** permission or higher");
-    expect(notes[0]!.body).toContain("you have **triage**");
+    expect(notes[0]!.body).toContain("**Developer** permission or higher");
+    expect(notes[0]!.body).toContain("you have **Reporter**");
     expect(h.runner.run).not.toHaveBeenCalled();
     expect(errorsLogged(h)).toEqual([]);
   });
@@ -195,7 +195,7 @@ describe("GitLab issue labels → task", () => {
     const payload = issueLabelsChanged({ project: h.project, user: developer, iid: 12, previous: [], current: ["factory"] });
     await expect(deliver(h, "Issue Hook", payload)).resolves.toMatchObject({ status: 202 });
     scope.done();
-    expect(notes.map((n) => n.body)).toEqual([expect.stringContaining("Tasks are off for this repository: `.github/factory.yml` on the default branch sets no `agent.command`")]);
+    expect(notes.map((n) => n.body)).toEqual([expect.stringContaining("Tasks are off for this repository: `.github/factory.yml` or `.gitlab/factory.yml` on the default branch sets no `agent.command`")]);
     expect(errorsLogged(h)).toEqual([]);
   });
 

@@ -32,7 +32,8 @@ export async function handleCommand(event: CommandEvent, deps: CommandDeps): Pro
   const config = loaded.config;
   const has = await forge.getPermission(event.actor.login);
   if (!meetsPermission(has, config.trigger.min_permission)) {
-    return reply(event, deps, `Only people with **${config.trigger.min_permission}** permission or higher can use \`/factory\` commands here (you have **${has}**).`);
+    const { permissionName } = forge.words;
+    return reply(event, deps, `Only people with **${permissionName(config.trigger.min_permission)}** permission or higher can use \`/factory\` commands here (you have **${permissionName(has)}**).`);
   }
   await forge.acknowledgeComment(event.target, event.commentId);
   if (typeof event.command === "object") return reply(event, deps, `I don't know \`/factory ${event.command.unknown}\`. I understand ${HELP}.`);

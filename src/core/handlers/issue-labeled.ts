@@ -13,8 +13,8 @@ export interface IssueLabeledDeps {
   runner: TaskRunner;
   logger: Logger;
   clock: Clock;
-  /** Where the config lives, for messages (`.github/factory.yml`). */
-  configPath: string;
+  /** Where this forge reads the config, for messages (`.github/factory.yml`, …). */
+  configPaths: readonly string[];
   cancellation?: TaskCancellation;
 }
 
@@ -37,7 +37,7 @@ export async function handleIssueLabeled(event: IssueLabeledEvent, deps: IssueLa
 
   const needs = config?.trigger.min_permission ?? DEFAULT_MIN_PERMISSION;
   const has = await forge.getPermission(event.actor.login);
-  const view = initialView(loaded, config, { user: event.actor.login, has, needs, label: event.label }, deps.configPath);
+  const view = initialView(loaded, config, { user: event.actor.login, has, needs, label: event.label }, deps.configPaths);
   const timeoutMs = (config?.agent.timeout_seconds ?? 1800) * 1000;
   const progress = await claimTask({
     forge,
@@ -58,15 +58,15 @@ function initialView(
   loaded: ConfigLoadResult,
   config: FactoryConfig | null,
   who: { user: string; has: PermissionLevel; needs: MinPermission; label: string },
-  configPath: string,
+  configPaths: readonly string[],
 ): TaskCommentView {
   if (!meetsPermission(who.has, who.needs)) return { phase: "denied", ...who };
   if (loaded.status === "invalid") {
     const problems = loaded.problems.map((p) =>
       `\`${p.file}${p.line ? `:${p.line}:${p.column ?? 1}` : ""}\`${p.key ? ` \`${p.key}\`` : ""}: ${p.message}`,
     );
-    return { phase: "needs-config", reason: "invalid", problems, configPath };
+    return { phase: "needs-config", reason: "invalid", problems, configPaths };
   }
-  if (!config?.agent.command) return { phase: "needs-config", reason: "missing-command", problems: [], configPath };
+  if (!config?.agent.command) return { phase: "needs-config", reason: "missing-command", problems: [], configPaths };
   return { phase: "queued" };
 }

@@ -1,4 +1,4 @@
-import type { ForgeWording } from "../forge.js";
+import type { ForgeWording, PermissionLevel } from "../forge.js";
 import type { AgentOutcome } from "../task.js";
 import type { TestResult } from "../changeset.js";
 import { MARKERS, encodeState } from "../markers.js";
@@ -28,8 +28,8 @@ export type TaskCommentView =
     }
   | { phase: "failed"; failure: TaskFailure }
   | { phase: "no-changes"; changeRequest?: { number: number; url: string } }
-  | { phase: "denied"; user: string; has: string; needs: string; label: string }
-  | { phase: "needs-config"; reason: "missing-command" | "invalid"; problems: string[]; configPath: string };
+  | { phase: "denied"; user: string; has: PermissionLevel; needs: PermissionLevel; label: string }
+  | { phase: "needs-config"; reason: "missing-command" | "invalid"; problems: string[]; configPaths: readonly string[] };
 
 const MAX_TAIL_CHARS = 3000;
 
@@ -71,8 +71,8 @@ function taskCommentText(view: TaskCommentView, words: ForgeWording): string {
       );
     case "denied":
       return (
-        `👋 Thanks @${view.user}. Tasks can be started only by people with **${view.needs}** permission or higher ` +
-        `on this repository (\`trigger.min_permission\`), and you have **${view.has}**. ` +
+        `👋 Thanks @${view.user}. Tasks can be started only by people with **${words.permissionName(view.needs)}** permission or higher ` +
+        `on this repository (\`trigger.min_permission\`), and you have **${words.permissionName(view.has)}**. ` +
         `A maintainer can add the ${inlineCode(view.label)} label to start one.`
       );
     case "needs-config":
@@ -151,7 +151,7 @@ function agentFailedText(agent: AgentOutcome, timeoutSeconds: number): string {
 function needsConfigText(view: Extract<TaskCommentView, { phase: "needs-config" }>): string {
   if (view.reason === "missing-command") {
     return (
-      `⚙️ Tasks are off for this repository: ${inlineCode(view.configPath)} on the default branch sets no \`agent.command\`. ` +
+      `⚙️ Tasks are off for this repository: ${view.configPaths.map(inlineCode).join(" or ")} on the default branch sets no \`agent.command\` (or does not exist). ` +
       "Add one (see the factory-bot README, \"Configuration reference\"), then remove and re-add the label."
     );
   }

@@ -58,6 +58,7 @@ export const taskCommand: CliCommand = async (args, io) => {
     const task = await taskSpec(io, config, { ...values, issue });
     const result = await runTaskInDirectory(io.cwd, task, { serverEnv: io.env, agentEnvNames: agentEnvNamesFromEnv(io.env), logger: stderrLogger(io), clock: systemClock });
     if (result.kind === "refused") throw new Error(result.message);
+    if (result.kind === "dispatched") throw new Error("the task was handed elsewhere instead of running here");
     await writeFile(resolve(io.cwd, values.output), JSON.stringify(toChangeSet(result, task.baseSha), null, 2) + "\n");
     io.stdout.write(describe(result) + "\n");
     return 0;
@@ -132,13 +133,15 @@ async function headSha(io: CliIo): Promise<string> {
   }
 }
 
-function toChangeSet(result: Exclude<TaskRunResult, { kind: "refused" }>, baseSha: string): ChangeSet {
+type RanHere = Extract<TaskRunResult, { kind: "completed" | "agent-failed" }>;
+
+function toChangeSet(result: RanHere, baseSha: string): ChangeSet {
   const agent = { exit_code: result.agent.exitCode, timed_out: result.agent.timedOut, duration_ms: result.agent.durationMs, output_tail: result.agent.outputTail };
   if (result.kind === "completed") return { ...result.changeSet, agent };
   return { version: 1, base_sha: baseSha, files: [], summary: "", tests: [], agent };
 }
 
-function describe(result: Exclude<TaskRunResult, { kind: "refused" }>): string {
+function describe(result: RanHere): string {
   if (result.kind === "agent-failed") return `agent failed (exit ${result.agent.exitCode ?? "none"}${result.agent.timedOut ? ", timed out" : ""}); recorded in the ChangeSet`;
   const failed = result.changeSet.tests.filter((t) => !t.skipped && t.exit_code !== 0).length;
   return `${result.changeSet.files.length} changed file(s); ${result.changeSet.tests.length} test(s), ${failed} failed`;
