@@ -55,10 +55,13 @@ function numberedItems(): string[] {
   return out;
 }
 
-/** A deterministic automaton: `next[state << 8 | byte]`, and whether a state completes a fragment. */
+/**
+ * A deterministic automaton: `next[state << 8 | byte]`. States are numbered so that those
+ * completing a fragment come last: `state >= firstAccepting` is the whole test.
+ */
 export interface Automaton {
   next: Uint16Array;
-  accepting: Uint8Array;
+  firstAccepting: number;
   /** The state after a newline, where fragments that start with `\n` begin. */
   lineStart: number;
 }
@@ -67,11 +70,11 @@ export const PREFILTER: Automaton = buildAutomaton(FRAGMENTS);
 
 /** True when the bytes contain a fragment (for a line assembled from several chunks). */
 export function containsFragment(bytes: Uint8Array, automaton: Automaton = PREFILTER): boolean {
-  const { next, accepting } = automaton;
+  const { next, firstAccepting } = automaton;
   let state = automaton.lineStart;
   for (let i = 0; i < bytes.length; i++) {
     state = next[(state << 8) | bytes[i]!]!;
-    if (accepting[state] === 1) return true;
+    if (state >= firstAccepting) return true;
   }
   return false;
 }
@@ -120,10 +123,14 @@ export function buildAutomaton(fragments: readonly string[]): Automaton {
       }
     }
   }
-  // Index by raw byte: folding costs nothing at scan time.
+  // Renumber (accepting states last) and index by raw byte: folding costs nothing at scan time.
+  const order = [...Array(stateCount).keys()].sort((a, b) => accept[a]! - accept[b]! || a - b);
+  const renumbered = new Uint16Array(stateCount);
+  order.forEach((state, index) => (renumbered[state] = index));
   const next = new Uint16Array(stateCount * 256);
   for (let state = 0; state < stateCount; state++) {
-    for (let byte = 0; byte < 256; byte++) next[state * 256 + byte] = folded[state * 256 + FOLD[byte]!]!;
+    for (let byte = 0; byte < 256; byte++) next[renumbered[state]! * 256 + byte] = renumbered[folded[state * 256 + FOLD[byte]!]!]!;
   }
-  return { next, accepting: Uint8Array.from(accept), lineStart: next[LINE_START_BYTE]! };
+  const firstAccepting = stateCount - accept.filter((a) => a === 1).length;
+  return { next, firstAccepting, lineStart: next[renumbered[0]! * 256 + LINE_START_BYTE]! };
 }

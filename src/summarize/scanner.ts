@@ -32,6 +32,8 @@ export class LineScanner {
   private pending: Buffer[] = [];
   private pendingBytes = 0;
   private pendingOverflow = false;
+  /** The sink's answer, asked again only after it took a line (the only time it can change). */
+  private everyLine = false;
   // Where the last lines are, as offsets into the chunks that hold them (no copies).
   private readonly recentBuffers: Array<Buffer | undefined> = new Array<Buffer | undefined>(REMEMBERED_LINES);
   private readonly recentStart = new Int32Array(REMEMBERED_LINES);
@@ -91,7 +93,7 @@ export class LineScanner {
 
   /** One pass over the bytes: newlines end lines, the prefilter automaton flags lines worth a look. */
   private scan(chunk: Buffer, from: number): void {
-    const { next, accepting, lineStart } = PREFILTER;
+    const { next, firstAccepting, lineStart } = PREFILTER;
     const length = chunk.length;
     let start = from;
     let interesting = false;
@@ -107,7 +109,7 @@ export class LineScanner {
         continue;
       }
       state = next[(state << 8) | byte]!;
-      if (accepting[state] === 1) {
+      if (state >= firstAccepting) {
         // The line is taken whole: nothing more to look for until its end.
         interesting = true;
         const newline = chunk.indexOf(NEWLINE, i);
@@ -121,8 +123,9 @@ export class LineScanner {
     const lineNo = ++this.lines;
     const truncated = cutEarlier || end - start > MAX_LINE_BYTES;
     const stop = Math.min(end, start + MAX_LINE_BYTES);
-    if (interesting || this.sink.wantsEveryLine()) {
+    if (interesting || this.everyLine) {
       this.sink.take({ lineNo, text: buffer.toString("utf8", start, stop), truncated });
+      this.everyLine = this.sink.wantsEveryLine();
     }
     this.remember(lineNo, buffer, start, stop, truncated);
   }
