@@ -2,7 +2,8 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["dist/**", "node_modules/**", "coverage/**"] },
+  // Flat config ignores .gitignore: list every generated folder (bundles, bench data, caches).
+  { ignores: ["dist/**", "node_modules/**", "coverage/**", ".bench/**", ".serverless/**", ".openapi-cache/**"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
