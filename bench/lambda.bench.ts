@@ -20,7 +20,7 @@ import { startFakeAws } from "../test/entry/fixtures/fake-aws.js";
 
 const run = promisify(execFile);
 const here = fileURLToPath(new URL(".", import.meta.url));
-const out = join(here, "../.bench/lambda");
+const out = join(here, "../dist/bench/lambda"); // dist/: ignored by git and eslint
 const RUNS = Number(process.env.BENCH_COLD_RUNS ?? 10);
 const WARM = Number(process.env.BENCH_WARM_RUNS ?? 100);
 const SECRET = "bench-webhook-secret";
