@@ -57,6 +57,8 @@ function mockJobLog(api: GitHubApi, text: string) {
 }
 
 beforeEach(() => nock.disableNetConnect());
+// Loopback servers in later test files of this worker must stay reachable.
+afterAll(() => nock.enableNetConnect());
 afterEach(() => nock.cleanAll());
 
 describe("GitHub CI summary", () => {

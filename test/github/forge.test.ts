@@ -18,6 +18,8 @@ const textFiles = (n: number): ChangeSetFile[] =>
   Array.from({ length: n }, (_, i) => ({ path: `src/f${i}.ts`, action: "create", mode: "100644", encoding: "utf8", content: `export const n = ${i};\n` }));
 
 beforeEach(() => nock.disableNetConnect());
+// Loopback servers in later test files of this worker must stay reachable.
+afterAll(() => nock.enableNetConnect());
 afterEach(() => nock.cleanAll());
 
 describe("GitHubForge.commitFiles", () => {

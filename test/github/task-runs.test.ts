@@ -12,6 +12,8 @@ const inputs = { issue: "4", title: "t", url: "u", branch: "factory/4-t", base: 
 const dispatchInputs = { ...inputs, body: "the issue text" };
 
 beforeEach(() => nock.disableNetConnect());
+// Loopback servers in later test files of this worker must stay reachable.
+afterAll(() => nock.enableNetConnect());
 afterEach(() => nock.cleanAll());
 
 describe("GitHub task runs", () => {
