@@ -26,7 +26,7 @@ const PROMOTION_REACH = 4;
 const LAST_COMMAND_REACH = 3;
 const MAX_KEY_RANGES = 256;
 /** A step's header (script echo, `env:`) ends with `##[endgroup]`; a log cut short may lack it. */
-const MAX_STEP_HEADER_LINES = 300;
+const MAX_STEP_HEADER_LINES = 200;
 
 const XTRACE_OR_ECHO = /^(?:\+{1,9} \S|\$ \S)/;
 /** GitLab runner stages; user-defined collapsible sections do not start new steps. */
@@ -79,7 +79,6 @@ export class SummaryEngine implements LineSink {
   private readonly chrome: LineRange[] = [];
   private privateKeyFrom: number | null = null;
   private readonly privateKeys: LineRange[] = [];
-  private lastLineNo = 0;
   private actionsLog = false;
 
   constructor(private readonly lookback: Lookback) {}
@@ -89,7 +88,6 @@ export class SummaryEngine implements LineSink {
   }
 
   take(raw: RawLine): void {
-    this.lastLineNo = raw.lineNo;
     const seen = this.see(raw);
     this.trackPrivateKeys(raw.lineNo, seen.context.text);
     this.trackStructure(raw.lineNo, seen);
@@ -101,15 +99,15 @@ export class SummaryEngine implements LineSink {
     if (verdict.promotesNext) this.promotion = { tier: verdict.promotesNext, until: raw.lineNo + PROMOTION_REACH };
   }
 
-  /** What was found, once the whole log was read. */
-  finish(): Findings {
+  /** What was found, once the whole log (`linesRead` lines) was read. */
+  finish(linesRead: number): Findings {
     this.open = [];
     if (this.privateKeyFrom !== null) this.privateKeys.push({ from: this.privateKeyFrom, to: Number.POSITIVE_INFINITY });
     const candidates = this.candidates.map((c) => ({ ...c, tier: this.effectiveTier(c) }));
     const best = [...candidates].sort(byRank)[0];
     // The last words of the step the best cause was printed in, or of the first failing step.
     const failure = this.failures.find((f) => f.step === best?.step) ?? this.failures[0];
-    const tail = failure ? failure.tail : this.contentLinesBefore(this.lastLineNo + 1).slice(-TAIL_LINES).map((s) => s.context);
+    const tail = failure ? failure.tail : this.contentLinesBefore(linesRead + 1).slice(-TAIL_LINES).map((s) => s.context);
     return {
       candidates,
       tail,
@@ -123,7 +121,7 @@ export class SummaryEngine implements LineSink {
   private see(raw: RawLine): Seen {
     const clean = cleanLine(raw.text);
     const runner = readRunnerLine(clean.text);
-    const chrome = runner.chrome || clean.isSectionHeader || this.isChrome(raw.lineNo);
+    const chrome = runner.chrome || clean.isSectionHeader || this.isChrome(raw.lineNo, raw.text, clean.text);
     const verdict = chrome ? { tier: TIER.none, kind: "chrome" } : classify(annotationMessage(runner), runner.annotation);
     let text = runner.text;
     if (raw.truncated) text += "…";
@@ -142,9 +140,14 @@ export class SummaryEngine implements LineSink {
     };
   }
 
-  private isChrome(lineNo: number): boolean {
+  /**
+   * Inside a closed step header everything is furniture. While a header is still open (a log cut
+   * short, or one without `##[endgroup]`), only what looks like one: the runner's script echo
+   * (cyan) and its `shell:`/`env:`/`with:` blocks, so that output is never hidden.
+   */
+  private isChrome(lineNo: number, raw: string, text: string): boolean {
     const header = this.stepHeaderFrom;
-    if (header !== null && lineNo > header && lineNo <= header + MAX_STEP_HEADER_LINES) return true;
+    if (header !== null && lineNo > header && lineNo <= header + MAX_STEP_HEADER_LINES && looksLikeStepHeader(raw, text)) return true;
     return inRanges(this.chrome, lineNo);
   }
 
@@ -325,6 +328,12 @@ export class SummaryEngine implements LineSink {
   }
 }
 
+
+const STEP_HEADER_LINE = /^(?:shell|env|with):|^ {2}[\w.-]{1,80}:(?: |$)/;
+
+function looksLikeStepHeader(raw: string, text: string): boolean {
+  return raw.includes("\x1b[36;1m") || STEP_HEADER_LINE.test(text);
+}
 
 /** Ranges are appended in line order: the search runs from the newest and stops early. */
 function inRanges(ranges: readonly LineRange[], lineNo: number): boolean {

@@ -21,7 +21,7 @@ export async function summarizeLog(input: LogInput, options: SummarizeOptions = 
   const scanner: LineScanner = new LineScanner(engine);
   for await (const chunk of input as AsyncIterable<Buffer | Uint8Array | string>) scanner.write(asBuffer(chunk));
   scanner.end();
-  const { excerpt, headline } = selectExcerpt(engine.finish(), maxLines);
+  const { excerpt, headline } = selectExcerpt(engine.finish(scanner.linesRead), maxLines);
   return { excerpt, headline, linesRead: scanner.linesRead, bytesRead: scanner.bytesRead };
 }
 

@@ -32,6 +32,21 @@ describe("CI runner formats", () => {
     expect(summary.headline).toBe("AssertionError: expected 200, got 500");
   });
 
+  test("GitHub Actions: a log cut without the step header's ##[endgroup] still shows the output", async () => {
+    const summary = await summarize(
+      actionsLog([
+        "##[group]Run npm run build",
+        "\x1b[36;1mnpm run build\x1b[0m",
+        "shell: /usr/bin/bash -e {0}",
+        "> tsc -p .",
+        "src/cart.ts(12,7): error TS2322: Type 'string' is not assignable to type 'number'.",
+        "##[error]Process completed with exit code 2.",
+      ]),
+    );
+    expect(summary.headline).toBe("src/cart.ts(12,7): error TS2322: Type 'string' is not assignable to type 'number'.");
+    expect(summary.excerpt).not.toContain("shell: /usr/bin/bash -e {0}");
+  });
+
   test("GitHub Actions: a step that failed with continue-on-error does not hide the step that failed the job", async () => {
     const summary = await summarize(
       actionsLog([
@@ -624,6 +639,12 @@ describe("timeouts, signals, silent deaths", () => {
     const passes = Array.from({ length: 200 }, (_, i) => `tests/test_etl.py::test_row_${i} PASSED [ ${Math.floor(i / 3)}%]`);
     const summary = await summarize([...passes, "tests/test_etl.py::test_full_day_import ", "Killed", "ERROR: Job failed: exit code 137"]);
     expect(summary.excerpt).toEqual(expect.arrayContaining(["tests/test_etl.py::test_full_day_import", "Killed"]));
+  });
+
+  test("text with no error word at all is shown as it ends", async () => {
+    const summary = await summarize(["Coverage report", "Coverage dropped: 71% is below the 80% target"]);
+    expect(summary.headline).toBeNull();
+    expect(summary.excerpt).toEqual(["Coverage report", "Coverage dropped: 71% is below the 80% target"]);
   });
 
   test("a failure with no error line at all shows how the step ended", async () => {
