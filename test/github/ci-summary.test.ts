@@ -42,8 +42,9 @@ function checkRun(conclusion: string, overrides: Record<string, unknown> = {}) {
   return { id: JOB_ID, name: "build (ubuntu-latest)", status: "completed", conclusion, head_sha: SHA, html_url: `https://github.com/octo-org/octo-repo/actions/runs/1/job/${JOB_ID}`, details_url: "", app: { slug: "github-actions" }, output: { title: null, summary: null, text: null, annotations_count: 0 }, ...overrides };
 }
 
-function mockCommon(api: GitHubApi, runs: unknown[]) {
-  api.get("/app").reply(200, { id: 1, slug: "factory-bot", name: "factory-bot" });
+function mockCommon(api: GitHubApi, runs: unknown[], options: { botLoginKnown?: boolean } = {}) {
+  // The app's login is looked up once per process.
+  if (!options.botLoginKnown) api.get("/app").reply(200, { id: 1, slug: "factory-bot", name: "factory-bot" });
   api.get(`${REPO}/contents/.github%2Ffactory.yml`).reply(404, { message: "Not Found" });
   api.get("/repos/octo-org/.github/contents/.github%2Ffactory.yml").reply(404, { message: "Not Found" });
   api.get(`${REPO}/commits/${SHA}/check-runs`).reply(200, { total_count: runs.length, check_runs: runs });
@@ -85,7 +86,7 @@ describe("GitHub CI summary", () => {
 
     // The next failing run on the same head edits the comment instead of adding one.
     const second = githubApi();
-    mockCommon(second, [checkRun("failure")]);
+    mockCommon(second, [checkRun("failure")], { botLoginKnown: true });
     second.get(`${REPO}/pulls/2`).reply(200, pull(2));
     mockJobLog(second, "2026-11-21T10:00:00.0000000Z npm ERR! code ELIFECYCLE\n2026-11-21T10:00:00.0000000Z Error: Cannot find module 'left-pad'\n");
     second.get(`${REPO}/issues/2/comments`).reply(200, [{ id: 77, body: posted, user: { login: "factory-bot[bot]" }, created_at: "2026-11-21T10:00:00Z" }]);
