@@ -47,7 +47,7 @@ const WHOLE_NAME = "\u0000";
 
 const NOISE_RULES: readonly Rule[] = [
   { re: /\(ignored\)\s*$/, tier: TIER.none, kind: "ignored" },
-  { re: /^\s*(?:✓|✔|√|PASS\b|ok\s|--- (?:PASS|SKIP)|=== (?:RUN|PAUSE|CONT|NAME)\b)/, tier: TIER.none, kind: "pass" },
+  { re: /^\s*(?:✓|✔|√|PASS\b|ok\s|--- (?:PASS|SKIP)|=== (?:RUN|PAUSE|CONT|NAME)\b|Passed \S|OK \(\d+ tests?)|^test \S+ \.\.\. (?:ok|ignored)$/, tier: TIER.none, kind: "pass" },
   { re: /\s(?:PASSED|XFAIL|XPASS|SKIPPED)(?:\s|$)/, tier: TIER.none, kind: "pass" },
   { re: /\bRERUN\b/, tier: TIER.none, kind: "rerun" },
   {
@@ -234,7 +234,7 @@ const LEVEL_PREFIX =
 // Terraform's `│ ` box, monorepo runners (turbo `web:test: `, pnpm `packages/web test: `). The
 // task name starts with a letter, so `src/a.c:12:5: ` is never taken for one.
 const STREAM_PREFIX = /^(?:#\d{1,4} (?:\d{1,6}\.\d{1,3} )?|[\w.-]{1,60} {1,20}\| |│ ?|[\w@/.-]{1,80}[: ][a-z][\w:-]{0,40}: )/;
-const WARNING_WORDS = /^(?:warning|WARNING|Warning|WARN|warn)\b\s*[:!]|^W: |^w: |\b[A-Z]\w{0,60}Warning\b(?::|$)|\bwarning:|\[-W[\w-]+\]|^\s*\^-+ SC\d{4} \((?:warning|info|style)\)/;
+const WARNING_WORDS = /^(?:warning|WARNING|Warning|WARN|warn)\b\s*[:!]|^npm (?:WARN|warn)\b|^warning\s|^W: |^w: |\b[A-Z]\w{0,60}Warning\b(?::|$)|\bwarning:|\[-W[\w-]+\]|^\s*\^-+ SC\d{4} \((?:warning|info|style)\)/;
 
 /** Splits `[ERROR] msg`, `DEBUG util.py:12:  msg` into a level and the message. */
 export function splitLevel(text: string): { level: Level; message: string } {

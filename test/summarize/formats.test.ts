@@ -671,6 +671,18 @@ describe("decoys", () => {
     expect(summary.excerpt).not.toContain("./error-pages/500.html");
   });
 
+  test("package-manager warnings and passing tests in other runners' words are not errors", async () => {
+    const summary = await summarize([
+      "npm WARN deprecated inflight@1.0.6: This module is not supported, and leaks memory.",
+      "warning package.json: No license field",
+      "test tests::error_path ... ok",
+      "  Passed Api.Tests.Errors.ReturnsProblemDetails [12 ms]",
+      "OK (12 tests, 30 assertions)",
+      "Done in 3.2s.",
+    ]);
+    expect(summary.headline).toBeNull();
+  });
+
   test("repeats of one error are shown once", async () => {
     const attempts = [1, 2, 3].flatMap((n) => [`Attempt ${n}/3`, "Error response from daemon: manifest for app:9.9 not found: manifest unknown"]);
     const summary = await summarize(attempts);
