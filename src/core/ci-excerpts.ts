@@ -67,7 +67,7 @@ class TailKeeper {
 }
 
 // ANSI colour codes and CI timestamp prefixes say nothing in a comment.
-const ANSI = /\u001b\[[0-9;]*[A-Za-z]/g;
+const ANSI = new RegExp(String.fromCharCode(27) + "\\[[0-9;]*[A-Za-z]", "g");
 const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?Z ?/;
 
 function lastLines(text: string, maxLines: number): string[] {
