@@ -56,6 +56,12 @@ describe("reading a stream", () => {
     expect(await summarizeText("é\n")).toMatchObject({ linesRead: 1, bytesRead: 3 });
   });
 
+  test("a line shaped almost like a timestamp never hides a newline", async () => {
+    const summary = await summarizeText("2024-0\n-01T00:00:00.1234567Z error: second line\n");
+    expect(summary.linesRead).toBe(2);
+    expect(summary.headline).toBe("-01T00:00:00.1234567Z error: second line");
+  });
+
   test("Windows line endings do not leak into the excerpt", async () => {
     const summary = await summarizeText("building\r\nsrc\\main.c(3): error C2143: syntax error: missing ';'\r\n");
     expect(summary.headline).toBe("src\\main.c(3): error C2143: syntax error: missing ';'");
