@@ -89,7 +89,8 @@ export class SummaryEngine implements LineSink {
 
   take(raw: RawLine): void {
     const seen = this.see(raw);
-    this.trackPrivateKeys(raw.lineNo, seen.context.text);
+    // The whole line, not the shortened display text: a key marker may sit past the cut.
+    this.trackPrivateKeys(raw.lineNo, raw.text);
     this.trackStructure(raw.lineNo, seen);
     this.feedWindows(seen);
     if (seen.context.chrome) return;

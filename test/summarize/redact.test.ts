@@ -133,6 +133,12 @@ describe("nothing secret leaves the summarizer", () => {
     for (const part of PEM_BODY) expect(summary.excerpt.join("\n")).not.toContain(part);
   });
 
+  test("a key that starts far into a long line is still tracked", async () => {
+    const log = [`config: ${"x".repeat(900)} ${PEM[0]}`, PEM_BODY[0], "error: key rejected by server"].join("\n");
+    const summary = await summarizeLog(Readable.from([log]), { maxLines: 20 });
+    for (const part of PEM_BODY) expect(summary.excerpt.join("\n")).not.toContain(part);
+  });
+
   test("renderers redact what they are given", () => {
     const text = renderSummaryText({ excerpt: [`error: bad credentials ${GITHUB[0]}`], headline: null, linesRead: 1, bytesRead: 10 });
     expect(text).not.toContain(GITHUB[0]);
