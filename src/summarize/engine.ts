@@ -4,10 +4,13 @@ import { closesPrivateKey, opensPrivateKey } from "./redact.js";
 import { detailScore } from "./detail.js";
 import { classify, exitStatusCause, TIER, type Tier, type Verdict } from "./rules.js";
 import type { LineSink, RawLine } from "./scanner.js";
-import { byRank, defaultKey, type Candidate, type ContextLine, type Findings } from "./model.js";
+import { byRank, defaultKey, DISPLAY_CHARS, type Candidate, type ContextLine, type Findings } from "./model.js";
 
-/** Longest text kept for a line that may be shown; the rest becomes `…`. */
-export const DISPLAY_CHARS = 500;
+/**
+ * Text kept of a line that may be shown: more than is displayed (select.ts), so that a secret
+ * straddling the display cut is still whole when it is redacted.
+ */
+const STORED_CHARS = DISPLAY_CHARS + 300;
 /** Lines kept before and after a candidate, for context. */
 const LINES_BEFORE = 5;
 const LINES_AFTER = 10;
@@ -124,10 +127,9 @@ export class SummaryEngine implements LineSink {
     const runner = readRunnerLine(clean.text);
     const chrome = runner.chrome || clean.isSectionHeader || this.isChrome(raw.lineNo, raw.text, clean.text);
     const verdict = chrome ? { tier: TIER.none, kind: "chrome" } : classify(annotationMessage(runner), runner.annotation);
-    let text = runner.text;
-    if (raw.truncated) text += "…";
-    if (text.length > DISPLAY_CHARS) text = `${text.slice(0, DISPLAY_CHARS - 1)}…`;
+    const text = runner.text.slice(0, STORED_CHARS);
     const context: ContextLine = { lineNo: raw.lineNo, text, detail: chrome ? -1 : detailScore(text, verdict), chrome };
+    if (raw.truncated || runner.text.length > STORED_CHARS) context.cut = true;
     if (verdict.tier >= TIER.medium) context.finding = verdict.kind;
     if (clean.actionsTimestamp) this.actionsLog = true;
     return {

@@ -1,9 +1,14 @@
 import type { Tier, Verdict } from "./rules.js";
 
-/** A line that may be shown: display text (not yet redacted) and how much it adds. */
+/** Longest line shown; longer ones end with `…`. */
+export const DISPLAY_CHARS = 500;
+
+/** A line that may be shown: its text (not yet redacted or cut for display) and how much it adds. */
 export interface ContextLine {
   lineNo: number;
   text: string;
+  /** The log's line went on past `text`. */
+  cut?: boolean;
   /** -1: blank or runner furniture (never shown); 0: adds nothing; 3: the assertion itself. */
   detail: number;
   chrome: boolean;

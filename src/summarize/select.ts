@@ -1,4 +1,4 @@
-import { byRank, defaultKey, type Candidate, type ContextLine, type Findings } from "./model.js";
+import { byRank, defaultKey, DISPLAY_CHARS, type Candidate, type ContextLine, type Findings } from "./model.js";
 import { REDACTED, redactSecrets } from "./redact.js";
 import { soundsLikeComplaint } from "./detail.js";
 import { TIER } from "./rules.js";
@@ -108,8 +108,12 @@ function knownLines(findings: Findings): Map<number, ContextLine> {
   return known;
 }
 
+/** Redacted first, cut after: a secret across the cut is whole when the patterns look at it. */
 function displayText(line: ContextLine, findings: Findings): string {
-  return findings.isSecret(line.lineNo) ? REDACTED : redactSecrets(line.text);
+  if (findings.isSecret(line.lineNo)) return REDACTED;
+  const text = redactSecrets(line.text);
+  if (text.length > DISPLAY_CHARS) return `${text.slice(0, DISPLAY_CHARS - 1)}…`;
+  return line.cut ? `${text}…` : text;
 }
 
 /** The chosen lines; their cost is the number of lines they render to, gap markers included. */

@@ -139,6 +139,14 @@ describe("nothing secret leaves the summarizer", () => {
     for (const part of PEM_BODY) expect(summary.excerpt.join("\n")).not.toContain(part);
   });
 
+  test("a token across the display cut of a long line is redacted whole", async () => {
+    const padding = "p".repeat(463);
+    const summary = await summarizeLog(Readable.from([`error: push rejected ${padding} ${GITHUB[0]} ${"q".repeat(400)}\n`]));
+    const shown = summary.excerpt.join("\n");
+    expect(shown).not.toContain(GITHUB[0]!.slice(0, 12));
+    expect(shown.endsWith("…")).toBe(true);
+  });
+
   test("renderers redact what they are given", () => {
     const text = renderSummaryText({ excerpt: [`error: bad credentials ${GITHUB[0]}`], headline: null, linesRead: 1, bytesRead: 10 });
     expect(text).not.toContain(GITHUB[0]);

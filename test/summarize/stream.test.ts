@@ -1,6 +1,6 @@
 import { Readable } from "node:stream";
 import { summarizeLog, summarizeText } from "../../src/summarize/index.js";
-import { DISPLAY_CHARS } from "../../src/summarize/engine.js";
+import { DISPLAY_CHARS } from "../../src/summarize/model.js";
 import { actionsLog, summarize } from "./helpers.js";
 
 function chunked(text: string, size: number): Buffer[] {
