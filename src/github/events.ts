@@ -1,4 +1,4 @@
-import { parseCommand, type ChangeRequestUpdatedEvent, type CiCompletedEvent, type CommandEvent, type IssueLabeledEvent, type TaskRunCompletedEvent } from "../core/events.js";
+import { parseCommand, type ChangeRequestUpdatedEvent, type CiCompletedEvent, type CommandEvent, type CoreEvent, type IssueLabeledEvent, type TaskRunCompletedEvent } from "../core/events.js";
 import { TASK_RUN_NAME } from "../core/task/ci-runner.js";
 
 /** The fields of an `issues.labeled` payload the bot reads; anything else is ignored. */
@@ -144,4 +144,48 @@ export function fromIssueComment(payload: IssueCommentPayload, deliveryId: strin
     actor: { login: sender.login, isBot: sender.type === "Bot" },
     ...(onPull ? {} : { issue: { number: issue.number, title: issue.title ?? "", body: issue.body ?? "", url: issue.html_url ?? "" } }),
   };
+}
+
+type AnyPayload = Parameters<typeof toIssueLabeledEvent>[0] &
+  Parameters<typeof fromWorkflowRun>[0] &
+  Parameters<typeof fromTaskWorkflowRun>[0] &
+  Parameters<typeof fromIssueComment>[0] &
+  Parameters<typeof fromPullRequest>[0] &
+  RepositoryPayload & { action?: unknown };
+
+const PULL_REQUEST_ACTIONS = new Set(["opened", "synchronize", "reopened"]);
+
+/** The webhook events (`name.action`) the app subscribes to; everything else is ignored. */
+export const GITHUB_EVENTS = [
+  "issues.labeled",
+  "issue_comment.created",
+  "pull_request.opened",
+  "pull_request.synchronize",
+  "pull_request.reopened",
+  "workflow_run.completed",
+  "check_run.completed",
+] as const;
+
+/**
+ * A GitHub delivery as the core event it starts, or null when the bot ignores it. Pure: the app
+ * and the Lambda intake both decide with it, before any API call.
+ */
+export function routeGitHubEvent(name: string, payload: AnyPayload, deliveryId: string): CoreEvent | null {
+  if (!repositoryOf(payload)) return null;
+  switch (`${name}.${String(payload.action)}`) {
+    case "issues.labeled": {
+      const event = toIssueLabeledEvent(payload, deliveryId);
+      return event && !event.actor.isBot && !event.issue.isPullRequest ? event : null;
+    }
+    case "issue_comment.created": {
+      const event = fromIssueComment(payload, deliveryId);
+      return event && !event.actor.isBot ? event : null;
+    }
+    case "workflow_run.completed":
+      return fromTaskWorkflowRun(payload, deliveryId) ?? fromWorkflowRun(payload, deliveryId);
+    case "check_run.completed":
+      return fromCheckRun(payload, deliveryId);
+    default:
+      return name === "pull_request" && PULL_REQUEST_ACTIONS.has(String(payload.action)) ? fromPullRequest(payload, deliveryId) : null;
+  }
 }

@@ -1,52 +1,16 @@
 import { verify } from "@octokit/webhooks-methods";
-import {
-  fromCheckRun,
-  fromIssueComment,
-  fromPullRequest,
-  fromTaskWorkflowRun,
-  fromWorkflowRun,
-  repositoryOf,
-  toIssueLabeledEvent,
-} from "../../github/events.js";
+import { routeGitHubEvent } from "../../github/events.js";
 import type { WebhookRequest } from "./http-event.js";
 import { ignored, parseJsonObject, refused, type ForgeIntake, type Intake } from "./intake.js";
 
 const REQUIRED_HEADERS = ["x-github-event", "x-github-delivery", "x-hub-signature-256"] as const;
 
-/** The fields the app's payload readers look at; anything may be missing. */
-type Payload = Parameters<typeof toIssueLabeledEvent>[0] &
-  Parameters<typeof fromWorkflowRun>[0] &
-  Parameters<typeof fromTaskWorkflowRun>[0] &
-  Parameters<typeof fromIssueComment>[0] &
-  Parameters<typeof fromPullRequest>[0] &
-  Parameters<typeof repositoryOf>[0] & { action?: unknown };
-
-const PULL_REQUEST_ACTIONS = new Set(["opened", "synchronize", "reopened"]);
-
 /**
- * Would the Probot app (src/github/app.ts) start work for this event? The same pure payload
- * checks its handlers make before they touch the API, so ignored events never reach the queue.
- * test/entry/lambda-github-filter.test.ts keeps the two in step over every example payload.
+ * Would the Probot app start work for this event? The app decides with the same function, so
+ * ignored events never reach the queue.
  */
-export function githubWouldHandle(name: string, payload: Payload): boolean {
-  if (!repositoryOf(payload)) return false;
-  const id = "filter";
-  switch (`${name}.${String(payload.action)}`) {
-    case "issues.labeled": {
-      const event = toIssueLabeledEvent(payload, id);
-      return event !== null && !event.actor.isBot && !event.issue.isPullRequest;
-    }
-    case "workflow_run.completed":
-      return fromTaskWorkflowRun(payload, id) !== null || fromWorkflowRun(payload, id) !== null;
-    case "check_run.completed":
-      return fromCheckRun(payload, id) !== null;
-    case "issue_comment.created": {
-      const event = fromIssueComment(payload, id);
-      return event !== null && !event.actor.isBot;
-    }
-    default:
-      return name === "pull_request" && PULL_REQUEST_ACTIONS.has(String(payload.action)) && fromPullRequest(payload, id) !== null;
-  }
+export function githubWouldHandle(name: string, payload: Record<string, unknown>): boolean {
+  return routeGitHubEvent(name, payload as never, "filter") !== null;
 }
 
 /**
@@ -61,7 +25,7 @@ export function githubIntake(webhookSecret: string): ForgeIntake {
     const payload = parseJsonObject(request.body);
     if (!payload) return refused(400, "the body is not a JSON object");
     const event = request.headers["x-github-event"]!;
-    if (!githubWouldHandle(event, payload as Payload)) return ignored(`factory-bot does nothing with ${event}${payload.action ? `.${String(payload.action)}` : ""} here`);
+    if (!githubWouldHandle(event, payload)) return ignored(`factory-bot does nothing with ${event}${payload.action ? `.${String(payload.action)}` : ""} here`);
     return { kind: "accepted", delivery: { forge: "github", event, deliveryId: request.headers["x-github-delivery"]!, body: request.body } };
   };
 }
