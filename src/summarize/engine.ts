@@ -317,6 +317,7 @@ export class SummaryEngine implements LineSink {
     return this.lookback(lineNo, TAIL_LOOKBACK)
       .map((raw) => this.see(raw))
       .filter((s) => !s.context.chrome && !s.continuation && s.context.detail >= 0 && !s.verdict.wrapper && !s.verdict.noise)
+      .filter((s) => s.verdict.kind !== "tool-wrapper")
       .filter((s) => !s.context.text.startsWith("Warning: "));
   }
 

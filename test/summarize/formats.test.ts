@@ -159,16 +159,20 @@ describe("CI runner formats", () => {
 
 describe("compilers and build tools", () => {
   test("gcc: the error with its source line, not make's", async () => {
-    const summary = await summarize([
-      "cc -c main.c -o main.o",
-      "main.c: In function 'main':",
-      "main.c:5:3: error: 'count' undeclared (first use in this function)",
-      "    5 |   count++;",
-      "      |   ^~~~~",
-      "make: *** [Makefile:2: main.o] Error 1",
-    ]);
+    const summary = await summarize(
+      actionsLog([
+        "cc -c main.c -o main.o",
+        "main.c: In function 'main':",
+        "main.c:5:3: error: 'count' undeclared (first use in this function)",
+        "    5 |   count++;",
+        "      |   ^~~~~",
+        "make: *** [Makefile:2: main.o] Error 1",
+        "##[error]Process completed with exit code 2.",
+      ]),
+    );
     expect(summary.headline).toBe("main.c:5:3: error: 'count' undeclared (first use in this function)");
     expect(summary.excerpt).toEqual(expect.arrayContaining(["main.c: In function 'main':", "    5 |   count++;"]));
+    expect(summary.excerpt).not.toContain("make: *** [Makefile:2: main.o] Error 1");
   });
 
   test("linker: the undefined reference, not collect2", async () => {
