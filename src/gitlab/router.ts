@@ -1,4 +1,4 @@
-import { createHash, randomUUID, timingSafeEqual } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import { withAudit } from "../core/audit.js";
 import type { Clock, Logger } from "../core/deps.js";
 import type { Forge } from "../core/forge.js";
@@ -8,6 +8,7 @@ import { handleIssueLabeled } from "../core/handlers/issue-labeled.js";
 import { handleCommand } from "../core/handlers/command.js";
 import { handleTaskRunCompleted } from "../core/handlers/task-run-completed.js";
 import type { TaskCancellation } from "../core/cancellation.js";
+import { hasValidToken } from "./token.js";
 import type { BackgroundJobs } from "../core/jobs.js";
 import type { TaskRunner } from "../core/task.js";
 import type { GitLabApi } from "./client.js";
@@ -46,13 +47,7 @@ export interface GitLabRouterDeps {
 
 const reply = (status: number, body: object): GitLabDeliveryResponse => ({ status, body: JSON.stringify(body) });
 
-const sha256 = (text: string) => createHash("sha256").update(text, "utf8").digest();
-
-/** `X-Gitlab-Token` against the secret, in constant time (digests make the lengths equal). */
-export function hasValidToken(headers: GitLabDeliveryRequest["headers"], secret: string): boolean {
-  const token = headers["x-gitlab-token"];
-  return token !== undefined && timingSafeEqual(sha256(token), sha256(secret));
-}
+export { hasValidToken };
 
 /**
  * Verifies, parses and routes one GitLab delivery, answering at once; the work runs as background

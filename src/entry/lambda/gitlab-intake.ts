@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { routeGitLabEvent } from "../../gitlab/events.js";
-import { hasValidToken } from "../../gitlab/router.js";
+import { hasValidToken } from "../../gitlab/token.js";
 import type { WebhookRequest } from "./http-event.js";
 import { ignored, parseJsonObject, refused, type ForgeIntake, type Intake } from "./intake.js";
 
