@@ -35,9 +35,10 @@ describe("factory-bot summarize", () => {
     expect(result.stdout).toMatch(/^Usage: factory-bot summarize \[--max-lines N\] \[--format markdown\|text\] \[log-file\]/);
   });
 
-  test("reads a file relative to the working directory, as text by default", async () => {
+  test("reads a file relative to the working directory, as Markdown by default", async () => {
     const result = await run(["job.log"], { cwd: dir });
     expect(result).toMatchObject({ code: 0, stderr: "" });
+    expect(result.stdout).toMatch(/^```text\n/);
     expect(result.stdout).toContain("error[E0425]: cannot find value `x` in this scope\n --> src/main.rs:2:5\n");
     expect(result.stdout).not.toContain("could not compile");
   });
@@ -54,6 +55,13 @@ describe("factory-bot summarize", () => {
     const result = await run(["--format=markdown", "--max-lines", "1", join(dir, "job.log")]);
     expect(result.code).toBe(0);
     expect(result.stdout).toBe("```text\nerror[E0425]: cannot find value `x` in this scope\n```\n");
+  });
+
+  test("--format text prints plain lines for terminals", async () => {
+    const result = await run(["--format", "text", join(dir, "job.log")]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).not.toContain("```");
+    expect(result.stdout).toContain("error[E0425]: cannot find value `x` in this scope\n");
   });
 
   test.each([

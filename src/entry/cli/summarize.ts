@@ -11,7 +11,7 @@ when no log file is given (or when it is "-"). Logs of any size are read as a st
 
 Options:
   --max-lines N   at most N lines, "…" gap markers included (default ${DEFAULT_MAX_LINES}, at most ${MAX_MAX_LINES})
-  --format F      text (default), or markdown: a code block ready for a comment
+  --format F      markdown (default): a code block ready for a comment; text: plain lines for terminals
   -h, --help      show this help
 `;
 
@@ -75,7 +75,7 @@ async function openLog(path: string): Promise<Awaited<ReturnType<typeof open>> |
 
 /** Options in any order, `--name value` or `--name=value`; `--` ends them; `-` is stdin. */
 function parseArgs(args: readonly string[]): Options | string {
-  const options: Options = { maxLines: DEFAULT_MAX_LINES, format: "text", file: null };
+  const options: Options = { maxLines: DEFAULT_MAX_LINES, format: "markdown", file: null };
   const operands: string[] = [];
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]!;
