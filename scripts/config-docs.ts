@@ -25,7 +25,7 @@ export function renderConfigReference(schema: SchemaNode = configSchema): string
     "<!-- Generated from src/config/schema.json by `npm run docs`: edit the schema, not this section. -->",
     "",
     `\`.github/factory.yml\` (on GitLab also \`.gitlab/factory.yml\`). ${schema.description ?? ""}`,
-    "Check a file with `npx factory-bot validate [file]`.",
+    "Check a file with `npx factory-bot validate [file]` in the factory-bot checkout.",
     "",
     ...header,
     ...table,

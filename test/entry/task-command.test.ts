@@ -47,6 +47,14 @@ describe("factory-bot task", () => {
     rmSync(join(dir, "../changeset.json"));
   });
 
+  it("takes a title that looks like an option when given as --title=…", async () => {
+    dir = checkout('agent:\n  command: "printf \'%s\' \\"$FACTORY_ISSUE_TITLE\\" > t.txt"\n');
+    const run = io(dir);
+    expect(await taskCommand(["--issue=2", "--title=--verbose fix", "--output=cs.json"], run.io)).toBe(0);
+    const changeSet = JSON.parse(readFileSync(join(dir, "cs.json"), "utf8")) as ChangeSet;
+    expect(changeSet.files[0]!.content).toBe("--verbose fix");
+  });
+
   it("records an agent failure in the ChangeSet and still exits 0", async () => {
     dir = checkout('agent:\n  command: "echo broken >&2; exit 3"\n');
     const run = io(dir);

