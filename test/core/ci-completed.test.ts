@@ -46,7 +46,7 @@ describe("CI summary comment", () => {
     expect(summaries()).toHaveLength(1);
     const first = summaries()[0]!.body;
     expect(first).toContain("error TS2322: Type 'string' is not assignable to type 'number'.");
-    expect(first).toContain("[build](https://ci.test/build)");
+    expect(first).toContain("[`build`](https://ci.test/build)");
     expect(first).toContain("1 check failed at aaaaaaa");
     expect(first).not.toContain("2026-11-21T10:00:02"); // timestamps stripped
 
@@ -104,7 +104,7 @@ describe("CI summary comment", () => {
     forge.ciJobs.set(HEAD, [job("test (node 20)", "failure"), job("test (node 22)", "failure"), job("lint", "failure", "src/a.ts:1:1: error  Unexpected any  no-explicit-any\n")]);
     await handleCiCompleted(event(), deps);
     const body = summaries()[0]!.body;
-    expect(body).toContain("[test (node 20)](https://ci.test/test%20(node%2020)), [test (node 22)](https://ci.test/test%20(node%2022))");
+    expect(body).toContain("[`test (node 20)`](https://ci.test/test%20(node%2020)), [`test (node 22)`](https://ci.test/test%20(node%2022))");
     expect(body.match(/TS2322/g)).toHaveLength(1);
     expect(body).toContain("3 checks failed");
   });
@@ -155,7 +155,14 @@ describe("CI summary comment", () => {
     await handleCiCompleted(event(), deps);
     const body = summaries()[0]!.body;
     expect(body).toContain("Coverage dropped: 71% is below the 80% target");
-    expect(body).toContain("[flaky](https://ci.test/flaky)");
+    expect(body).toContain("[`flaky`](https://ci.test/flaky)");
+  });
+
+  it("writes job names as code, so a name like @org/team pings nobody", async () => {
+    const { forge, deps, summaries } = setup();
+    forge.ciJobs.set(HEAD, [job("@acme/security [required]", "failure")]);
+    await handleCiCompleted(event(), deps);
+    expect(summaries()[0]!.body).toContain("[`@acme/security [required]`](https://ci.test/");
   });
 
   it("ignores the bot's own factory/* statuses", async () => {

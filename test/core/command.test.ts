@@ -61,6 +61,24 @@ describe("/factory commands", () => {
     expect(s.forge.acknowledged).toEqual([55]);
   });
 
+  it("runs a redelivered command once", async () => {
+    const s = setup();
+    await label(s);
+    const once = command("retry", { deliveryId: "same-delivery" });
+    await handleCommand(once, s.deps);
+    await handleCommand(once, s.deps);
+    expect(s.specs).toHaveLength(2);
+  });
+
+  it("a re-label after /factory stop starts a run that is not marked stopped", async () => {
+    const s = setup();
+    await label(s);
+    await handleCommand(command("stop"), s.deps);
+    await handleIssueLabeled({ type: "issue.labeled", deliveryId: "relabel", label: "factory", actor: { login: "alice", isBot: false }, issue: { number: 6, title: "Add a.txt", body: "", url: "u", isPullRequest: false } }, { ...s.deps, configPaths: [".github/factory.yml"] });
+    expect(s.specs).toHaveLength(2);
+    expect(decodeState<TaskState>(s.task()!.body)).toMatchObject({ stopped: false });
+  });
+
   it("retry works from the PR too", async () => {
     const s = setup();
     await label(s);

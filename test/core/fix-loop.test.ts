@@ -107,6 +107,15 @@ describe("fix loop", () => {
     expect(forge.changeRequests[0]!.draft).toBe(false);
   });
 
+  it("keeps fixing and readying factory PRs when ci.comments is off", async () => {
+    const { forge, specs, pr, ci } = await factoryPr();
+    forge.config = { status: "ok", config: makeConfig({ ci: { comments: "off", fix_attempts: 2 } }), files: [] };
+    await ci([job("test", "failure")]);
+    expect(specs.map((s) => s.attempt)).toEqual([1, 2]);
+    expect(specs[1]!.failureSummary).toContain("Received: 4200");
+    expect(forge.commentsOn({ kind: "change", number: pr.number }).filter((c) => c.body.includes(MARKERS.ciSummary))).toEqual([]);
+  });
+
   it("leaves other people's PRs alone", async () => {
     const { forge, specs, pr, ci } = await factoryPr();
     pr.author = "alice";

@@ -133,6 +133,23 @@ describe("issue labeled → pull request", () => {
     expect(forge.statuses.filter((s) => s.state === "pending").map((s) => s.sha)).toEqual([firstHead]);
   });
 
+  it("keeps the same branch and PR when the issue was renamed before a re-label", async () => {
+    const { forge, runner, deps } = setup();
+    await handleIssueLabeled(labeled(), deps);
+    await handleIssueLabeled(labeled({ deliveryId: "relabel", issue: { ...labeled().issue, title: "Dark mode toggle in settings" } }), deps);
+    expect(runner.specs.map((s) => s.branch)).toEqual(["factory/7-add-a-dark-mode-toggle", "factory/7-add-a-dark-mode-toggle"]);
+    expect(forge.changeRequests).toHaveLength(1);
+  });
+
+  it("does not replace the task comment when someone below min_permission re-labels", async () => {
+    const { forge, deps } = setup();
+    await handleIssueLabeled(labeled(), deps);
+    const before = taskComments(forge)[0]!.body;
+    forge.permissions.set("mallory", "triage");
+    await handleIssueLabeled(labeled({ actor: { login: "mallory", isBot: false }, deliveryId: "m" }), deps);
+    expect(taskComments(forge)[0]!.body).toBe(before);
+  });
+
   it("keeps the PR and settles the head's status when a re-run changes nothing further", async () => {
     let calls = 0;
     const { forge, deps } = setup((spec) => (calls++ === 0 ? completed()(spec) : completed({ files: [] })(spec)));

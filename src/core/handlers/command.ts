@@ -8,7 +8,7 @@ import { ensureStickyComment, markedComments } from "../sticky-comment.js";
 import type { IssueRef, TaskRunner } from "../task.js";
 import { isActive, type TaskState } from "../task-state.js";
 import { factoryIssueOf, followUpFactoryChange } from "../task/fix-loop.js";
-import { TaskProgress } from "../task/progress.js";
+import { rememberDelivery, TaskProgress } from "../task/progress.js";
 import { runTask } from "../task/run-task.js";
 import { markIfInterrupted } from "../task/interrupted.js";
 import { meetsPermission } from "./issue-labeled.js";
@@ -40,6 +40,8 @@ export async function handleCommand(event: CommandEvent, deps: CommandDeps): Pro
   const issueNumber = await issueOf(event, deps);
   if (issueNumber === null) return reply(event, deps, `This ${forge.words.changeRequest} was not opened by factory-bot, so there is no task to ${event.command}.`);
   await markIfInterrupted(forge, issueNumber, config, deps.clock);
+  // A redelivered command (GitHub redelivery, a queue's second delivery) must not run twice.
+  if ((await taskComment(forge, issueNumber))?.state?.deliveries?.includes(event.deliveryId)) return;
   if (event.command === "retry") return retry(event, deps, config, issueNumber);
   if (event.command === "stop") return stop(event, deps, issueNumber);
   return fix(event, deps, config);
@@ -62,7 +64,8 @@ async function retry(event: CommandEvent, deps: CommandDeps, config: FactoryConf
   if (found?.state && isActive(found.state.phase)) return reply(event, deps, "A task is already running for this issue; `/factory stop` stops it.");
   const issueRef: IssueRef = event.issue ?? { number: issue, title: found?.state?.title ?? "", body: "", url: found?.state?.url ?? "" };
   const now = clock.now().toISOString();
-  const state: TaskState = { ...found?.state, phase: "queued", issue, attempt: 1, updatedAt: now, deliveryId: event.deliveryId, stopped: false };
+  const deliveries = rememberDelivery(found?.state ?? null, event.deliveryId);
+  const state: TaskState = { ...found?.state, phase: "queued", issue, attempt: 1, updatedAt: now, deliveryId: event.deliveryId, deliveries, stopped: false };
   const progress = found
     ? new TaskProgress(forge, issue, found.comment.id, state, clock)
     : new TaskProgress(forge, issue, (await forge.createComment({ kind: "issue", number: issue }, MARKERS.task)).id, state, clock);
@@ -93,7 +96,7 @@ async function fix(event: CommandEvent, deps: CommandDeps, config: FactoryConfig
   const jobs = await forge.listCiJobs(cr.headSha);
   if (!jobs.some((j) => j.state === "failure" && !j.name.startsWith("factory/"))) return reply(event, deps, "CI is not failing on the head of this pull request, so there is nothing to fix yet.");
   const summary = (await markedComments(forge, { kind: "change", number: cr.number }, "ciSummary"))[0]?.body ?? "";
-  await followUpFactoryChange({ config, changeRequest: cr, jobs, failureSummary: summary, forced: true }, deps);
+  await followUpFactoryChange({ config, changeRequest: cr, jobs, failureSummary: summary, forced: true, deliveryId: event.deliveryId }, deps);
 }
 
 async function reply(event: CommandEvent, deps: CommandDeps, text: string): Promise<void> {

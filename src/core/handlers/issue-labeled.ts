@@ -6,6 +6,7 @@ import { PERMISSION_LEVELS, type Forge, type PermissionLevel } from "../forge.js
 import type { TaskCommentView } from "../messages/task-comment.js";
 import type { TaskRunner } from "../task.js";
 import { claimTask } from "../task/progress.js";
+import { markedComments } from "../sticky-comment.js";
 import { runTask } from "../task/run-task.js";
 
 export interface IssueLabeledDeps {
@@ -38,6 +39,10 @@ export async function handleIssueLabeled(event: IssueLabeledEvent, deps: IssueLa
   const needs = config?.trigger.min_permission ?? DEFAULT_MIN_PERMISSION;
   const has = await forge.getPermission(event.actor.login);
   const view = initialView(loaded, config, { user: event.actor.login, has, needs, label: event.label }, deps.configPaths);
+  if (view.phase === "denied" && (await markedComments(forge, { kind: "issue", number: event.issue.number }, "task")).length > 0) {
+    // The issue's one task comment already tells its story (maybe a PR); a refused label must not replace it.
+    return logger.info({ user: event.actor.login }, "label from a user below min_permission on an issue that has a task; ignored");
+  }
   const timeoutMs = (config?.agent.timeout_seconds ?? 1800) * 1000;
   const progress = await claimTask({
     forge,
@@ -50,7 +55,8 @@ export async function handleIssueLabeled(event: IssueLabeledEvent, deps: IssueLa
   });
   if (!progress || view.phase !== "queued" || !config) return;
   const { isPullRequest: _, ...issue } = event.issue;
-  await runTask({ config, issue, progress, attempt: 1 }, deps);
+  // The branch recorded by an earlier run, even if the title (and so the slug) changed since.
+  await runTask({ config, issue, progress, attempt: 1, branch: progress.current.branch }, deps);
 }
 
 /** Decided before anything is written, so a refused task writes its one comment once. */

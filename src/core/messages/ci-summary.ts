@@ -1,6 +1,6 @@
 import type { ForgeWording } from "../forge.js";
 import { MARKERS, encodeState } from "../markers.js";
-import { codeBlock, plural, shortSha } from "./format.js";
+import { codeBlock, inlineCode, plural, shortSha } from "./format.js";
 
 /** Jobs that failed with the same excerpt (a matrix) are shown once with all their names. */
 export interface FailureGroup {
@@ -46,7 +46,9 @@ export function renderPassingSummary(input: { sha: string; lastFailure: string |
 }
 
 function renderGroup(group: FailureGroup, maxLines: number): string {
-  const names = group.jobs.map((j) => (j.url ? `[${escapeLinkText(j.name)}](${j.url})` : escapeLinkText(j.name))).join(", ");
+  // Names are code: a workflow called `@org/team` must not ping anyone, and code spans take
+  // precedence over link brackets, so a `]` in a name cannot end the link early.
+  const names = group.jobs.map((j) => (j.url ? `[${inlineCode(j.name)}](${j.url})` : inlineCode(j.name))).join(", ");
   const lines = group.excerpt.length > maxLines ? [...group.excerpt.slice(0, maxLines), "…"] : group.excerpt;
   const body = lines.length > 0 ? codeBlock(lines.join("\n")) : "_No log lines were available; follow the link for the job's output._";
   return `**${names}**\n\n${body}`;
@@ -70,8 +72,4 @@ function fitGroups(groups: FailureGroup[], budget: number): string {
   const left = groups.slice(kept.length).reduce((n, g) => n + g.jobs.length, 0);
   const note = left > 0 ? [`_…and ${plural(left, "more failing job")} not shown, to stay within the comment size limit._`] : [];
   return [...kept, ...note].join("\n\n");
-}
-
-function escapeLinkText(text: string): string {
-  return text.replace(/([[\]\\])/g, "\\$1");
 }

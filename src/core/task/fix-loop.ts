@@ -6,7 +6,7 @@ import { decodeState, MARKERS } from "../markers.js";
 import { ensureStickyComment, markedComments } from "../sticky-comment.js";
 import type { TaskRunner } from "../task.js";
 import { isActive, type TaskState } from "../task-state.js";
-import { TaskProgress } from "./progress.js";
+import { rememberDelivery, TaskProgress } from "./progress.js";
 import { runTask } from "./run-task.js";
 import { attemptOf, issueOfBody } from "./trailers.js";
 import { markIfInterrupted } from "./interrupted.js";
@@ -28,6 +28,8 @@ export interface FollowUpInput {
   failureSummary: string;
   /** `/factory fix`: one attempt beyond the budget, even on a head already tried. */
   forced?: boolean;
+  /** The command's delivery, remembered so a redelivery does not run it again. */
+  deliveryId?: string;
 }
 
 const OWN = "factory/";
@@ -84,7 +86,8 @@ async function startFixAttempt(input: FollowUpInput, deps: FollowUpDeps, issue: 
   const state = comment ? decodeState<TaskState>(comment.body) : null;
   if (!comment || !state) return logger.warn({ issue }, "factory PR without a task comment; no fix attempt");
   if (isActive(state.phase) || (!input.forced && state.fixedHead === input.changeRequest.headSha)) return;
-  const progress = new TaskProgress(forge, issue, comment.id, { ...state, attempt, fixedHead: input.changeRequest.headSha }, clock);
+  const deliveries = input.deliveryId ? rememberDelivery(state, input.deliveryId) : state.deliveries;
+  const progress = new TaskProgress(forge, issue, comment.id, { ...state, attempt, fixedHead: input.changeRequest.headSha, stopped: false, deliveries }, clock);
   const runner = deps.runner ?? { run: async () => ({ kind: "refused" as const, message: "this deployment cannot run the agent itself; use `runner: actions` or `runner: gitlab-ci`." }) };
   await runTask(
     {

@@ -58,7 +58,7 @@ export async function claimTask(input: ClaimInput): Promise<TaskProgress | null>
       input.logger.info({ phase: previous.phase }, "task already handled for this issue; nothing to do");
       return null;
     }
-    const state: TaskState = { ...previous, issue: issueNumber, attempt: 1, phase: view.phase, updatedAt: now, deliveryId, deliveries: rememberDelivery(previous, deliveryId) };
+    const state: TaskState = { ...previous, issue: issueNumber, attempt: 1, phase: view.phase, updatedAt: now, deliveryId, deliveries: rememberDelivery(previous, deliveryId), stopped: false };
     const progress = new TaskProgress(forge, issueNumber, existing.id, state, clock);
     await progress.show(view);
     return progress;
@@ -76,7 +76,8 @@ export async function claimTask(input: ClaimInput): Promise<TaskProgress | null>
 
 const REMEMBERED_DELIVERIES = 10;
 
-function rememberDelivery(previous: TaskState | null, deliveryId: string): string[] {
+/** The deliveries that started or re-ran a task, newest last, bounded. */
+export function rememberDelivery(previous: TaskState | null, deliveryId: string): string[] {
   const known = previous?.deliveries ?? (previous ? [previous.deliveryId] : []);
   return [...known.filter((d) => d !== deliveryId), deliveryId].slice(-REMEMBERED_DELIVERIES);
 }
