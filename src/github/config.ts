@@ -1,6 +1,6 @@
 import type { ConfigLoadResult, ConfigProblem } from "../config/types.js";
 import { resolveConfig, validateConfig } from "../config/index.js";
-import { github } from "./errors.js";
+import { github, toForgeError } from "./errors.js";
 import type { Octokit } from "./forge.js";
 
 /** Where the repository config lives (DESIGN.md section 2). */
@@ -40,6 +40,10 @@ export async function loadGitHubConfig(
     files = result.files as ConfigFile[];
     merged = result.config as Record<string, unknown>;
   } catch (err) {
+    // An API failure (5xx, rate limit, network) is not a config problem: let it be retried or reported.
+    if (typeof (err as { status?: unknown }).status === "number" || !(err instanceof Error) || !err.message.includes("octokit-plugin-config")) {
+      throw toForgeError(err, "config download");
+    }
     return { status: "invalid", problems: [loaderProblem(err)] };
   }
   const found = files.filter((f) => f.config !== null);

@@ -408,6 +408,8 @@ export class GitHubForge implements Forge {
         inputs: { issue: input.inputs.issue, title: input.inputs.title, url: input.inputs.url, branch: input.inputs.branch, base: input.inputs.base, attempt: input.inputs.attempt, failure: input.inputs.failure },
         // GitHub.com answers with the run's id and URL; older Enterprise Servers answer 204.
         return_run_details: true,
+        // A retried dispatch after a lost 5xx would start a second agent run.
+        ...NO_RETRY,
       }),
     );
     const details = response.data as { html_url?: string } | undefined;

@@ -16,6 +16,8 @@ import {
   Users,
 } from "@gitbeaker/rest";
 
+import { requesterFn } from "./requester.js";
+
 export const DEFAULT_GITLAB_URL = "https://gitlab.com";
 
 /** How the bot reaches one GitLab instance (DESIGN.md section 1). */
@@ -60,7 +62,7 @@ export function normalizeGitLabUrl(raw: string): string {
  * are sent: never `X-Gitlab-Event-UUID`, which GitLab uses to detect webhook loops.
  */
 export function createGitLabApi(settings: Pick<GitLabSettings, "url" | "token">) {
-  const options = { host: settings.url, token: settings.token };
+  const options = { host: settings.url, token: settings.token, requesterFn };
   return {
     branches: new Branches(options),
     commits: new Commits(options),

@@ -2,6 +2,7 @@ import { Readable } from "node:stream";
 import { handleIssueLabeled } from "../../src/core/handlers/issue-labeled.js";
 import { handleTaskRunCompleted } from "../../src/core/handlers/task-run-completed.js";
 import { checkChangeSet } from "../../src/core/changeset-check.js";
+import { TransientForgeError } from "../../src/core/errors.js";
 import type { TaskRunCompletedEvent } from "../../src/core/events.js";
 import { MARKERS, decodeState } from "../../src/core/markers.js";
 import type { TaskState } from "../../src/core/task-state.js";
@@ -60,6 +61,24 @@ describe("runner: actions", () => {
     expect(s.forge.changeRequests[0]!.title).toBe("[Factory] #4: Fix the footer");
     expect(s.forge.changeRequests[0]!.body).toContain("Cleared the float.");
     expect(s.forge.statuses).toEqual([expect.objectContaining({ context: "factory/task", state: "success" })]);
+    expect(decodeState<TaskState>(s.comment().body)?.phase).toBe("opened");
+  });
+
+  it("finishes a publish that crashed after its commit, without a second commit", async () => {
+    const s = setup();
+    await dispatch(s);
+    s.forge.taskArtifacts.set("900", changeSetJson());
+    const runningBody = s.comment().body;
+    const create = s.forge.createChangeRequest.bind(s.forge);
+    s.forge.createChangeRequest = async () => Promise.reject(new TransientForgeError("GitHub pull request creation: 502", 502));
+    await handleTaskRunCompleted(runDone(), s.deps);
+    expect(s.comment().body).toContain("error from the forge");
+    // As if the process had died before it could write that: the queue delivers the run again.
+    s.comment().body = runningBody;
+    s.forge.createChangeRequest = create;
+    await handleTaskRunCompleted(runDone({ deliveryId: "d-redelivered" }), s.deps);
+    expect(s.forge.commits).toHaveLength(1);
+    expect(s.forge.changeRequests).toHaveLength(1);
     expect(decodeState<TaskState>(s.comment().body)?.phase).toBe("opened");
   });
 

@@ -7,15 +7,18 @@ import { MARKERS } from "../../src/core/markers.js";
 import { FakeGitHub } from "../helpers/fake-github-server.js";
 import { validateGitHubRequest } from "../helpers/github-openapi.js";
 import { freePort, githubExample, postGitHubWebhook } from "../helpers/webhooks.js";
+import { allowExactly } from "../helpers/allow.js";
 
 const SECRET = "e2e-webhook-secret";
+const AGENT_COMMAND = `printf 'export const dark = true;\\n' > theme.ts && printf 'Added a dark theme flag.' > "$FACTORY_SUMMARY_FILE"`;
+const TEST_COMMAND = "test -f theme.ts";
 const CONFIG = `
 agent:
-  command: "printf 'export const dark = true;\\\\n' > theme.ts && printf 'Added a dark theme flag.' > \\"$FACTORY_SUMMARY_FILE\\""
+  command: ${JSON.stringify(AGENT_COMMAND)}
   timeout_seconds: 60
 tests:
   - name: theme exists
-    command: test -f theme.ts
+    command: ${TEST_COMMAND}
 pull_request:
   labels: [factory, automated]
 `;
@@ -62,12 +65,12 @@ describe("GitHub end to end: labeled issue → one pull request", () => {
         GHE_PROTOCOL: "http",
         HOST: "127.0.0.1",
         PORT: String(port),
-        LOG_LEVEL: "error",
+        LOG_LEVEL: process.env.E2E_LOG_LEVEL ?? "error",
         LOG_FORMAT: "json",
         PATH: process.env.PATH,
         HOME: process.env.HOME,
         FACTORY_WORKDIR: workdir,
-        FACTORY_ALLOWED_COMMANDS: JSON.stringify(["^printf ", "^test -f "]),
+        FACTORY_ALLOWED_COMMANDS: allowExactly(AGENT_COMMAND, TEST_COMMAND),
       },
     });
     url = `http://127.0.0.1:${port}/api/github/webhooks`;

@@ -7,15 +7,18 @@ import { MARKERS } from "../../src/core/markers.js";
 import { FakeGitLab } from "../helpers/fake-gitlab-server.js";
 import { freePort } from "../helpers/webhooks.js";
 import { gitlabHeaders, gitlabPayload, gitlabTrace, issueLabelsChanged, pipelineFinished, postGitLabWebhook, TSC_OUTPUT } from "../gitlab/helpers.js";
+import { allowExactly } from "../helpers/allow.js";
 
 const SECRET = "e2e-gitlab-secret";
+const AGENT_COMMAND = `printf 'export const dark = true;\\n' > theme.ts && printf 'Added a dark theme flag.' > "$FACTORY_SUMMARY_FILE"`;
+const TEST_COMMAND = "test -f theme.ts";
 const CONFIG = `
 agent:
-  command: "printf 'export const dark = true;\\\\n' > theme.ts && printf 'Added a dark theme flag.' > \\"$FACTORY_SUMMARY_FILE\\""
+  command: ${JSON.stringify(AGENT_COMMAND)}
   timeout_seconds: 60
 tests:
   - name: theme exists
-    command: test -f theme.ts
+    command: ${TEST_COMMAND}
 pull_request:
   labels: [factory, automated]
 `;
@@ -50,7 +53,7 @@ describe("GitLab end to end (self-managed, GitLab only): labeled issue → one m
         PATH: process.env.PATH,
         HOME: process.env.HOME,
         FACTORY_WORKDIR: workdir,
-        FACTORY_ALLOWED_COMMANDS: JSON.stringify(["^printf ", "^test -f "]),
+        FACTORY_ALLOWED_COMMANDS: allowExactly(AGENT_COMMAND, TEST_COMMAND),
       },
     });
     url = `http://127.0.0.1:${port}/api/gitlab/webhooks`;

@@ -81,7 +81,7 @@ describe("GitHub CI summary", () => {
     api.done();
     expect(posted).toContain(MARKERS.ciSummary);
     expect(posted).toContain("error TS7006: Parameter 'y' implicitly has an 'any' type.");
-    expect(posted).toContain(`[build (ubuntu-latest)](https://github.com/octo-org/octo-repo/actions/runs/1/job/${JOB_ID})`);
+    expect(posted).toContain(`[\`build (ubuntu-latest)\`](https://github.com/octo-org/octo-repo/actions/runs/1/job/${JOB_ID})`);
     expect(posted).not.toContain(PLANTED);
 
     // The next failing run on the same head edits the comment instead of adding one.

@@ -162,6 +162,13 @@ describe("GitHubForge.loadConfig", () => {
     api.done();
   });
 
+  it("reports an API failure as a forge error, not as an invalid config", async () => {
+    const api = githubApi();
+    api.get("/repos/acme/widgets/contents/.github%2Ffactory.yml").reply(502, { message: "Bad Gateway" });
+    await expect(forge().loadConfig()).rejects.toBeInstanceOf(TransientForgeError);
+    api.done();
+  });
+
   it("names the line of a YAML syntax error", async () => {
     const api = githubApi();
     api.get("/repos/acme/widgets/contents/.github%2Ffactory.yml").reply(200, "agent:\n  command: [unclosed\n", raw);

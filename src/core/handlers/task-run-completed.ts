@@ -1,4 +1,6 @@
 import type { Clock, Logger } from "../deps.js";
+import type { FactoryConfig } from "../../config/types.js";
+import { ForgeError } from "../errors.js";
 import { checkChangeSet } from "../changeset-check.js";
 import type { TaskRunCompletedEvent } from "../events.js";
 import type { Forge } from "../forge.js";
@@ -33,6 +35,24 @@ export async function handleTaskRunCompleted(event: TaskRunCompletedEvent, deps:
     return logger.info({ issue: event.issueNumber }, "no task is waiting for this run; ignored");
   }
   const progress = new TaskProgress(forge, event.issueNumber, comment.id, { ...state, deliveryId: event.deliveryId }, deps.clock);
+  try {
+    await publishRun(event, deps, config, state as TaskState & { branch: string }, progress);
+  } catch (err) {
+    // Whatever failed, the comment must not stay "running": say so, and how to retry.
+    logger.error({ err }, "publishing the task run failed");
+    const message = err instanceof Error ? err.message : String(err);
+    await progress.show({ phase: "failed", failure: { kind: err instanceof ForgeError ? "forge-error" : "internal", message } });
+  }
+}
+
+async function publishRun(
+  event: TaskRunCompletedEvent,
+  deps: TaskRunCompletedDeps,
+  config: FactoryConfig,
+  state: TaskState & { branch: string },
+  progress: TaskProgress,
+): Promise<void> {
+  const { forge, logger } = deps;
   // A re-run set `factory/task` pending on the PR head; whatever happens now settles it.
   const head = state.changeRequest !== undefined ? await forge.getBranchSha(state.branch) : null;
   const settle = async (changeSet: ChangeSet | null) => {

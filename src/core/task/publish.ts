@@ -9,6 +9,7 @@ import type { IssueRef } from "../task.js";
 import { renderTemplate } from "../templates.js";
 import type { TaskProgress } from "./progress.js";
 import { chooseReviewers } from "./reviewers.js";
+import { attemptOf } from "./trailers.js";
 
 export const TASK_STATUS_CONTEXT = "factory/task";
 // GitHub cuts status descriptions at 140 characters.
@@ -46,6 +47,14 @@ export function statusDescription(changeSet: ChangeSet): string {
         ? `Agent change ready; ${ran.length} test${ran.length === 1 ? "" : "s"} passed`
         : "Agent change ready; no tests configured";
   return text.length <= MAX_STATUS_DESCRIPTION ? text : text.slice(0, MAX_STATUS_DESCRIPTION - 1) + "…";
+}
+
+/** The branch head when it is this task's commit for this attempt (by its trailers), else null. */
+async function alreadyCommitted(forge: Forge, branch: string, issueNumber: number, attempt: number): Promise<string | null> {
+  const head = await forge.getBranchSha(branch);
+  if (!head) return null;
+  const message = await forge.getCommitMessage(head);
+  return message.includes(`Factory-Issue: ${issueNumber}\n`) && attemptOf(message) === attempt ? head : null;
 }
 
 function commitMessage(title: string, issueNumber: number, attempt: number): string {
@@ -86,8 +95,12 @@ export async function publishChangeSet(input: PublishInput): Promise<PublishOutc
     commitSha = commit.sha;
   } catch (err) {
     if (!(err instanceof ConflictError)) throw err;
-    await progress.show({ phase: "failed", failure: { kind: "branch-moved", branch: input.branch } });
-    return "refused";
+    const head = await alreadyCommitted(forge, input.branch, issue.number, input.attempt);
+    if (!head) {
+      await progress.show({ phase: "failed", failure: { kind: "branch-moved", branch: input.branch } });
+      return "refused";
+    }
+    commitSha = head; // a retry of a publish whose commit landed before something else failed
   }
   const testsFailed = failedTests(changeSet).length > 0;
   const body = buildPullRequestBody({ issue, changeSet, words: forge.words });
