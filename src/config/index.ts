@@ -1,7 +1,7 @@
 export type * from "./types.js";
 export { parseConfigText, MAX_CONFIG_BYTES, type ConfigDocument, type ParsedConfigText } from "./parse.js";
 export { validateConfig, type ConfigValidation } from "./validate.js";
-export { resolveConfig, type ConfigSourceText } from "./resolve.js";
+export { resolveConfig, mergeOver, type ConfigSourceText } from "./resolve.js";
 export { defaultConfig } from "./defaults.js";
 export { formatProblem } from "./problems.js";
 export { configSchema } from "./schema.js";

@@ -1,5 +1,5 @@
 import type { ConfigLoadResult, ConfigProblem } from "../config/types.js";
-import { resolveConfig, validateConfig } from "../config/index.js";
+import { mergeOver, resolveConfig, validateConfig } from "../config/index.js";
 import { github, toForgeError } from "./errors.js";
 import type { Octokit } from "./forge.js";
 
@@ -36,7 +36,13 @@ export async function loadGitHubConfig(
   let files: ConfigFile[];
   let merged: Record<string, unknown>;
   try {
-    const result = await octokit.config.get({ ...repo, path: CONFIG_PATH, ...(ref ? { branch: ref } : {}) });
+    const result = await octokit.config.get({
+      ...repo,
+      path: CONFIG_PATH,
+      ...(ref ? { branch: ref } : {}),
+      // Probot merges only top-level keys; objects merge deeply here, as `resolveConfig` does.
+      defaults: (configs: Array<Record<string, unknown>>) => configs.reduce<Record<string, unknown>>((merged, config) => mergeOver(merged, config) as Record<string, unknown>, {}),
+    });
     files = result.files as ConfigFile[];
     merged = result.config as Record<string, unknown>;
   } catch (err) {

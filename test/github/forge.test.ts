@@ -142,6 +142,20 @@ describe("GitHubForge.loadConfig", () => {
     api.done();
   });
 
+  it("deep-merges a repository's file over the organization's `_extends` base", async () => {
+    const api = githubApi();
+    api.get("/repos/acme/widgets/contents/.github%2Ffactory.yml").reply(200, "_extends: .github\nagent:\n  timeout_seconds: 60\n", raw);
+    api.get("/repos/acme/.github/contents/.github%2Ffactory.yml").reply(200, "agent:\n  command: droid exec\n  timeout_seconds: 900\nci:\n  comments: factory\n", raw);
+    const result = await forge().loadConfig();
+    expect(result.status).toBe("ok");
+    if (result.status === "ok") {
+      expect(result.config.agent).toMatchObject({ command: "droid exec", timeout_seconds: 60 });
+      expect(result.config.ci.comments).toBe("factory");
+      expect(result.files).toEqual([".github/factory.yml", "acme/.github:.github/factory.yml"]);
+    }
+    api.done();
+  });
+
   it("says missing when neither the repository nor the org .github repository has one", async () => {
     const api = githubApi();
     api.get("/repos/acme/widgets/contents/.github%2Ffactory.yml").reply(404, { message: "Not Found" });
