@@ -11,7 +11,7 @@ import { fixedClock, recordingLogger } from "../helpers/logger.js";
 const failingLog = "FAIL src/cart.test.ts\n  ● adds tax\n    expect(received).toBe(expected)\n    Expected: 4201\n    Received: 4200\n";
 const job = (name: string, state: CiJob["state"]): CiJob => ({ id: name, name, url: `https://ci.test/${name}`, state, openLog: async () => Readable.from([failingLog]) });
 
-async function factoryPr(fixAttempts = 2) {
+async function factoryPr(fixAttempts = 2, changes: (attempt: number) => boolean = () => true) {
   const forge = new FakeForge();
   forge.config = { status: "ok", config: makeConfig({ ci: { fix_attempts: fixAttempts } }), files: [] };
   forge.permissions.set("alice", "write");
@@ -22,7 +22,7 @@ async function factoryPr(fixAttempts = 2) {
       return {
         kind: "completed",
         agent: { exitCode: 0, signal: null, timedOut: false, durationMs: 10, outputTail: "" },
-        changeSet: { version: 1, base_sha: spec.baseSha, files: [{ path: "src/cart.ts", action: "update", mode: "100644", encoding: "utf8", content: `// attempt ${spec.attempt}\n` }], summary: "", tests: [] },
+        changeSet: { version: 1, base_sha: spec.baseSha, files: changes(spec.attempt) ? [{ path: "src/cart.ts", action: "update", mode: "100644", encoding: "utf8", content: `// attempt ${spec.attempt}\n` }] : [], summary: "", tests: [] },
       };
     },
   };
@@ -75,6 +75,16 @@ describe("fix loop", () => {
     forge.ciJobs.set(head(), [job("test", "pending")]);
     await ci([job("test", "pending")], "b");
     expect(specs).toHaveLength(2);
+  });
+
+  it("hands over once when a fix attempt pushed nothing, instead of trying that head again", async () => {
+    const { specs, ci, prComments } = await factoryPr(3, (attempt) => attempt === 1);
+    await ci([job("test", "failure")], "first");
+    expect(specs.map((s) => s.attempt)).toEqual([1, 2]); // attempt 2 changed nothing: same head
+    await ci([job("test", "failure")], "second");
+    await ci([job("test", "failure")], "third");
+    expect(specs).toHaveLength(2);
+    expect(prComments("handover")).toHaveLength(1);
   });
 
   it("waits until every check has finished", async () => {

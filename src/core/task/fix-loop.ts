@@ -85,7 +85,12 @@ async function startFixAttempt(input: FollowUpInput, deps: FollowUpDeps, issue: 
   const comment = (await markedComments(forge, { kind: "issue", number: issue }, "task"))[0];
   const state = comment ? decodeState<TaskState>(comment.body) : null;
   if (!comment || !state) return logger.warn({ issue }, "factory PR without a task comment; no fix attempt");
-  if (isActive(state.phase) || (!input.forced && state.fixedHead === input.changeRequest.headSha)) return;
+  if (isActive(state.phase)) return;
+  if (!input.forced && state.fixedHead === input.changeRequest.headSha) {
+    // The attempt on this head pushed nothing (agent failed, no change): the loop cannot go on.
+    await ensureStickyComment(forge, { kind: "change", number: input.changeRequest.number }, "handover", handoverText(null));
+    return;
+  }
   const deliveries = input.deliveryId ? rememberDelivery(state, input.deliveryId) : state.deliveries;
   const progress = new TaskProgress(forge, issue, comment.id, { ...state, attempt, fixedHead: input.changeRequest.headSha, stopped: false, deliveries }, clock);
   const runner = deps.runner ?? { run: async () => ({ kind: "refused" as const, message: "this deployment cannot run the agent itself; use `runner: actions` or `runner: gitlab-ci`." }) };
@@ -102,10 +107,15 @@ async function startFixAttempt(input: FollowUpInput, deps: FollowUpDeps, issue: 
   );
 }
 
-function handoverText(made: number): string {
+/** `made` fix attempts used up the budget; null: the last attempt pushed nothing, so the loop stops. */
+function handoverText(made: number | null): string {
+  const why =
+    made === null
+      ? "factory-bot's last fix attempt on this commit pushed nothing (see the issue's task comment) and CI still fails"
+      : `factory-bot made ${made} fix attempt${made === 1 ? "" : "s"} (\`ci.fix_attempts\`) and CI still fails`;
   return (
-    `${MARKERS.handover}\n🙋 factory-bot made ${made} fix attempt${made === 1 ? "" : "s"} (\`ci.fix_attempts\`) and CI still fails, ` +
-    "so this pull request is yours now: the CI summary above shows what fails. Comment `/factory fix` for one more attempt."
+    `${MARKERS.handover}\n🙋 ${why}, so this pull request is yours now: the CI summary above shows what fails. ` +
+    "Comment `/factory fix` for one more attempt."
   );
 }
 

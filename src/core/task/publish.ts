@@ -2,7 +2,7 @@ import picomatch from "picomatch";
 import type { FactoryConfig } from "../../config/types.js";
 import type { ChangeSet } from "../changeset.js";
 import type { Logger } from "../deps.js";
-import { ConflictError, ForgeError } from "../errors.js";
+import { ConflictError, ForgeError, NotFoundError } from "../errors.js";
 import type { ChangeRequest, Forge } from "../forge.js";
 import { buildPullRequestBody } from "../messages/pull-request-body.js";
 import type { IssueRef } from "../task.js";
@@ -27,9 +27,14 @@ export interface PublishInput {
   logger: Logger;
 }
 
+/**
+ * The factory config is always protected: a fix attempt on CI runs what the branch's config
+ * says, so an agent (steered by issue text) must not be able to rewrite it.
+ */
+export const ALWAYS_PROTECTED = [".github/factory.yml", ".gitlab/factory.yml"];
+
 export function protectedPathsTouched(changeSet: ChangeSet, protectedPaths: string[]): string[] {
-  if (protectedPaths.length === 0) return [];
-  const isProtected = picomatch(protectedPaths, { dot: true });
+  const isProtected = picomatch([...ALWAYS_PROTECTED, ...protectedPaths], { dot: true });
   return changeSet.files.map((f) => f.path).filter((p) => isProtected(p));
 }
 
@@ -53,7 +58,10 @@ export function statusDescription(changeSet: ChangeSet): string {
 async function alreadyCommitted(forge: Forge, branch: string, issueNumber: number, attempt: number): Promise<string | null> {
   const head = await forge.getBranchSha(branch);
   if (!head) return null;
-  const message = await forge.getCommitMessage(head);
+  const message = await forge.getCommitMessage(head).catch((err: unknown) => {
+    if (err instanceof NotFoundError) return "";
+    throw err;
+  });
   return message.includes(`Factory-Issue: ${issueNumber}\n`) && attemptOf(message) === attempt ? head : null;
 }
 
