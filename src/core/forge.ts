@@ -1,6 +1,7 @@
 import type { Readable } from "node:stream";
 import type { ConfigLoadResult } from "../config/types.js";
 import type { ChangeSetFile } from "./changeset.js";
+import type { IssueRef } from "./task.js";
 
 export type ForgeKind = "github" | "gitlab";
 
@@ -159,6 +160,8 @@ export interface Forge {
   findChangeRequestsForSha(sha: string): Promise<ChangeRequest[]>;
   listChangedFiles(number: number): Promise<string[]>;
   getChangeRequest(number: number): Promise<ChangeRequest | null>;
+  /** An issue's title, text and link (fix attempts and retries hand them to the agent again). */
+  getIssue(number: number): Promise<IssueRef | null>;
   /** Every CI job and check reported on `sha` (latest attempt of each). */
   listCiJobs(sha: string): Promise<CiJob[]>;
   /** Full message of a commit (trailers count fix attempts). */

@@ -3,6 +3,7 @@ import { unzipSync } from "fflate";
 import type { ReadableStream as WebReadableStream } from "node:stream/web";
 import type { ProbotOctokit } from "probot";
 import type { ConfigLoadResult } from "../config/types.js";
+import type { IssueRef } from "../core/task.js";
 import { NotFoundError, InvalidRequestError, ConflictError } from "../core/errors.js";
 import {
   PERMISSION_LEVELS,
@@ -376,6 +377,16 @@ export class GitHubForge implements Forge {
       : [];
     const parts = [run.output?.title, run.output?.summary, run.output?.text, ...annotations].filter((p): p is string => Boolean(p));
     return parts.length > 0 ? Readable.from([parts.join("\n")]) : null;
+  }
+
+  async getIssue(number: number): Promise<IssueRef | null> {
+    try {
+      const { data } = await github("issue lookup", () => this.#octokit.rest.issues.get({ ...this.ownerRepo, issue_number: number }));
+      return { number: data.number, title: data.title, body: data.body ?? "", url: data.html_url };
+    } catch (err) {
+      if (err instanceof NotFoundError) return null;
+      throw err;
+    }
   }
 
   async getCommitMessage(sha: string): Promise<string> {

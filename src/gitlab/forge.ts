@@ -1,5 +1,6 @@
 import { Readable } from "node:stream";
 import type { ReadableStream as WebReadableStream } from "node:stream/web";
+import type { IssueRef } from "../core/task.js";
 import type { ConfigLoadResult } from "../config/types.js";
 import { ConflictError, ForgeError, InvalidRequestError, NotFoundError } from "../core/errors.js";
 import type {
@@ -317,6 +318,18 @@ export class GitLabForge implements Forge {
     );
     // A rename touches both paths: moving the config away changes it too.
     return [...new Set(diffs.flatMap((d) => [d.new_path, d.old_path]))];
+  }
+
+  async getIssue(number: number): Promise<IssueRef | null> {
+    try {
+      const issue = await gitlabCall<{ iid: number; title: string; description?: string | null; web_url: string }>("issue lookup", () =>
+        this.#api.issues.show(number, { projectId: this.#projectId }),
+      );
+      return { number: issue.iid, title: issue.title, body: issue.description ?? "", url: issue.web_url };
+    } catch (err) {
+      if (err instanceof NotFoundError) return null;
+      throw err;
+    }
   }
 
   async getChangeRequest(number: number): Promise<ChangeRequest | null> {

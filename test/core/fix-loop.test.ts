@@ -45,8 +45,10 @@ async function factoryPr(fixAttempts = 2, changes: (attempt: number) => boolean 
 describe("fix loop", () => {
   it("runs the agent again on a red factory PR with the failure summary, as a new fast-forward commit", async () => {
     const { forge, specs, head, ci } = await factoryPr();
+    forge.issues.set(8, { number: 8, title: "Round tax", body: "Round half up, per the EU invoice rules.", url: "https://github.test/i/8" });
     const firstHead = head();
     await ci([job("test", "failure"), job("lint", "success")]);
+    expect(specs[1]!.issue.body).toBe("Round half up, per the EU invoice rules.");
     expect(specs).toHaveLength(2);
     expect(specs[1]).toMatchObject({ attempt: 2, baseSha: firstHead, branch: "factory/8-round-tax" });
     expect(specs[1]!.failureSummary).toContain("Received: 4200");

@@ -65,7 +65,7 @@ describe("GitHub end to end: labeled issue → one pull request", () => {
         GHE_PROTOCOL: "http",
         HOST: "127.0.0.1",
         PORT: String(port),
-        LOG_LEVEL: process.env.E2E_LOG_LEVEL ?? "error",
+        LOG_LEVEL: (process.env.E2E_LOG_LEVEL ?? "error") as "error",
         LOG_FORMAT: "json",
         PATH: process.env.PATH,
         HOME: process.env.HOME,

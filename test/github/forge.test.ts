@@ -99,6 +99,15 @@ describe("GitHubForge reads", () => {
     api.done();
   });
 
+  it("reads an issue's title, text and link", async () => {
+    const api = githubApi();
+    api.get("/repos/acme/widgets/issues/8").reply(200, { number: 8, title: "Round tax", body: null, html_url: "https://github.com/acme/widgets/issues/8", state: "open" });
+    api.get("/repos/acme/widgets/issues/9").reply(404, { message: "Not Found" });
+    await expect(forge().getIssue(8)).resolves.toEqual({ number: 8, title: "Round tax", body: "", url: "https://github.com/acme/widgets/issues/8" });
+    await expect(forge().getIssue(9)).resolves.toBeNull();
+    api.done();
+  });
+
   it("finds a fork PR by head SHA when the commit lists none", async () => {
     const sha = "9".repeat(40);
     const pull = (number: number, head: string) => ({ number, html_url: `https://github.com/acme/widgets/pull/${number}`, title: "t", body: null, draft: false, state: "open", merged_at: null, head: { ref: "patch-1", sha: head }, base: { ref: "main" }, user: { login: "forker" }, labels: [] });

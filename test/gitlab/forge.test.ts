@@ -413,3 +413,16 @@ describe("GitLabForge errors and headers", () => {
     await expect(forgeAt().getCommitMessage(OTHER)).rejects.toBeInstanceOf(NotFoundError);
   });
 });
+
+describe("GitLabForge issues", () => {
+  it("reads an issue by its iid, and null when it is gone", async () => {
+    const scope = nock(BASE)
+      .get(`${API}/issues/12`)
+      .reply(200, { iid: 12, title: "Add a dark theme", description: "Please", web_url: `${BASE}/acme/widgets/-/issues/12` })
+      .get(`${API}/issues/13`)
+      .reply(404, { message: "404 Not found" });
+    await expect(forgeAt().getIssue(12)).resolves.toEqual({ number: 12, title: "Add a dark theme", body: "Please", url: `${BASE}/acme/widgets/-/issues/12` });
+    await expect(forgeAt().getIssue(13)).resolves.toBeNull();
+    scope.done();
+  });
+});

@@ -18,6 +18,7 @@ import type {
   TaskRunDispatch,
 } from "../../src/core/forge.js";
 import type { ChangeSetFile } from "../../src/core/changeset.js";
+import type { IssueRef } from "../../src/core/task.js";
 import { githubWording } from "../../src/github/forge.js";
 
 /** The fake speaks GitHub's wording (pull request, `#`). */
@@ -166,6 +167,10 @@ export class FakeForge implements Forge {
   }
   async listChangedFiles(number: number): Promise<string[]> {
     return this.changedFiles.get(number) ?? [];
+  }
+  issues = new Map<number, IssueRef>();
+  async getIssue(number: number): Promise<IssueRef | null> {
+    return this.issues.get(number) ?? null;
   }
   async getChangeRequest(number: number): Promise<ChangeRequest | null> {
     return this.changeRequests.find((c) => c.number === number) ?? null;

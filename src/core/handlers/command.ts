@@ -62,7 +62,7 @@ async function retry(event: CommandEvent, deps: CommandDeps, config: FactoryConf
   const { forge, clock } = deps;
   const found = await taskComment(forge, issue);
   if (found?.state && isActive(found.state.phase)) return reply(event, deps, "A task is already running for this issue; `/factory stop` stops it.");
-  const issueRef: IssueRef = event.issue ?? { number: issue, title: found?.state?.title ?? "", body: "", url: found?.state?.url ?? "" };
+  const issueRef: IssueRef = event.issue ?? (await forge.getIssue(issue)) ?? { number: issue, title: found?.state?.title ?? "", body: "", url: found?.state?.url ?? "" };
   const now = clock.now().toISOString();
   const deliveries = rememberDelivery(found?.state ?? null, event.deliveryId);
   const state: TaskState = { ...found?.state, phase: "queued", issue, attempt: 1, updatedAt: now, deliveryId: event.deliveryId, deliveries, stopped: false };

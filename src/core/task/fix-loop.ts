@@ -97,7 +97,7 @@ async function startFixAttempt(input: FollowUpInput, deps: FollowUpDeps, issue: 
   await runTask(
     {
       config: input.config,
-      issue: { number: issue, title: state.title ?? "", body: "", url: state.url ?? "" },
+      issue: (await forge.getIssue(issue)) ?? { number: issue, title: state.title ?? "", body: "", url: state.url ?? "" },
       progress,
       attempt,
       failureSummary: input.failureSummary,
