@@ -60,7 +60,8 @@ export interface CommandEvent extends EventBase {
 const COMMAND = /^\/factory(?:\s+(\S+))?/i;
 
 /** The command in a comment's first line, or null when it is not addressed to factory. */
-export function parseCommand(body: string): CommandEvent["command"] | null {
+export function parseCommand(body: unknown): CommandEvent["command"] | null {
+  if (typeof body !== "string") return null;
   const firstLine = body.trimStart().split("\n", 1)[0] ?? "";
   const match = COMMAND.exec(firstLine.trim());
   if (!match) return null;

@@ -104,6 +104,16 @@ const TASK_ATTEMPT_VARIABLE = "FACTORY_TASK_ATTEMPT";
 
 /** Routes one delivery by its `X-Gitlab-Event`, or null when the bot does nothing with it. */
 export function routeGitLabEvent(eventName: string, payload: unknown, deliveryId: string): GitLabRoute | null {
+  try {
+    return route(eventName, payload, deliveryId);
+  } catch {
+    // A field of an unexpected type: ignored, since a 5xx would make GitLab retry it and, after
+    // repeated failures, disable the hook.
+    return null;
+  }
+}
+
+function route(eventName: string, payload: unknown, deliveryId: string): GitLabRoute | null {
   if (typeof payload !== "object" || payload === null) return null;
   if (ISSUE_EVENTS.has(eventName)) return fromIssueHook(payload as IssueHookPayload, deliveryId);
   if (eventName === "Merge Request Hook") return fromMergeRequestHook(payload as MergeRequestHookPayload, deliveryId);

@@ -138,3 +138,14 @@ describe("RecentKeys", () => {
     expect(keys.has("a")).toBe(false);
   });
 });
+
+describe("payloads of unexpected shapes", () => {
+  it.each([
+    ["Issue Hook", { object_kind: "issue", object_attributes: { action: "update", iid: 1 }, changes: { labels: { previous: "x", current: 5 } }, project: { id: 1 }, user: {} }],
+    ["Issue Hook", { object_kind: "issue", object_attributes: { action: "update", iid: 1 }, changes: { labels: { previous: [], current: [null] } }, project: { id: 1 }, user: {} }],
+    ["Pipeline Hook", { object_kind: "pipeline", object_attributes: { status: "success", sha: "a".repeat(40), variables: "not a list" }, project: { id: 1 } }],
+    ["Note Hook", { object_kind: "note", object_attributes: { note: { not: "a string" }, noteable_type: "Issue" }, project: { id: 1 }, issue: { iid: 1 } }],
+  ])("%s with odd fields is ignored, never thrown", (event, payload) => {
+    expect(() => routeGitLabEvent(event, payload, "d")).not.toThrow();
+  });
+});
