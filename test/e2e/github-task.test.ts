@@ -6,7 +6,7 @@ import { startFactoryServer, type FactoryServer } from "../../src/entry/server.j
 import { MARKERS } from "../../src/core/markers.js";
 import { FakeGitHub } from "../helpers/fake-github-server.js";
 import { validateGitHubRequest } from "../helpers/github-openapi.js";
-import { freePort, githubExample, postGitHubWebhook } from "../helpers/webhooks.js";
+import { freePort, githubExample, postGitHubWebhook, signGitHub } from "../helpers/webhooks.js";
 import { allowExactly } from "../helpers/allow.js";
 
 const SECRET = "e2e-webhook-secret";
@@ -101,10 +101,23 @@ describe("GitHub end to end: labeled issue → one pull request", () => {
     expect(fake.requests.length).toBe(before);
   });
 
-  it("answers malformed JSON with 4xx and keeps serving", async () => {
-    const res = await fetch(url, { method: "POST", headers: { "content-type": "application/json", "x-github-event": "issues", "x-github-delivery": "bad-json", "x-hub-signature-256": "sha256=00" }, body: "{not json" });
+  it("answers correctly signed malformed JSON with 4xx, calls nothing, and keeps serving", async () => {
+    const before = fake.requests.length;
+    const body = "{not json";
+    const res = await fetch(url, { method: "POST", headers: { "content-type": "application/json", "x-github-event": "issues", "x-github-delivery": "bad-json", "x-hub-signature-256": signGitHub(body, SECRET) }, body });
     expect(res.status).toBeGreaterThanOrEqual(400);
     expect(res.status).toBeLessThan(500);
+    expect((await fetch(url.replace("/api/github/webhooks", "/healthz"))).status).toBe(200);
+    expect(fake.requests.length).toBe(before);
+  });
+
+  it("acknowledges events it does not use with 2xx and calls nothing", async () => {
+    const before = fake.requests.length;
+    const star = githubExample("star", "created");
+    const res = await postGitHubWebhook(url, "star", star, { secret: SECRET, deliveryId: "star-1" });
+    expect(res.status).toBeLessThan(300);
+    await server.jobs.drain();
+    expect(fake.requests.length).toBe(before);
   });
 
   it("opens exactly one PR with the change, title, Closes, test table, labels, status and one comment, however often delivered", async () => {
