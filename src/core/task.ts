@@ -48,6 +48,8 @@ export interface TaskRunnerContext {
   downloadArchive(sha: string): Promise<Readable>;
   /** Aborted by `/factory stop` or shutdown. */
   signal?: AbortSignal;
+  /** Called when the task leaves the runner's queue and really starts. */
+  started?: () => Promise<void>;
 }
 
 export interface TaskRunner {

@@ -29,12 +29,10 @@ export class LocalTaskRunner implements TaskRunner {
     const refusal = localRunnerRefusal(task.config, this.options.allowedCommands);
     if (refusal !== null) return { kind: "refused", message: refusal };
     const logger = this.options.logger.child({ repo: task.repoFullName, issue: task.issue.number, attempt: task.attempt });
-    return this.queue.run(
-      () => withTemporaryDirectory(this.options.workdir, "factory-", logger, (workspace) =>
-        this.runInWorkspace(workspace, task, ctx, logger),
-      ),
-      ctx.signal,
-    );
+    return this.queue.run(async () => {
+      await ctx.started?.();
+      return withTemporaryDirectory(this.options.workdir, "factory-", logger, (workspace) => this.runInWorkspace(workspace, task, ctx, logger));
+    }, ctx.signal);
   }
 
   private async runInWorkspace(

@@ -390,6 +390,21 @@ describe("the queue", () => {
     expect(most).toBe(2);
   });
 
+  test("says a queued task started only when it leaves the queue", async () => {
+    const runner = makeRunner({ maxTasks: 1 });
+    const stop = new AbortController();
+    const events: string[] = [];
+    const blocking = factoryConfig({ command: 'touch "$OUT/first-running"; sleep 30', env: { OUT: out } });
+    const first = runner.run(taskSpec(blocking), context({ signal: stop.signal, started: async () => void events.push("first started") }));
+    const second = runner.run(taskSpec(factoryConfig({ command: "true" })), context({ started: async () => void events.push("second started") }));
+    await waitFor(() => exists(path.join(out, "first-running")));
+    expect(events).toEqual(["first started"]);
+    stop.abort();
+    await expect(first).rejects.toThrow(/aborted/);
+    await second;
+    expect(events).toEqual(["first started", "second started"]);
+  });
+
   test("an abort removes a waiting task and kills a running one", async () => {
     const runner = makeRunner({ maxTasks: 1 });
     const running = new AbortController();

@@ -8,6 +8,7 @@ import type { TaskRunner } from "../task.js";
 import { claimTask } from "../task/progress.js";
 import { markedComments } from "../sticky-comment.js";
 import { runTask } from "../task/run-task.js";
+import { INTERRUPTED_GRACE_MS, longestRunMs } from "../task/interrupted.js";
 
 export interface IssueLabeledDeps {
   forge: Forge;
@@ -21,7 +22,6 @@ export interface IssueLabeledDeps {
 
 const DEFAULT_LABEL = "factory";
 const DEFAULT_MIN_PERMISSION: MinPermission = "write";
-const STALE_GRACE_MS = 10 * 60 * 1000;
 
 export function meetsPermission(has: PermissionLevel, needs: MinPermission): boolean {
   return PERMISSION_LEVELS.indexOf(has) >= PERMISSION_LEVELS.indexOf(needs);
@@ -43,7 +43,7 @@ export async function handleIssueLabeled(event: IssueLabeledEvent, deps: IssueLa
     // The issue's one task comment already tells its story (maybe a PR); a refused label must not replace it.
     return logger.info({ user: event.actor.login }, "label from a user below min_permission on an issue that has a task; ignored");
   }
-  const timeoutMs = (config?.agent.timeout_seconds ?? 1800) * 1000;
+  const timeoutMs = config ? longestRunMs(config) : 1800 * 1000;
   const progress = await claimTask({
     forge,
     issueNumber: event.issue.number,
@@ -51,7 +51,7 @@ export async function handleIssueLabeled(event: IssueLabeledEvent, deps: IssueLa
     view,
     clock: deps.clock,
     logger,
-    staleAfterMs: timeoutMs + STALE_GRACE_MS,
+    staleAfterMs: timeoutMs + INTERRUPTED_GRACE_MS,
   });
   if (!progress || view.phase !== "queued" || !config) return;
   const { isPullRequest: _, ...issue } = event.issue;

@@ -10,8 +10,14 @@ import { TASK_STATUS_CONTEXT } from "./publish.js";
 /** How long past the agent's own timeout an active task may stay silent before it counts as lost. */
 export const INTERRUPTED_GRACE_MS = 10 * 60 * 1000;
 
+/** The longest a run can take: the agent, then every test, each up to its timeout. */
+export function longestRunMs(config: FactoryConfig): number {
+  const tests = config.tests.reduce((sum, test) => sum + test.timeout_seconds, 0);
+  return (config.agent.timeout_seconds + tests) * 1000;
+}
+
 export function isInterrupted(state: TaskState, config: FactoryConfig, now: Date): boolean {
-  const limit = config.agent.timeout_seconds * 1000 + INTERRUPTED_GRACE_MS;
+  const limit = longestRunMs(config) + INTERRUPTED_GRACE_MS;
   return isActive(state.phase) && now.getTime() - Date.parse(state.updatedAt) > limit;
 }
 

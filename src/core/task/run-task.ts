@@ -85,7 +85,12 @@ async function runAndPublish(input: RunTaskInput, deps: RunTaskDeps, signal?: Ab
       failureSummary: input.failureSummary,
       config,
     },
-    { downloadArchive: (sha) => forge.downloadArchive(sha), signal },
+    {
+      downloadArchive: (sha) => forge.downloadArchive(sha),
+      signal,
+      // Time spent waiting for a free runner does not count toward "interrupted".
+      started: () => progress.show({ phase: "running", branch, base, baseSha: startSha, attempt: input.attempt }),
+    },
   );
   if (result.kind === "dispatched") {
     await progress.show({ phase: "running", branch, base, baseSha: startSha, attempt: input.attempt, ciUrl: result.url }, { branch, runner: config.runner });
