@@ -14,7 +14,7 @@ const SHA = "3484a3fb816e0859fd6e1cea078d76385ff50625";
 const REPO = "/repos/octo-org/octo-repo";
 const JOB_ID = 399444496;
 const LOG_HOST = "https://pipelines.actions.githubusercontent.test";
-const TSC_LOG = readFileSync(new URL("../../../shared/fixtures/ci-logs/tsc-errors.log", import.meta.url), "utf8");
+const TSC_LOG = readFileSync(new URL("../fixtures/ci-logs/tsc-errors.log", import.meta.url), "utf8");
 const PLANTED = "ghp_" + "Z9y8X7w6V5u4T3s2R1q0P9o8N7m6L5k4J3i2";
 
 function setup() {

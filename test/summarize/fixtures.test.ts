@@ -1,9 +1,9 @@
 import { createReadStream, readFileSync } from "node:fs";
 import { summarizeLog } from "../../src/summarize/index.js";
 
-// Real CI logs kept next to the repository (see their README): a summary must show the line a
+// Real CI logs (copies of ../shared/fixtures/ci-logs, see their README): a summary must show the line a
 // person needs, within 12 lines.
-const FIXTURES = new URL("../../../shared/fixtures/ci-logs/", import.meta.url);
+const FIXTURES = new URL("../fixtures/ci-logs/", import.meta.url);
 const MAX_LINES = 12;
 
 const expected = JSON.parse(readFileSync(new URL("expected.json", FIXTURES), "utf8")) as Record<string, { must_contain: string[] }>;
