@@ -1,8 +1,8 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import { createHash } from "node:crypto";
 import { createGzip } from "node:zlib";
-import type { AddressInfo } from "node:net";
 import tarStream from "tar-stream";
+import { LocalServer, readBody, sendJson } from "./local-server.js";
 
 /**
  * A GitHub Enterprise Server-style REST API on 127.0.0.1 with in-memory git data, for the
@@ -68,8 +68,6 @@ export class FakeGitHub {
   requests: RecordedRequest[] = [];
   onRequest: (req: RecordedRequest) => void = () => {};
   #nextId = 1000;
-  #server: Server | null = null;
-  port = 0;
 
   constructor(files: Record<string, string>) {
     const tree = new Map(Object.entries(files).map(([p, c]) => [p, { content: c, mode: "100644" as const }]));
@@ -116,16 +114,18 @@ export class FakeGitHub {
     return false;
   }
 
-  async start(): Promise<void> {
-    this.#server = createServer((req, res) => {
-      this.handle(req, res).catch((err: unknown) => send(res, 500, { message: String(err) }));
-    });
-    await new Promise<void>((resolve) => this.#server!.listen(0, "127.0.0.1", resolve));
-    this.port = (this.#server.address() as AddressInfo).port;
+  readonly #http = new LocalServer((req, res) => this.handle(req, res));
+
+  get port(): number {
+    return this.#http.port;
   }
 
-  async stop(): Promise<void> {
-    await new Promise<void>((resolve) => this.#server?.close(() => resolve()));
+  start(): Promise<void> {
+    return this.#http.start();
+  }
+
+  stop(): Promise<void> {
+    return this.#http.stop();
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -139,7 +139,7 @@ export class FakeGitHub {
     this.requests.push(recorded);
     this.onRequest(recorded);
     const route = ROUTES.find((r) => r.method === recorded.method && r.pattern.test(path));
-    if (!route) return send(res, 404, { message: `fake GitHub has no route for ${recorded.method} ${path}` });
+    if (!route) return sendJson(res, 404, { message: `fake GitHub has no route for ${recorded.method} ${path}` });
     const match = route.pattern.exec(path)!;
     return route.handle.call(this, { ...recorded, params: match.slice(1), req, res });
   }
@@ -158,7 +158,7 @@ export class FakeGitHub {
 
   private sendJobLog(res: ServerResponse, jobId: number): void {
     const run = [...this.checkRuns.values()].flat().find((r) => r.id === jobId);
-    if (!run?.log) return send(res, 404, { message: "Not Found" });
+    if (!run?.log) return sendJson(res, 404, { message: "Not Found" });
     res.writeHead(200, { "content-type": "text/plain" }).end(run.log);
   }
 
@@ -209,49 +209,49 @@ const r = (method: string, path: string, handle: Route["handle"]): Route => ({
 
 const ROUTES: Route[] = [
   r("POST", "/app/installations/(\\d+)/access_tokens", function ({ res }) {
-    send(res, 201, { token: "ghs_faketoken000000000000000000000000", expires_at: new Date(Date.now() + 3600_000).toISOString(), permissions: {} });
+    sendJson(res, 201, { token: "ghs_faketoken000000000000000000000000", expires_at: new Date(Date.now() + 3600_000).toISOString(), permissions: {} });
   }),
   r("GET", "/app", function ({ res }) {
-    send(res, 200, { id: 1, slug: this.appSlug, name: this.appSlug, owner: { login: OWNER }, permissions: {}, events: [] });
+    sendJson(res, 200, { id: 1, slug: this.appSlug, name: this.appSlug, owner: { login: OWNER }, permissions: {}, events: [] });
   }),
   r("GET", "REPO", function ({ res }) {
-    send(res, 200, { id: 1, name: REPO, full_name: `${OWNER}/${REPO}`, default_branch: this.defaultBranch, owner: { login: OWNER } });
+    sendJson(res, 200, { id: 1, name: REPO, full_name: `${OWNER}/${REPO}`, default_branch: this.defaultBranch, owner: { login: OWNER } });
   }),
   r("GET", "/repos/([^/]+)/([^/]+)/contents/(.+)", function ({ res, params, query }) {
     const [owner, repo, path] = params as [string, string, string];
-    if (owner !== OWNER || repo !== REPO) return send(res, 404, { message: "Not Found" });
+    if (owner !== OWNER || repo !== REPO) return sendJson(res, 404, { message: "Not Found" });
     const ref = query.get("ref") ?? this.defaultBranch;
     const sha = this.headOf(ref) ?? ref;
     const file = this.filesAt(sha).get(path);
-    if (!file) return send(res, 404, { message: "Not Found" });
+    if (!file) return sendJson(res, 404, { message: "Not Found" });
     res.writeHead(200, { "content-type": "text/plain; charset=utf-8" }).end(file.content);
   }),
   r("GET", "REPO/collaborators/([^/]+)/permission", function ({ res, params }) {
     const role = this.permissions.get(params[0]!) ?? "read";
     const permission = role === "maintain" ? "write" : role === "triage" ? "read" : role;
-    send(res, 200, { permission, role_name: role, user: { login: params[0] } });
+    sendJson(res, 200, { permission, role_name: role, user: { login: params[0] } });
   }),
   r("GET", "REPO/git/ref/(.+)", function ({ res, params }) {
     const sha = this.refs.get(params[0]!);
-    if (!sha) return send(res, 404, { message: "Not Found" });
-    send(res, 200, { ref: `refs/${params[0]}`, object: { sha, type: "commit" } });
+    if (!sha) return sendJson(res, 404, { message: "Not Found" });
+    sendJson(res, 200, { ref: `refs/${params[0]}`, object: { sha, type: "commit" } });
   }),
   r("GET", "REPO/tarball/(.+)", function ({ res, params }) {
     const sha = this.headOf(params[0]!) ?? params[0]!;
-    if (!this.commits.has(sha)) return send(res, 404, { message: "Not Found" });
+    if (!this.commits.has(sha)) return sendJson(res, 404, { message: "Not Found" });
     // GitHub redirects to codeload; following it is part of what is tested.
     res.writeHead(302, { location: `http://${this.host}/_codeload/${sha}` }).end();
   }),
   r("GET", "REPO/git/commits/([0-9a-f]{40})", function ({ res, params }) {
     const commit = this.commits.get(params[0]!);
-    if (!commit) return send(res, 404, { message: "Not Found" });
-    send(res, 200, { sha: commit.sha, tree: { sha: commit.tree }, parents: commit.parents.map((sha) => ({ sha })), message: commit.message });
+    if (!commit) return sendJson(res, 404, { message: "Not Found" });
+    sendJson(res, 200, { sha: commit.sha, tree: { sha: commit.tree }, parents: commit.parents.map((sha) => ({ sha })), message: commit.message });
   }),
   r("POST", "REPO/git/blobs", function ({ res, body }) {
     const { content } = body as { content: string };
     const sha = sha1(content);
     this.trees.set(`blob:${sha}`, new Map([["", { content: Buffer.from(content, "base64").toString("latin1"), mode: "100644" }]]));
-    send(res, 201, { sha, url: "" });
+    sendJson(res, 201, { sha, url: "" });
   }),
   r("POST", "REPO/git/trees", function ({ res, body }) {
     const input = body as { base_tree?: string; tree: Array<{ path: string; mode: string; content?: string; sha?: string | null }> };
@@ -262,31 +262,31 @@ const ROUTES: Route[] = [
       else tree.set(entry.path, { content: this.trees.get(`blob:${entry.sha}`)?.get("")?.content ?? "", mode: entry.mode as FakeFile["mode"] });
     }
     const sha = this.storeTree(tree);
-    send(res, 201, { sha, tree: [] });
+    sendJson(res, 201, { sha, tree: [] });
   }),
   r("POST", "REPO/git/commits", function ({ res, body }) {
     const input = body as { message: string; tree: string; parents: string[] };
     const commit = this.storeCommit(input);
-    send(res, 201, { sha: commit.sha, tree: { sha: commit.tree }, parents: input.parents.map((sha) => ({ sha })), message: input.message });
+    sendJson(res, 201, { sha: commit.sha, tree: { sha: commit.tree }, parents: input.parents.map((sha) => ({ sha })), message: input.message });
   }),
   r("POST", "REPO/git/refs", function ({ res, body }) {
     const { ref, sha } = body as { ref: string; sha: string };
     const name = ref.replace(/^refs\//, "");
-    if (this.refs.has(name)) return send(res, 422, { message: "Reference already exists" });
+    if (this.refs.has(name)) return sendJson(res, 422, { message: "Reference already exists" });
     this.refs.set(name, sha);
-    send(res, 201, { ref, object: { sha, type: "commit" } });
+    sendJson(res, 201, { ref, object: { sha, type: "commit" } });
   }),
   r("PATCH", "REPO/git/refs/(.+)", function ({ res, params, body }) {
     const { sha, force } = body as { sha: string; force?: boolean };
     const current = this.refs.get(params[0]!);
-    if (!current) return send(res, 422, { message: "Reference does not exist" });
+    if (!current) return sendJson(res, 422, { message: "Reference does not exist" });
     const ff = this.isAncestor(current, sha);
-    if (!ff && !force) return send(res, 422, { message: "Update is not a fast forward" });
+    if (!ff && !force) return sendJson(res, 422, { message: "Update is not a fast forward" });
     this.refs.set(params[0]!, sha);
-    send(res, 200, { ref: `refs/${params[0]}`, object: { sha, type: "commit" } });
+    sendJson(res, 200, { ref: `refs/${params[0]}`, object: { sha, type: "commit" } });
   }),
   r("GET", "REPO/issues/(\\d+)/comments", function ({ res, params }) {
-    send(res, 200, this.comments.filter((c) => c.issue === Number(params[0])).map((c) => this.commentJson(c)));
+    sendJson(res, 200, this.comments.filter((c) => c.issue === Number(params[0])).map((c) => this.commentJson(c)));
   }),
   r("POST", "REPO/issues/(\\d+)/comments", function ({ res, params, body }) {
     const comment: FakeComment = {
@@ -297,13 +297,13 @@ const ROUTES: Route[] = [
       created_at: new Date().toISOString(),
     };
     this.comments.push(comment);
-    send(res, 201, this.commentJson(comment));
+    sendJson(res, 201, this.commentJson(comment));
   }),
   r("PATCH", "REPO/issues/comments/(\\d+)", function ({ res, params, body }) {
     const comment = this.comments.find((c) => c.id === Number(params[0]));
-    if (!comment) return send(res, 404, { message: "Not Found" });
+    if (!comment) return sendJson(res, 404, { message: "Not Found" });
     comment.body = (body as { body: string }).body;
-    send(res, 200, this.commentJson(comment));
+    sendJson(res, 200, this.commentJson(comment));
   }),
   r("DELETE", "REPO/issues/comments/(\\d+)", function ({ res, params }) {
     this.comments = this.comments.filter((c) => c.id !== Number(params[0]));
@@ -311,33 +311,33 @@ const ROUTES: Route[] = [
   }),
   r("POST", "REPO/statuses/([0-9a-f]{40})", function ({ res, params, body }) {
     this.statuses.push({ sha: params[0]!, ...(body as { state: string; context: string }) });
-    send(res, 201, { id: this.nextId(), ...(body as object) });
+    sendJson(res, 201, { id: this.nextId(), ...(body as object) });
   }),
   r("GET", "REPO/pulls", function ({ res, query }) {
     const head = query.get("head")?.split(":")[1];
     const state = query.get("state") ?? "open";
     const pulls = this.pulls.filter((p) => (!head || p.head === head) && (state === "all" || p.state === state));
-    send(res, 200, pulls.map((p) => this.pullJson(p)));
+    sendJson(res, 200, pulls.map((p) => this.pullJson(p)));
   }),
   r("POST", "REPO/pulls", function ({ res, body }) {
     const input = body as { title: string; body: string; head: string; base: string; draft?: boolean };
     if (this.pulls.some((p) => p.head === input.head && p.state === "open")) {
-      return send(res, 422, { message: "Validation Failed", errors: [{ message: `A pull request already exists for ${OWNER}:${input.head}.` }] });
+      return sendJson(res, 422, { message: "Validation Failed", errors: [{ message: `A pull request already exists for ${OWNER}:${input.head}.` }] });
     }
     const pull: FakePull = { number: this.nextId(), title: input.title, body: input.body, head: input.head, base: input.base, draft: input.draft ?? false, state: "open", labels: [], reviewers: [], teamReviewers: [] };
     this.pulls.push(pull);
-    send(res, 201, this.pullJson(pull));
+    sendJson(res, 201, this.pullJson(pull));
   }),
   r("PATCH", "REPO/pulls/(\\d+)", function ({ res, params, body }) {
     const pull = this.pulls.find((p) => p.number === Number(params[0]));
-    if (!pull) return send(res, 404, { message: "Not Found" });
+    if (!pull) return sendJson(res, 404, { message: "Not Found" });
     Object.assign(pull, body as object);
-    send(res, 200, this.pullJson(pull));
+    sendJson(res, 200, this.pullJson(pull));
   }),
   r("GET", "REPO/pulls/(\\d+)", function ({ res, params }) {
     const pull = this.pulls.find((p) => p.number === Number(params[0]));
-    if (!pull) return send(res, 404, { message: "Not Found" });
-    send(res, 200, this.pullJson(pull));
+    if (!pull) return sendJson(res, 404, { message: "Not Found" });
+    sendJson(res, 200, this.pullJson(pull));
   }),
   r("GET", "REPO/commits/([0-9a-f]{40})/check-runs", function ({ res, params }) {
     const runs = (this.checkRuns.get(params[0]!) ?? []).map((run) => ({
@@ -351,10 +351,10 @@ const ROUTES: Route[] = [
       app: { slug: "github-actions" },
       output: { title: null, summary: null, text: null, annotations_count: 0 },
     }));
-    send(res, 200, { total_count: runs.length, check_runs: runs });
+    sendJson(res, 200, { total_count: runs.length, check_runs: runs });
   }),
   r("GET", "REPO/commits/([0-9a-f]{40})/status", function ({ res, params }) {
-    send(res, 200, { state: "success", statuses: [], sha: params[0], total_count: 0 });
+    sendJson(res, 200, { state: "success", statuses: [], sha: params[0], total_count: 0 });
   }),
   r("GET", "REPO/actions/jobs/(\\d+)/logs", function ({ res, params }) {
     res.writeHead(302, { location: `http://${this.host}/_logs/${params[0]}` }).end();
@@ -363,24 +363,16 @@ const ROUTES: Route[] = [
     const pull = this.pulls.find((p) => p.number === Number(params[0]));
     const labels = (body as { labels: string[] }).labels;
     if (pull) pull.labels = [...new Set([...pull.labels, ...labels])];
-    send(res, 200, labels.map((name) => ({ name })));
+    sendJson(res, 200, labels.map((name) => ({ name })));
   }),
   r("POST", "REPO/pulls/(\\d+)/requested_reviewers", function ({ res, params, body }) {
     const pull = this.pulls.find((p) => p.number === Number(params[0]));
-    if (!pull) return send(res, 404, { message: "Not Found" });
+    if (!pull) return sendJson(res, 404, { message: "Not Found" });
     const input = body as { reviewers?: string[]; team_reviewers?: string[] };
     pull.reviewers.push(...(input.reviewers ?? []));
     pull.teamReviewers.push(...(input.team_reviewers ?? []));
-    send(res, 201, this.pullJson(pull));
+    sendJson(res, 201, this.pullJson(pull));
   }),
 ];
 
-function send(res: ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { "content-type": "application/json; charset=utf-8" }).end(JSON.stringify(body));
-}
 
-async function readBody(req: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString("utf8");
-}

@@ -1,8 +1,8 @@
 import { createHash } from "node:crypto";
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import { createGzip } from "node:zlib";
 import tarStream from "tar-stream";
+import { LocalServer, readBody, sendJson } from "./local-server.js";
 
 /**
  * A GitLab-style REST API (`/api/v4`, optionally under a path prefix as on self-managed
@@ -101,8 +101,6 @@ export class FakeGitLab {
   jobs: FakeJob[] = [];
   requests: RecordedRequest[] = [];
   #nextId = 500;
-  #server: Server | null = null;
-  port = 0;
 
   /** `prefix` puts the whole instance below a path, as self-managed GitLab at `https://host/gitlab`. */
   constructor(
@@ -171,35 +169,35 @@ export class FakeGitLab {
     return this.#nextId++;
   }
 
-  async start(): Promise<void> {
-    this.#server = createServer((req, res) => {
-      this.handle(req, res).catch((err: unknown) => send(res, 500, { message: String(err) }));
-    });
-    await new Promise<void>((resolve) => this.#server!.listen(0, "127.0.0.1", resolve));
-    this.port = (this.#server.address() as AddressInfo).port;
+  readonly #http = new LocalServer((req, res) => this.handle(req, res));
+
+  get port(): number {
+    return this.#http.port;
   }
 
-  async stop(): Promise<void> {
-    await new Promise<void>((resolve) => this.#server?.close(() => resolve()));
+  start(): Promise<void> {
+    return this.#http.start();
+  }
+
+  stop(): Promise<void> {
+    return this.#http.stop();
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? "/", "http://fake");
-    const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
-    const raw = Buffer.concat(chunks).toString("utf8");
+    const raw = await readBody(req);
     const apiRoot = `${this.prefix}/api/v4`;
     // Paths are matched decoded, as Rails routes them (`acme%2Fwidgets`, `factory%2F12-x`).
     const path = decodeURIComponent(url.pathname.startsWith(apiRoot) ? url.pathname.slice(apiRoot.length) : url.pathname);
     const recorded: RecordedRequest = { method: req.method ?? "GET", urlPath: url.pathname, path, query: url.searchParams, headers: req.headers, body: raw ? (JSON.parse(raw) as unknown) : undefined };
     this.requests.push(recorded);
-    if (!url.pathname.startsWith(apiRoot)) return send(res, 404, { message: "404 Not Found (outside the API root)" });
-    if (req.headers["private-token"] !== this.token) return send(res, 401, { message: "401 Unauthorized" });
+    if (!url.pathname.startsWith(apiRoot)) return sendJson(res, 404, { message: "404 Not Found (outside the API root)" });
+    if (req.headers["private-token"] !== this.token) return sendJson(res, 401, { message: "401 Unauthorized" });
     for (const route of ROUTES) {
       const match = route.method === recorded.method ? route.pattern.exec(path) : null;
       if (match) return route.handle.call(this, { ...recorded, params: match.slice(1), res });
     }
-    send(res, 404, { message: `404 fake GitLab has no route for ${recorded.method} ${path}` });
+    sendJson(res, 404, { message: `404 fake GitLab has no route for ${recorded.method} ${path}` });
   }
 
   // JSON shapes --------------------------------------------------------------------------------
@@ -247,18 +245,18 @@ export class FakeGitLab {
     const head = this.headOf(body.branch);
     const start = body.start_sha ?? (body.start_branch ? this.headOf(body.start_branch) : undefined);
     if ((body.start_sha || body.start_branch) && head) {
-      return send(res, 400, { message: `A branch called '${body.branch}' already exists. Switch to that branch in order to make changes` });
+      return sendJson(res, 400, { message: `A branch called '${body.branch}' already exists. Switch to that branch in order to make changes` });
     }
     const parent = head ?? start;
-    if (!parent || !this.commits.has(parent)) return send(res, 400, { message: "You can only create or edit files when you are on a branch" });
+    if (!parent || !this.commits.has(parent)) return sendJson(res, 400, { message: "You can only create or edit files when you are on a branch" });
     const tree = new Map(this.filesAt(parent));
     for (const action of body.actions) {
       const problem = applyAction(tree, action);
-      if (problem) return send(res, 400, { message: problem });
+      if (problem) return sendJson(res, 400, { message: problem });
     }
     const commit = this.storeCommit(tree, [parent], body.commit_message);
     this.branches.set(body.branch, commit.sha);
-    send(res, 201, { id: commit.sha, short_id: commit.sha.slice(0, 8), message: commit.message, parent_ids: commit.parents });
+    sendJson(res, 201, { id: commit.sha, short_id: commit.sha.slice(0, 8), message: commit.message, parent_ids: commit.parents });
   }
 }
 
@@ -324,34 +322,34 @@ const NOTEABLE = "(issues|merge_requests)";
 
 const ROUTES: Route[] = [
   route("GET", "/user", function ({ res }) {
-    send(res, 200, { ...this.bot, name: "Factory Bot", state: "active", bot: true });
+    sendJson(res, 200, { ...this.bot, name: "Factory Bot", state: "active", bot: true });
   }),
   route("GET", "/users", function ({ res, query }) {
-    send(res, 200, this.users.filter((u) => u.username === query.get("username")));
+    sendJson(res, 200, this.users.filter((u) => u.username === query.get("username")));
   }),
   route("GET", "PROJECT", function ({ res }) {
-    send(res, 200, { id: PROJECT_ID, path_with_namespace: PROJECT_PATH, default_branch: this.defaultBranch, web_url: this.webUrl });
+    sendJson(res, 200, { id: PROJECT_ID, path_with_namespace: PROJECT_PATH, default_branch: this.defaultBranch, web_url: this.webUrl });
   }),
   route("GET", "PROJECT/members/all/(\\d+)", function ({ res, params }) {
     const user = this.users.find((u) => u.id === Number(params[0]));
     const level = this.accessLevels.get(Number(params[0]));
-    if (!user || level === undefined) return send(res, 404, { message: "404 Not found" });
-    send(res, 200, { ...user, access_level: level, state: "active" });
+    if (!user || level === undefined) return sendJson(res, 404, { message: "404 Not found" });
+    sendJson(res, 200, { ...user, access_level: level, state: "active" });
   }),
   route("GET", "PROJECT/repository/files/(.+)/raw", function ({ res, params, query }) {
     const ref = query.get("ref") ?? this.defaultBranch;
     const file = this.filesAt(this.headOf(ref) ?? ref).get(params[0]!);
-    if (!file) return send(res, 404, { message: "404 File Not Found" });
+    if (!file) return sendJson(res, 404, { message: "404 File Not Found" });
     res.writeHead(200, { "content-type": "text/plain; charset=utf-8" }).end(file.content);
   }),
   route("GET", "PROJECT/repository/branches/(.+)", function ({ res, params }) {
     const sha = this.headOf(params[0]!);
-    if (!sha) return send(res, 404, { message: "404 Branch Not Found" });
-    send(res, 200, { name: params[0], commit: { id: sha } });
+    if (!sha) return sendJson(res, 404, { message: "404 Branch Not Found" });
+    sendJson(res, 200, { name: params[0], commit: { id: sha } });
   }),
   route("GET", "PROJECT/repository/archive.tar.gz", function ({ res, query }) {
     const sha = query.get("sha") ?? "";
-    if (!this.commits.has(sha)) return send(res, 404, { message: "404 Not Found" });
+    if (!this.commits.has(sha)) return sendJson(res, 404, { message: "404 Not Found" });
     this.sendArchive(res, sha);
   }),
   route("POST", "PROJECT/repository/commits", function ({ res, body }) {
@@ -359,15 +357,15 @@ const ROUTES: Route[] = [
   }),
   route("GET", "PROJECT/repository/commits/([0-9a-f]{40})", function ({ res, params }) {
     const commit = this.commits.get(params[0]!);
-    if (!commit) return send(res, 404, { message: "404 Commit Not Found" });
-    send(res, 200, { id: commit.sha, message: commit.message, parent_ids: commit.parents });
+    if (!commit) return sendJson(res, 404, { message: "404 Commit Not Found" });
+    sendJson(res, 200, { id: commit.sha, message: commit.message, parent_ids: commit.parents });
   }),
   route("GET", "PROJECT/repository/commits/([0-9a-f]{40})/merge_requests", function ({ res, params }) {
-    send(res, 200, this.mergeRequests.filter((mr) => this.headOf(mr.source_branch) === params[0]).map((mr) => this.mergeRequestJson(mr)));
+    sendJson(res, 200, this.mergeRequests.filter((mr) => this.headOf(mr.source_branch) === params[0]).map((mr) => this.mergeRequestJson(mr)));
   }),
   route("GET", `PROJECT/${NOTEABLE}/(\\d+)/notes`, function ({ res, params }) {
     const notes = this.notesOn(params[0] as FakeNote["noteable"], Number(params[1]));
-    send(res, 200, notes.map((n) => this.noteJson(n)));
+    sendJson(res, 200, notes.map((n) => this.noteJson(n)));
   }),
   route("POST", `PROJECT/${NOTEABLE}/(\\d+)/notes`, function ({ res, params, body }) {
     const note: FakeNote = {
@@ -380,13 +378,13 @@ const ROUTES: Route[] = [
       created_at: new Date().toISOString(),
     };
     this.notes.push(note);
-    send(res, 201, this.noteJson(note));
+    sendJson(res, 201, this.noteJson(note));
   }),
   route("PUT", `PROJECT/${NOTEABLE}/(\\d+)/notes/(\\d+)`, function ({ res, params, body }) {
     const note = this.notes.find((n) => n.id === Number(params[2]));
-    if (!note) return send(res, 404, { message: "404 Note Not Found" });
+    if (!note) return sendJson(res, 404, { message: "404 Note Not Found" });
     note.body = (body as { body: string }).body;
-    send(res, 200, this.noteJson(note));
+    sendJson(res, 200, this.noteJson(note));
   }),
   route("DELETE", `PROJECT/${NOTEABLE}/(\\d+)/notes/(\\d+)`, function ({ res, params }) {
     this.notes = this.notes.filter((n) => n.id !== Number(params[2]));
@@ -396,21 +394,21 @@ const ROUTES: Route[] = [
     const input = body as Omit<FakeStatus, "sha">;
     const previous = this.statuses.findLast((s) => s.sha === params[0] && s.name === input.name);
     if (previous?.state === input.state) {
-      return send(res, 400, { message: `Cannot transition status via :${input.state} from :${input.state}` });
+      return sendJson(res, 400, { message: `Cannot transition status via :${input.state} from :${input.state}` });
     }
     this.statuses.push({ sha: params[0]!, ...input });
-    send(res, 201, { id: this.nextId(), sha: params[0], status: input.state, name: input.name });
+    sendJson(res, 201, { id: this.nextId(), sha: params[0], status: input.state, name: input.name });
   }),
   route("GET", "PROJECT/merge_requests", function ({ res, query }) {
     const state = query.get("state");
     const source = query.get("source_branch");
     const found = this.mergeRequests.filter((mr) => (!state || mr.state === state) && (!source || mr.source_branch === source));
-    send(res, 200, found.map((mr) => this.mergeRequestJson(mr)));
+    sendJson(res, 200, found.map((mr) => this.mergeRequestJson(mr)));
   }),
   route("POST", "PROJECT/merge_requests", function ({ res, body }) {
     const input = body as { source_branch: string; target_branch: string; title: string; description?: string };
     const open = this.mergeRequests.find((mr) => mr.source_branch === input.source_branch && mr.state === "opened");
-    if (open) return send(res, 409, { message: [`Another open merge request already exists for this source branch: !${open.iid}`] });
+    if (open) return sendJson(res, 409, { message: [`Another open merge request already exists for this source branch: !${open.iid}`] });
     const mr: FakeMergeRequest = {
       iid: this.mergeRequests.length + 1,
       title: input.title,
@@ -423,38 +421,34 @@ const ROUTES: Route[] = [
       author: this.bot,
     };
     this.mergeRequests.push(mr);
-    send(res, 201, this.mergeRequestJson(mr));
+    sendJson(res, 201, this.mergeRequestJson(mr));
   }),
   route("GET", "PROJECT/merge_requests/(\\d+)", function ({ res, params }) {
     const mr = this.mergeRequests.find((m) => m.iid === Number(params[0]));
-    if (!mr) return send(res, 404, { message: "404 Not found" });
-    send(res, 200, this.mergeRequestJson(mr));
+    if (!mr) return sendJson(res, 404, { message: "404 Not found" });
+    sendJson(res, 200, this.mergeRequestJson(mr));
   }),
   route("PUT", "PROJECT/merge_requests/(\\d+)", function ({ res, params, body }) {
     const mr = this.mergeRequests.find((m) => m.iid === Number(params[0]));
-    if (!mr) return send(res, 404, { message: "404 Not found" });
+    if (!mr) return sendJson(res, 404, { message: "404 Not found" });
     const input = body as { title?: string; description?: string; add_labels?: string; reviewer_ids?: number[] };
     if (input.title !== undefined) mr.title = input.title;
     if (input.description !== undefined) mr.description = input.description;
     if (input.add_labels) mr.labels = [...new Set([...mr.labels, ...input.add_labels.split(",")])];
     if (input.reviewer_ids) mr.reviewer_ids = input.reviewer_ids;
-    send(res, 200, this.mergeRequestJson(mr));
+    sendJson(res, 200, this.mergeRequestJson(mr));
   }),
   route("GET", "PROJECT/pipelines", function ({ res, query }) {
     const sha = query.get("sha");
     const found = this.pipelines.filter((p) => !sha || p.sha === sha).sort((a, b) => b.id - a.id);
-    send(res, 200, found.map((p) => ({ id: p.id, sha: p.sha, ref: p.ref, source: p.source, status: p.status })));
+    sendJson(res, 200, found.map((p) => ({ id: p.id, sha: p.sha, ref: p.ref, source: p.source, status: p.status })));
   }),
   route("GET", "PROJECT/pipelines/(\\d+)/jobs", function ({ res, params }) {
-    send(res, 200, this.jobs.filter((j) => j.pipelineId === Number(params[0])).map((j) => this.jobJson(j)));
+    sendJson(res, 200, this.jobs.filter((j) => j.pipelineId === Number(params[0])).map((j) => this.jobJson(j)));
   }),
   route("GET", "PROJECT/jobs/(\\d+)/trace", function ({ res, params }) {
     const job = this.jobs.find((j) => j.id === Number(params[0]));
-    if (!job) return send(res, 404, { message: "404 Not found" });
+    if (!job) return sendJson(res, 404, { message: "404 Not found" });
     res.writeHead(200, { "content-type": "text/plain" }).end(job.trace);
   }),
 ];
-
-function send(res: ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(body));
-}
