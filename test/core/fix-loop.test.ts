@@ -89,6 +89,22 @@ describe("fix loop", () => {
     expect(prComments("handover")).toHaveLength(1);
   });
 
+  it("counts attempts from the branch after a restart: nothing is remembered in the process", async () => {
+    const { forge, specs, pr, head, ci } = await factoryPr(2);
+    await ci([job("test", "failure")], "before-restart");
+    expect(specs.map((s) => s.attempt)).toEqual([1, 2]);
+    // A new process: fresh dependencies, only the forge's state survives.
+    const restarted = { forge, logger: recordingLogger(), clock: fixedClock(), runner: { run: async (spec: TaskSpec) => (specs.push(spec), { kind: "completed" as const, agent: { exitCode: 0, signal: null, timedOut: false, durationMs: 1, outputTail: "" }, changeSet: { version: 1 as const, base_sha: spec.baseSha, files: [{ path: "x", action: "create" as const, mode: "100644" as const, encoding: "utf8" as const, content: "3" }], summary: "", tests: [] } }) } };
+    pr.headSha = head();
+    forge.ciJobs.set(head(), [job("test", "failure")]);
+    await handleCiCompleted({ type: "ci.completed", deliveryId: "after-restart", actor: { login: "ci", isBot: true }, headSha: head(), changeRequestNumbers: [pr.number] }, restarted);
+    expect(specs.map((s) => s.attempt)).toEqual([1, 2, 3]);
+    pr.headSha = head();
+    forge.ciJobs.set(head(), [job("test", "failure")]);
+    await handleCiCompleted({ type: "ci.completed", deliveryId: "after-restart-2", actor: { login: "ci", isBot: true }, headSha: head(), changeRequestNumbers: [pr.number] }, restarted);
+    expect(specs).toHaveLength(3); // budget of 2 fix attempts spent
+  });
+
   it("waits until every check has finished", async () => {
     const { specs, ci } = await factoryPr();
     await ci([job("test", "failure"), job("e2e", "pending")]);
