@@ -17,7 +17,12 @@ const VERBS: Record<string, { describe: string; load: () => Promise<CliCommand> 
   },
   doctor: {
     describe: "doctor [--repo owner/name] [--project group/name]   check credentials, permissions and webhooks",
-    load: async () => (await import("./cli/doctor.js")).doctorCommand,
+    // The same environment as the server, `.env` included. Only here: `task` runs in a repository
+    // checkout, whose `.env` must not set variables such as FACTORY_AGENT_ENV.
+    load: async () => {
+      (await import("./dotenv.js")).applyDotEnv();
+      return (await import("./cli/doctor.js")).doctorCommand;
+    },
   },
 };
 

@@ -11,6 +11,7 @@ import { gitlabRoute, startGitLabOnlyServer } from "./gitlab-route.js";
 import { packageVersion } from "./version.js";
 import { isMainModule } from "./is-main.js";
 import { shutDown, shutdownGraceMs } from "./shutdown.js";
+import { applyDotEnv } from "./dotenv.js";
 import { TaskCancellation } from "../core/cancellation.js";
 
 export interface FactoryServerOptions {
@@ -95,6 +96,7 @@ function exitOnSignals(server: FactoryServer): void {
 }
 
 if (isMainModule(import.meta.url)) {
+  applyDotEnv();
   startFactoryServer().then(exitOnSignals, (err: unknown) => {
     console.error(err instanceof Error ? err.message : err);
     process.exit(1);
