@@ -1,5 +1,6 @@
 import { posix } from "node:path";
 import { copyWithinBounds } from "./bounded-value.js";
+import { isForbiddenAgentEnv } from "./agent-env.js";
 import { formatKeyPath, hasKeyPath, isMapping, valueAtPath, type KeyPath } from "./key-path.js";
 import type { KeyLocations, SourcePosition } from "./locations.js";
 import { issuesFromAjv, type KeyIssue } from "./messages.js";
@@ -25,7 +26,7 @@ export function validateConfig(value: unknown, sources: readonly ConfigDocument[
   }
   const candidate = copied.value;
   const issues = validateAgainstSchema(candidate) ? [] : issuesFromAjv(validateAgainstSchema.errors ?? [], candidate);
-  issues.push(...testPathIssues(candidate));
+  issues.push(...testPathIssues(candidate), ...agentEnvIssues(candidate));
   if (issues.length === 0) return { status: "ok", config: toFactoryConfig(candidate) };
   const problems = uniqueProblems(issues.map((issue) => locate(issue, sources)));
   return invalid(sortProblems(problems, sources.map((source) => source.file)));
@@ -52,6 +53,18 @@ function testPathIssues(candidate: unknown): KeyIssue[] {
     const message = `\`${formatKeyPath(keyPath)}\` must be a directory inside the repository, relative to its root (like \`.\` or \`packages/api\`); ${fault}`;
     return [{ path: keyPath, message }];
   });
+}
+
+function agentEnvIssues(candidate: unknown): KeyIssue[] {
+  const env = isMapping(candidate) && isMapping(candidate.agent) && isMapping(candidate.agent.env) ? candidate.agent.env : {};
+  return Object.keys(env)
+    .filter(isForbiddenAgentEnv)
+    .map((name) => ({
+      path: ["agent", "env", name],
+      message:
+        `\`agent.env\` may not set \`${name}\`: the runner sets PATH, HOME, LANG, TMPDIR and FACTORY_* itself, and variables ` +
+        "that make a shell or interpreter load code (NODE_OPTIONS, LD_*, BASH_ENV, PYTHON*, GIT_*, npm_config_*, …) are refused",
+    }));
 }
 
 function repositoryPathFault(path: string): string | null {

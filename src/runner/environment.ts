@@ -1,4 +1,5 @@
 import type { Logger } from "../core/deps.js";
+import { isForbiddenAgentEnv } from "../config/agent-env.js";
 
 /** The only server variables every agent and test command sees. */
 export const SERVER_BASICS = ["PATH", "HOME", "LANG", "TMPDIR"] as const;
@@ -45,23 +46,6 @@ function pick(env: NodeJS.ProcessEnv, names: readonly string[]): Record<string, 
   return picked;
 }
 
-/**
- * Variables that make a shell, loader or interpreter run code or load it from elsewhere. An
- * allowed command (`npm test`) would otherwise run anything a repository's `agent.env` says.
- */
-const CODE_LOADING = [
-  /^LD_/, /^DYLD_/, /^NODE_OPTIONS$/, /^NODE_PATH$/, /^NODE_REPL_EXTERNAL_MODULE$/,
-  /^BASH_ENV$/, /^ENV$/, /^BASH_FUNC_/, /^SHELLOPTS$/, /^BASHOPTS$/, /^PS4$/, /^PROMPT_COMMAND$/, /^IFS$/, /^CDPATH$/,
-  /^PYTHON/, /^PERL5?(LIB|OPT|DB)/, /^RUBY(OPT|LIB)$/, /^GEM_/, /^BUNDLE_/,
-  /^JAVA_TOOL_OPTIONS$/, /^_JAVA_OPTIONS$/, /^JDK_JAVA_OPTIONS$/, /^CLASSPATH$/, /^MAVEN_OPTS$/, /^GRADLE_OPTS$/,
-  /^GIT_/, /^NPM_CONFIG_/i, /^YARN_/, /^PNPM_/, /^COREPACK_/, /^GCONV_PATH$/, /^HOSTALIASES$/,
-  /^(EDITOR|VISUAL|PAGER|BROWSER)$/, /^(HTTPS?|ALL|NO)_PROXY$/i,
-];
-
-function isCodeLoading(name: string): boolean {
-  return CODE_LOADING.some((pattern) => pattern.test(name));
-}
-
 function withoutReserved(
   configEnv: Readonly<Record<string, string>>,
   agentEnvNames: readonly string[],
@@ -71,7 +55,7 @@ function withoutReserved(
   const kept: Record<string, string> = {};
   const ignored: string[] = [];
   for (const [name, value] of Object.entries(configEnv)) {
-    if (reserved.has(name) || name.startsWith("FACTORY_") || !ENVIRONMENT_NAME.test(name) || isCodeLoading(name)) ignored.push(name);
+    if (reserved.has(name) || name.startsWith("FACTORY_") || !ENVIRONMENT_NAME.test(name) || isForbiddenAgentEnv(name)) ignored.push(name);
     else kept[name] = withoutNul(String(value));
   }
   if (ignored.length > 0) logger.warn({ ignored }, "agent.env may not set these variables; ignored");
