@@ -1,4 +1,5 @@
 import { run, type Probot, type ApplicationFunctionOptions } from "probot";
+import { getPrivateKey } from "@probot/get-private-key";
 import { BackgroundJobs } from "../core/jobs.js";
 import { systemClock, type Clock, type Logger } from "../core/deps.js";
 import type { TaskRunner } from "../core/task.js";
@@ -36,15 +37,28 @@ function hasGitHubCredentials(env: NodeJS.ProcessEnv): boolean {
 }
 
 /**
+ * Refuses to start on credentials Probot would quietly work around: a missing webhook secret (it
+ * would accept the public default "development") or a private key it cannot read (it would fall
+ * back to the app-registration page).
+ */
+function checkGitHubCredentials(env: NodeJS.ProcessEnv): void {
+  if (!env.WEBHOOK_SECRET) throw new Error("WEBHOOK_SECRET is not set: set it to the webhook secret of the GitHub App.");
+  let key: string | null;
+  try {
+    key = getPrivateKey({ env });
+  } catch (err) {
+    throw new Error(`The GitHub App's private key cannot be used: ${(err as Error).message.replace(/^\[@probot\/get-private-key\] /, "")}`);
+  }
+  if (!key) throw new Error("PRIVATE_KEY / PRIVATE_KEY_PATH holds no private key: use the .pem file GitHub generated for the app.");
+}
+
+/**
  * The Docker entry (`npm start`). Without GitHub credentials outside production, Probot serves its
  * app-registration flow from `app.yml` instead.
  */
 export async function startFactoryServer(options: FactoryServerOptions = {}): Promise<FactoryServer> {
   const env = options.env ?? process.env;
-  if (hasGitHubCredentials(env) && !env.WEBHOOK_SECRET) {
-    // Probot would fall back to the secret "development", which anyone can sign with.
-    throw new Error("WEBHOOK_SECRET is not set: set it to the webhook secret of the GitHub App.");
-  }
+  if (hasGitHubCredentials(env)) checkGitHubCredentials(env);
   const gitlab = gitlabSettingsFromEnv(env);
   const clock = options.clock ?? systemClock;
   const runnerFor = (logger: Logger) => options.runner ?? new LocalTaskRunner({ ...localRunnerOptionsFromEnv(env), logger, clock });

@@ -1,4 +1,5 @@
 import { shutDown } from "../../src/entry/shutdown.js";
+import { startFactoryServer } from "../../src/entry/server.js";
 import { BackgroundJobs } from "../../src/core/jobs.js";
 import { TaskCancellation } from "../../src/core/cancellation.js";
 import { recordingLogger } from "../helpers/logger.js";
@@ -31,5 +32,14 @@ describe("graceful shutdown", () => {
     await shutDown(p, 10);
     expect(p.events).toEqual(["stopped accepting", "task saw: the server shut down"]);
     expect(p.jobs.size).toBe(0);
+  });
+});
+
+describe("start-up checks", () => {
+  it.each([
+    [{ APP_ID: "1", PRIVATE_KEY: "garbage", WEBHOOK_SECRET: "s" }, /private key cannot be used: The contents of "env.PRIVATE_KEY" could not be validated/],
+    [{ APP_ID: "1", PRIVATE_KEY: "-----BEGIN RSA PRIVATE KEY-----\nabc\n-----END RSA PRIVATE KEY-----" }, /WEBHOOK_SECRET is not set/],
+  ])("refuses GitHub credentials Probot would work around: %j", async (env, message) => {
+    await expect(startFactoryServer({ env: { ...env, PORT: "0", HOST: "127.0.0.1", LOG_LEVEL: "silent" } })).rejects.toThrow(message);
   });
 });
