@@ -13,6 +13,7 @@ import { packageVersion } from "./version.js";
 import { isMainModule } from "./is-main.js";
 import { shutDown, shutdownGraceMs } from "./shutdown.js";
 import { applyDotEnv } from "./dotenv.js";
+import { serverLog } from "./log.js";
 import { TaskCancellation } from "../core/cancellation.js";
 
 export interface FactoryServerOptions {
@@ -77,7 +78,7 @@ export async function startFactoryServer(options: FactoryServerOptions = {}): Pr
     addHandler(healthHandler({ version: packageVersion(), forges: { github: true, gitlab: gitlab !== null } }));
     addHandler(gitlabRoute(gitlab, { jobs, runner, clock, logger, cancellation }));
   };
-  const server = await run(appFn, { env, Octokit: options.Octokit ?? FactoryOctokit });
+  const server = await run(appFn, { env, Octokit: options.Octokit ?? FactoryOctokit, log: await serverLog(env) });
   const backgroundJobs = jobs ?? new BackgroundJobs(log);
   return {
     port: server.port,

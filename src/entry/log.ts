@@ -1,0 +1,35 @@
+import { pino, type Logger as PinoLogger, type LogFn } from "pino";
+import { getTransformStream } from "@probot/pino";
+
+interface SignatureError extends Error {
+  event?: { id?: string; name?: string };
+  status?: number;
+}
+
+const SIGNATURE_FAILURE = /signature does not match|x-hub-signature/i;
+
+/**
+ * Probot logs a webhook whose signature fails at error level with the whole unauthenticated
+ * payload, so anyone could fill the logs. Such a delivery becomes one warning with its id instead.
+ */
+export function quietSignatureFailures(this: PinoLogger, args: Parameters<LogFn>, method: LogFn): void {
+  const [first] = args as unknown[];
+  if (first instanceof Error && SIGNATURE_FAILURE.test(first.message)) {
+    const { event, status } = first as SignatureError;
+    const where = event ? { deliveryId: event.id, event: event.name } : {};
+    this.warn({ ...where, status }, "refused a webhook whose signature does not match WEBHOOK_SECRET (payload not logged)");
+    return;
+  }
+  method.apply(this, args);
+}
+
+/** Probot's own logger (same level, format and transport options), with the hook above. */
+export async function serverLog(env: NodeJS.ProcessEnv): Promise<PinoLogger> {
+  const logFormat = env.LOG_FORMAT ? (env.LOG_FORMAT === "pretty" ? "pretty" : "json") : env.NODE_ENV === "production" ? "json" : "pretty";
+  const transform = await getTransformStream({ logFormat, logLevelInString: env.LOG_LEVEL_IN_STRING === "true", sentryDsn: env.SENTRY_DSN });
+  transform.pipe(pino.destination(1) as unknown as NodeJS.WritableStream);
+  return pino(
+    { level: env.LOG_LEVEL || "info", name: "probot", messageKey: env.LOG_MESSAGE_KEY || "msg", hooks: { logMethod: quietSignatureFailures } },
+    transform,
+  );
+}
