@@ -22,6 +22,8 @@ export function gitlabNodeHandler(deps: GitLabRouterDeps, path = GITLAB_WEBHOOK_
     }
     const headers = flattenHeaders(req.headers);
     if (!hasValidToken(headers, deps.webhookSecret)) {
+      // One line, never the token: usually a secret that differs between the hook and GITLAB_WEBHOOK_SECRET.
+      deps.logger.warn({ forge: "gitlab", event: headers["x-gitlab-event"], instance: headers["x-gitlab-instance"] }, "refused a GitLab delivery: X-Gitlab-Token is missing or wrong");
       send(res, 401, JSON.stringify({ error: "X-Gitlab-Token is missing or wrong" }), { connection: "close" });
       return true;
     }

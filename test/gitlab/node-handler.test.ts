@@ -14,9 +14,9 @@ describe("gitlabNodeHandler", () => {
   let server: Server;
   let base: string;
   let botLookups = 0;
+  const logger = recordingLogger();
 
   beforeAll(async () => {
-    const logger = recordingLogger();
     const deps: GitLabRouterDeps = {
       webhookSecret: SECRET,
       api: createGitLabApi({ url: "http://127.0.0.1:9", token: "t" }),
@@ -64,6 +64,9 @@ describe("gitlabNodeHandler", () => {
     const huge = "x".repeat(26 * 1024 * 1024);
     const stranger = await postGitLabWebhook(url(), huge, gitlabHeaders({ event: "Push Hook", token: "guess" }));
     expect(stranger.status).toBe(401);
+    const refusals = logger.lines.filter((l) => l.msg === "refused a GitLab delivery: X-Gitlab-Token is missing or wrong");
+    expect(refusals).toEqual([expect.objectContaining({ level: "warn", event: "Push Hook" })]);
+    expect(JSON.stringify(logger.lines)).not.toContain("guess");
     const member = await postGitLabWebhook(url(), huge, gitlabHeaders({ event: "Push Hook", token: SECRET }));
     expect(member.status).toBe(413);
     expect(botLookups).toBe(0);
