@@ -101,8 +101,9 @@ describe("factory-bot doctor: GitHub", () => {
   it("explains a 401 from GET /app", async () => {
     const api = githubApi();
     api.get("/app").reply(401, { message: "A JSON web token could not be decoded", documentation_url: "https://docs.github.com/rest" });
-    const { code, out } = await doctor();
+    const { code, out } = await doctor(["--repo", "acme/widgets"]);
     api.done();
+    expect(out).toContain("not checked: the app could not authenticate (see above)");
     expect(out).toContain("✗ GitHub refused the app's credentials (GET /app: 401)");
     expect(out).toContain("fix: APP_ID and PRIVATE_KEY must belong to the same app");
     expect(code).toBe(1);

@@ -56,9 +56,10 @@ describe("factory-bot doctor: GitLab", () => {
     expect(rejected.out).toContain("✗ GitLab rejected GITLAB_TOKEN (401): it is expired, revoked or mistyped");
     expect(rejected.code).toBe(1);
 
-    nock(BASE).get(`${API}/version`).replyWithError("getaddrinfo ENOTFOUND gitlab.example.com");
-    const unreachable = await doctor();
-    expect(unreachable.out).toMatch(/✗ GitLab does not answer at https:\/\/gitlab\.example\.com: .*\n {6}fix: check GITLAB_URL/);
+    nock(BASE).get(`${API}/version`).replyWithError(Object.assign(new Error("getaddrinfo ENOTFOUND gitlab.example.com"), { code: "ENOTFOUND" }));
+    const unreachable = await doctor(["--project", "acme/widgets"]);
+    expect(unreachable.out).toMatch(/✗ GitLab does not answer at https:\/\/gitlab\.example\.com: .*ENOTFOUND.*\n {6}fix: check GITLAB_URL/);
+    expect(unreachable.out).toContain("not checked: the instance or the token failed (see above)");
   });
 
   it("says which variable is missing from half a configuration", async () => {

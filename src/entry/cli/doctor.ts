@@ -68,7 +68,13 @@ async function runChecks(env: NodeJS.ProcessEnv, args: DoctorArgs, deps: DoctorD
   }
   const github = await githubSection({ env, manifest: readAppManifest(), Octokit: deps.Octokit });
   const sections = [github.section];
-  if (args.repo && github.authenticated) sections.push(await githubRepoSection({ env, repo: args.repo, Octokit: deps.Octokit }));
+  if (args.repo) {
+    sections.push(
+      github.authenticated
+        ? await githubRepoSection({ env, repo: args.repo, Octokit: deps.Octokit })
+        : { title: `GitHub repository ${args.repo}`, checks: [], skipped: "not checked: the app could not authenticate (see above)" },
+    );
+  }
   sections.push(...(await gitlabSection(env, args.project)));
   return sections;
 }

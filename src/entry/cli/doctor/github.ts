@@ -2,6 +2,9 @@ import { createPrivateKey } from "node:crypto";
 import { getPrivateKey } from "@probot/get-private-key";
 import { createProbot, type Probot } from "probot";
 import { FactoryOctokit } from "../../../github/octokit.js";
+
+// A checklist answers at once: an unreachable host is reported, not retried for seconds.
+const DoctorOctokit = FactoryOctokit.defaults((options: Record<string, unknown>) => ({ ...options, retry: { enabled: false } }));
 import type { Octokit } from "../../../github/forge.js";
 import { missingEvents, missingPermissions, type AppManifest } from "./app-manifest.js";
 import { fail, listSome, messageOf, pass, statusOf, type Check, type Section } from "./report.js";
@@ -44,7 +47,7 @@ export async function githubSection(options: GitHubDoctorOptions): Promise<GitHu
   checks.push(env.WEBHOOK_SECRET ? pass("WEBHOOK_SECRET is set") : fail("WEBHOOK_SECRET is not set (the server refuses to start without it)", "set it to the app's webhook secret (app settings → General → Webhook secret)"));
   if (!key.ok || !checks[0]!.ok) return { section, authenticated: false };
 
-  const probot = createProbot({ env, overrides: { Octokit: options.Octokit ?? FactoryOctokit, logLevel: "fatal" } });
+  const probot = createProbot({ env, overrides: { Octokit: options.Octokit ?? DoctorOctokit, logLevel: "fatal" } });
   const app = await authenticate(probot, checks);
   if (!app) return { section, authenticated: false };
   await webhookChecks(app, checks);

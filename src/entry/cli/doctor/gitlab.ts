@@ -43,7 +43,9 @@ export async function gitlabSection(env: NodeJS.ProcessEnv, project?: string): P
   }
   section.checks.push(pass("GITLAB_WEBHOOK_SECRET is set"));
   const get = gitlabGet(settings);
-  if (!(await instanceChecks(get, settings, section.checks))) return [section];
+  if (!(await instanceChecks(get, settings, section.checks))) {
+    return project ? [section, { title: `GitLab project ${project}`, checks: [], skipped: "not checked: the instance or the token failed (see above)" }] : [section];
+  }
   if (!project) return [section];
   return [section, await projectSection(get, project)];
 }
