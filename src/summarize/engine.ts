@@ -150,7 +150,12 @@ export class SummaryEngine implements LineSink {
    */
   private isChrome(lineNo: number, raw: string, text: string): boolean {
     const header = this.stepHeaderFrom;
-    if (header !== null && lineNo > header && lineNo <= header + MAX_STEP_HEADER_LINES && looksLikeStepHeader(raw, text)) return true;
+    if (header !== null && lineNo > header && lineNo <= header + MAX_STEP_HEADER_LINES) {
+      if (looksLikeStepHeader(raw, text)) return true;
+      // An open header ends at its first line that does not look like one: output follows, and
+      // output such as `  left: Some(0)` must not pass for an `env:` block.
+      this.stepHeaderFrom = null;
+    }
     return inRanges(this.chrome, lineNo);
   }
 

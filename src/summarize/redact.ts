@@ -83,7 +83,21 @@ function redactTokens(text: string): string {
   for (const pattern of PREFIXED_TOKENS) out = out.replace(pattern, REDACTED);
   for (const pattern of CREDENTIAL_FIELDS) out = out.replace(pattern, keepNameRedactValue);
   out = out.replace(URL_PASSWORD, `$1${REDACTED}@`).replace(URL_TOKEN_USER, `$1${REDACTED}@`);
-  return out.replace(SECRET_ASSIGNMENT, keepNameRedactValue);
+  return out.replace(SECRET_ASSIGNMENT, redactAssignedSecret);
+}
+
+/**
+ * Like keepNameRedactValue, except for a diagnostic that quotes an identifier and goes on in
+ * words (`'tokenCount': undeclared identifier`): a quoted name, an unquoted value and more words
+ * after it are prose. `"password": "…"`, `{'token': '…'}` and YAML's `"secret": abc123` are still
+ * redacted.
+ */
+function redactAssignedSecret(match: string, name: string, rest: string, separator: string, value: string, offset: number, whole: string): string {
+  const quotedName = offset > 0 && /["']/.test(whole[offset - 1] ?? "");
+  const quotedValue = /["']\s*$/.test(separator);
+  const proseFollows = /^ +[A-Za-z]/.test(whole.slice(offset + match.length, offset + match.length + 8));
+  if (quotedName && !quotedValue && proseFollows) return match;
+  return keepNameRedactValue(match, name, rest, separator, value, offset, whole);
 }
 
 function keepNameRedactValue(match: string, ...groups: unknown[]): string {

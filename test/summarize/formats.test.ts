@@ -1,4 +1,5 @@
 import { actionsLog, excerptText, gitlabSection, summarize } from "./helpers.js";
+import { summarizeText } from "../../src/summarize/index.js";
 
 describe("CI runner formats", () => {
   test("GitHub Actions: the tool's error, not the step wrapper, without timestamps", async () => {
@@ -691,5 +692,21 @@ describe("decoys", () => {
     const attempts = [1, 2, 3].flatMap((n) => [`Attempt ${n}/3`, "Error response from daemon: manifest for app:9.9 not found: manifest unknown"]);
     const summary = await summarize(attempts);
     expect(summary.excerpt.filter((line) => line.includes("manifest unknown"))).toHaveLength(1);
+  });
+});
+
+describe("a step header left open (a log cut before ##[endgroup])", () => {
+  it("ends at the first line that is output, so indented `key: value` output stays", async () => {
+    const ts = "2026-01-05T10:00:05.3000000Z ";
+    const log = [
+      "##[group]Run cargo test",
+      "   Compiling demo v0.1.0",
+      "thread 'tests::parses_empty' panicked at src/lib.rs:42:9:",
+      "assertion `left == right` failed",
+      "  left: Some(0)",
+      " right: None",
+    ].map((line) => ts + line).join("\n") + "\n";
+    const { excerpt } = await summarizeText(log, { maxLines: 12 });
+    expect(excerpt).toEqual(expect.arrayContaining(["  left: Some(0)", " right: None"]));
   });
 });

@@ -152,3 +152,16 @@ describe("nothing secret leaves the summarizer", () => {
     expect(text).not.toContain(GITHUB[0]);
   });
 });
+
+describe("secret-named assignments versus compiler prose", () => {
+  it.each([
+    ["parser.cpp(88,17): error C2065: 'tokenCount': undeclared identifier", "parser.cpp(88,17): error C2065: 'tokenCount': undeclared identifier"],
+    ["error TS2741: Property 'passwordHash' is missing in type 'User'", "error TS2741: Property 'passwordHash' is missing in type 'User'"],
+    ['{"password": "hunter2xyz"}', '{"password": "[REDACTED]"}'],
+    ["{'token': 'abcdef123456'}", "{'token': '[REDACTED]'}"],
+    ['"secretKey": abc123def456', '"secretKey": [REDACTED]'],
+    ["password: correcthorse", "password: [REDACTED]"],
+  ])("%s", (line, expected) => {
+    expect(redactSecrets(line)).toBe(expected);
+  });
+});
