@@ -5,6 +5,7 @@ import { readAppManifest } from "../../src/entry/cli/doctor/app-manifest.js";
 import { githubApi, type GitHubApi } from "../helpers/github-openapi.js";
 import { TestOctokit } from "../helpers/octokit.js";
 import { runVerb } from "./fixtures/cli.js";
+import { allowLoopbackOnly } from "../helpers/net.js";
 
 const PRIVATE_KEY = generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey.export({ type: "pkcs1", format: "pem" }).toString();
 const ENV = { APP_ID: "4242", PRIVATE_KEY, WEBHOOK_SECRET: "secret" };
@@ -61,7 +62,7 @@ function installationSees(api: GitHubApi, repositories: string[], id = 7) {
 
 beforeAll(() => nock.disableNetConnect());
 afterEach(() => nock.cleanAll());
-afterAll(() => nock.enableNetConnect());
+afterAll(() => allowLoopbackOnly());
 
 describe("factory-bot doctor: GitHub", () => {
   it("passes a working set-up and lists what each installation can see", async () => {

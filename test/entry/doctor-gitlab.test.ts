@@ -1,6 +1,7 @@
 import nock from "nock";
 import { doctorCommand } from "../../src/entry/cli/doctor.js";
 import { runVerb } from "./fixtures/cli.js";
+import { allowLoopbackOnly } from "../helpers/net.js";
 
 const BASE = "https://gitlab.example.com";
 const ENV = { GITLAB_URL: BASE, GITLAB_TOKEN: "glpat-doctor", GITLAB_WEBHOOK_SECRET: "hook-secret" };
@@ -25,7 +26,7 @@ const fileReply = (text: string) => ({ file_name: "factory.yml", content: Buffer
 
 beforeAll(() => nock.disableNetConnect());
 afterEach(() => nock.cleanAll());
-afterAll(() => nock.enableNetConnect());
+afterAll(() => allowLoopbackOnly());
 
 describe("factory-bot doctor: GitLab", () => {
   it("passes a working token and lists the projects it can push to", async () => {

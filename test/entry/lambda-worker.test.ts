@@ -13,6 +13,7 @@ import { TestOctokit } from "../helpers/octokit.js";
 import { githubExample } from "../helpers/webhooks.js";
 import { issueLabelsChanged } from "../gitlab/helpers.js";
 import { sqsEvent, sqsRecord } from "./fixtures/lambda-events.js";
+import { allowLoopbackOnly } from "../helpers/net.js";
 
 const delivery = (overrides: Partial<QueuedDelivery> = {}): QueuedDelivery => ({
   forge: "github",
@@ -160,7 +161,7 @@ describe("the worker with the real GitLab router", () => {
 
   beforeAll(() => nock.disableNetConnect());
   afterEach(() => nock.cleanAll());
-  afterAll(() => nock.enableNetConnect());
+  afterAll(() => allowLoopbackOnly());
 
   function gitlabApiWithMember(accessLevel: number) {
     nock(BASE)

@@ -9,6 +9,7 @@ import { githubApi, type GitHubApi } from "../helpers/github-openapi.js";
 import { TestOctokit } from "../helpers/octokit.js";
 import { githubExample } from "../helpers/webhooks.js";
 import { fixedClock, recordingLogger } from "../helpers/logger.js";
+import { allowLoopbackOnly } from "../helpers/net.js";
 
 const SHA = "3484a3fb816e0859fd6e1cea078d76385ff50625";
 const REPO = "/repos/octo-org/octo-repo";
@@ -59,7 +60,7 @@ function mockJobLog(api: GitHubApi, text: string) {
 
 beforeEach(() => nock.disableNetConnect());
 // Loopback servers in later test files of this worker must stay reachable.
-afterAll(() => nock.enableNetConnect());
+afterAll(() => allowLoopbackOnly());
 afterEach(() => nock.cleanAll());
 
 describe("GitHub CI summary", () => {

@@ -4,6 +4,7 @@ import { ConflictError, ForbiddenError, NotFoundError, TransientForgeError } fro
 import type { ChangeSetFile } from "../../src/core/changeset.js";
 import { githubApi } from "../helpers/github-openapi.js";
 import { testOctokit } from "../helpers/octokit.js";
+import { allowLoopbackOnly } from "../helpers/net.js";
 
 const PARENT = "1".repeat(40);
 const TREE = "2".repeat(40);
@@ -19,7 +20,7 @@ const textFiles = (n: number): ChangeSetFile[] =>
 
 beforeEach(() => nock.disableNetConnect());
 // Loopback servers in later test files of this worker must stay reachable.
-afterAll(() => nock.enableNetConnect());
+afterAll(() => allowLoopbackOnly());
 afterEach(() => nock.cleanAll());
 
 describe("GitHubForge.commitFiles", () => {

@@ -5,6 +5,7 @@ import { fromIssueComment, fromTaskWorkflowRun } from "../../src/github/events.j
 import { githubApi } from "../helpers/github-openapi.js";
 import { testOctokit } from "../helpers/octokit.js";
 import { githubExample } from "../helpers/webhooks.js";
+import { allowLoopbackOnly } from "../helpers/net.js";
 
 const REPO = "/repos/acme/widgets";
 const forge = () => new GitHubForge(testOctokit(), { owner: "acme", name: "widgets", htmlUrl: "https://github.com/acme/widgets" }, "factory-bot[bot]");
@@ -13,7 +14,7 @@ const dispatchInputs = { ...inputs, body: "the issue text" };
 
 beforeEach(() => nock.disableNetConnect());
 // Loopback servers in later test files of this worker must stay reachable.
-afterAll(() => nock.enableNetConnect());
+afterAll(() => allowLoopbackOnly());
 afterEach(() => nock.cleanAll());
 
 describe("GitHub task runs", () => {

@@ -3,6 +3,7 @@ import { ConflictError, ForbiddenError, NotFoundError, TransientForgeError } fro
 import type { CommitInput } from "../../src/core/forge.js";
 import { createGitLabApi } from "../../src/gitlab/client.js";
 import { GitLabForge, gitlabWording } from "../../src/gitlab/forge.js";
+import { allowLoopbackOnly } from "../helpers/net.js";
 
 const BASE = "https://gitlab.example.com";
 const API = "/api/v4/projects/7";
@@ -33,7 +34,7 @@ const mergeRequest = (fields: Record<string, unknown> = {}) => ({
 
 beforeAll(() => nock.disableNetConnect());
 afterEach(() => nock.cleanAll());
-afterAll(() => nock.enableNetConnect());
+afterAll(() => allowLoopbackOnly());
 
 describe("GitLabForge config", () => {
   it("reads .github/factory.yml from the default branch through the raw files API", async () => {

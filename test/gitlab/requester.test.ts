@@ -1,11 +1,12 @@
 import nock from "nock";
 import { createGitLabApi } from "../../src/gitlab/client.js";
+import { allowLoopbackOnly } from "../helpers/net.js";
 
 const api = () => createGitLabApi({ url: "https://gitlab.example.test", token: "glpat-test" });
 
 beforeEach(() => nock.disableNetConnect());
 afterEach(() => nock.cleanAll());
-afterAll(() => nock.enableNetConnect());
+afterAll(() => allowLoopbackOnly());
 
 describe("GitLab requests", () => {
   it("never repeats a write after a 502: it may have succeeded", async () => {

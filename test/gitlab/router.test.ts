@@ -8,6 +8,7 @@ import { RecentKeys } from "../../src/gitlab/recent-keys.js";
 import { cachedBotUser, handleGitLabDelivery, type GitLabRouterDeps } from "../../src/gitlab/router.js";
 import { fixedClock, recordingLogger } from "../helpers/logger.js";
 import { gitlabHeaders, gitlabPayload, gitlabTrace, issueLabelsChanged, pipelineFinished, TSC_OUTPUT, type ProjectFields } from "./helpers.js";
+import { allowLoopbackOnly } from "../helpers/net.js";
 
 const SECRET = "gitlab-hook-secret";
 const BASE = "https://gitlab.example.com";
@@ -105,7 +106,7 @@ function nockMember(h: Harness, scope: nock.Scope, user: { id: number; username:
 
 beforeAll(() => nock.disableNetConnect());
 afterEach(() => nock.cleanAll());
-afterAll(() => nock.enableNetConnect());
+afterAll(() => allowLoopbackOnly());
 
 describe("GitLab webhook verification", () => {
   it("refuses a wrong or missing X-Gitlab-Token with 401, before parsing anything or calling GitLab", async () => {

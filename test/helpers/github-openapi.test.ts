@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import nock from "nock";
 import { ProbotOctokit } from "probot";
+import { allowLoopbackOnly } from "./net.js";
 import {
   githubApi,
   isDocumentedStatus,
@@ -28,7 +29,7 @@ const SHA = "aa218f56b14c9653891f9e74264a383fa43fefbd";
 const repo = { owner: "o", repo: "r" };
 
 beforeAll(() => nock.disableNetConnect());
-afterAll(() => nock.enableNetConnect());
+afterAll(() => allowLoopbackOnly());
 afterEach(() => nock.cleanAll());
 
 describe("a mock that matches GitHub's description", () => {
