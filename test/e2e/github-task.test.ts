@@ -1,15 +1,10 @@
-import { generateKeyPairSync } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { startFactoryServer, type FactoryServer } from "../../src/entry/server.js";
+import type { FactoryServer } from "../../src/entry/server.js";
 import { MARKERS } from "../../src/core/markers.js";
-import { FakeGitHub } from "../helpers/fake-github-server.js";
-import { validateGitHubRequest } from "../helpers/github-openapi.js";
-import { freePort, githubExample, postGitHubWebhook, signGitHub } from "../helpers/webhooks.js";
+import type { FakeGitHub } from "../helpers/fake-github-server.js";
+import { E2E_SECRET, labeledPayload, startGitHubE2E, type GitHubE2E } from "../helpers/github-e2e.js";
+import { githubExample, postGitHubWebhook, signGitHub } from "../helpers/webhooks.js";
 import { allowExactly } from "../helpers/allow.js";
 
-const SECRET = "e2e-webhook-secret";
 const AGENT_COMMAND = `printf 'export const dark = true;\\n' > theme.ts && printf 'Added a dark theme flag.' > "$FACTORY_SUMMARY_FILE"`;
 const TEST_COMMAND = "test -f theme.ts";
 const CONFIG = `
@@ -23,63 +18,23 @@ pull_request:
   labels: [factory, automated]
 `;
 
-function labeledPayload(fake: FakeGitHub) {
-  const payload = githubExample("issues", "labeled");
-  payload.installation = { id: 42, node_id: "MDIzOkludGVncmF0aW9uSW5zdGFsbGF0aW9uNDI=" };
-  payload.repository.name = fake.repo;
-  payload.repository.full_name = `${fake.owner}/${fake.repo}`;
-  payload.repository.owner.login = fake.owner;
-  payload.repository.default_branch = "main";
-  payload.label = { ...payload.label, name: "factory" };
-  payload.sender = { ...payload.sender, login: "alice", type: "User" };
-  payload.issue.number = 12;
-  payload.issue.title = "Add a dark theme";
-  delete payload.issue.pull_request;
-  return payload;
-}
-
 describe("GitHub end to end: labeled issue → one pull request", () => {
+  let e2e: GitHubE2E;
   let fake: FakeGitHub;
   let server: FactoryServer;
   let url: string;
-  let workdir: string;
-  const problems: string[] = [];
+  let problems: string[];
 
   beforeAll(async () => {
-    fake = new FakeGitHub({ ".github/factory.yml": CONFIG, "README.md": "# widgets\n" });
-    fake.permissions.set("alice", "write");
-    fake.onRequest = (req) => {
-      const check = validateGitHubRequest(req.method, req.path + (req.query.size ? `?${req.query}` : ""), req.body);
-      problems.push(...check.problems.map((p) => `${req.method} ${req.path}: ${p}`));
-    };
-    await fake.start();
-    workdir = mkdtempSync(join(tmpdir(), "factory-e2e-"));
-    const port = await freePort();
-    const { privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
-    server = await startFactoryServer({
-      env: {
-        APP_ID: "1",
-        PRIVATE_KEY: privateKey.export({ type: "pkcs1", format: "pem" }).toString(),
-        WEBHOOK_SECRET: SECRET,
-        GHE_HOST: fake.host,
-        GHE_PROTOCOL: "http",
-        HOST: "127.0.0.1",
-        PORT: String(port),
-        LOG_LEVEL: (process.env.E2E_LOG_LEVEL ?? "error") as "error",
-        LOG_FORMAT: "json",
-        PATH: process.env.PATH,
-        HOME: process.env.HOME,
-        FACTORY_WORKDIR: workdir,
-        FACTORY_ALLOWED_COMMANDS: allowExactly(AGENT_COMMAND, TEST_COMMAND),
-      },
-    });
-    url = `http://127.0.0.1:${port}/api/github/webhooks`;
+    e2e = await startGitHubE2E(
+      { ".github/factory.yml": CONFIG, "README.md": "# widgets\n" },
+      { FACTORY_ALLOWED_COMMANDS: allowExactly(AGENT_COMMAND, TEST_COMMAND) },
+    );
+    ({ fake, server, url, problems } = e2e);
   });
 
   afterAll(async () => {
-    await server?.stop();
-    await fake?.stop();
-    rmSync(workdir, { recursive: true, force: true });
+    await e2e?.stop();
   });
 
   it("answers /healthz", async () => {
@@ -92,7 +47,7 @@ describe("GitHub end to end: labeled issue → one pull request", () => {
     const before = fake.requests.length;
     const payload = labeledPayload(fake);
     const forged = await postGitHubWebhook(url, "issues", payload, { secret: "wrong", deliveryId: "forged" });
-    const unsigned = await postGitHubWebhook(url, "issues", payload, { secret: SECRET, deliveryId: "unsigned", signature: null });
+    const unsigned = await postGitHubWebhook(url, "issues", payload, { secret: E2E_SECRET, deliveryId: "unsigned", signature: null });
     expect(forged.status).toBeGreaterThanOrEqual(400);
     expect(forged.status).toBeLessThan(500);
     expect(unsigned.status).toBeGreaterThanOrEqual(400);
@@ -104,7 +59,7 @@ describe("GitHub end to end: labeled issue → one pull request", () => {
   it("answers correctly signed malformed JSON with 4xx, calls nothing, and keeps serving", async () => {
     const before = fake.requests.length;
     const body = "{not json";
-    const res = await fetch(url, { method: "POST", headers: { "content-type": "application/json", "x-github-event": "issues", "x-github-delivery": "bad-json", "x-hub-signature-256": signGitHub(body, SECRET) }, body });
+    const res = await fetch(url, { method: "POST", headers: { "content-type": "application/json", "x-github-event": "issues", "x-github-delivery": "bad-json", "x-hub-signature-256": signGitHub(body, E2E_SECRET) }, body });
     expect(res.status).toBeGreaterThanOrEqual(400);
     expect(res.status).toBeLessThan(500);
     expect((await fetch(url.replace("/api/github/webhooks", "/healthz"))).status).toBe(200);
@@ -114,7 +69,7 @@ describe("GitHub end to end: labeled issue → one pull request", () => {
   it("acknowledges events it does not use with 2xx and calls nothing", async () => {
     const before = fake.requests.length;
     const star = githubExample("star", "created");
-    const res = await postGitHubWebhook(url, "star", star, { secret: SECRET, deliveryId: "star-1" });
+    const res = await postGitHubWebhook(url, "star", star, { secret: E2E_SECRET, deliveryId: "star-1" });
     expect(res.status).toBeLessThan(300);
     await server.jobs.drain();
     expect(fake.requests.length).toBe(before);
@@ -123,13 +78,13 @@ describe("GitHub end to end: labeled issue → one pull request", () => {
   it("opens exactly one PR with the change, title, Closes, test table, labels, status and one comment, however often delivered", async () => {
     const payload = labeledPayload(fake);
     const responses = await Promise.all([
-      postGitHubWebhook(url, "issues", payload, { secret: SECRET, deliveryId: "delivery-a" }),
-      postGitHubWebhook(url, "issues", payload, { secret: SECRET, deliveryId: "delivery-a" }),
-      postGitHubWebhook(url, "issues", payload, { secret: SECRET, deliveryId: "delivery-b" }),
+      postGitHubWebhook(url, "issues", payload, { secret: E2E_SECRET, deliveryId: "delivery-a" }),
+      postGitHubWebhook(url, "issues", payload, { secret: E2E_SECRET, deliveryId: "delivery-a" }),
+      postGitHubWebhook(url, "issues", payload, { secret: E2E_SECRET, deliveryId: "delivery-b" }),
     ]);
     expect(responses.map((r) => r.status)).toEqual([200, 200, 200]);
     await server.jobs.drain();
-    await postGitHubWebhook(url, "issues", payload, { secret: SECRET, deliveryId: "delivery-a" }); // a late redelivery
+    await postGitHubWebhook(url, "issues", payload, { secret: E2E_SECRET, deliveryId: "delivery-a" }); // a late redelivery
     await server.jobs.drain();
 
     expect(fake.pulls).toHaveLength(1);

@@ -63,6 +63,9 @@ export class FakeGitHub {
   statuses: Array<{ sha: string; state: string; context: string; description?: string; target_url?: string }> = [];
   pulls: FakePull[] = [];
   permissions = new Map<string, string>();
+  /** Workflow dispatches received, and the artifacts (zip bytes) each run id serves. */
+  dispatches: Array<{ workflow: string; ref: string; inputs: Record<string, string> }> = [];
+  runArtifacts = new Map<number, Buffer>();
   /** Check runs per commit SHA, as GitHub lists them; `log` is served as the Actions job log. */
   checkRuns = new Map<string, Array<{ id: number; name: string; conclusion: string | null; log?: string }>>();
   requests: RecordedRequest[] = [];
@@ -134,6 +137,7 @@ export class FakeGitHub {
     const body: unknown = raw ? JSON.parse(raw) : undefined;
     if (url.pathname.startsWith("/_codeload/")) return this.sendTarball(res, url.pathname.slice("/_codeload/".length));
     if (url.pathname.startsWith("/_logs/")) return this.sendJobLog(res, Number(url.pathname.slice("/_logs/".length)));
+    if (url.pathname.startsWith("/_artifacts/")) return this.sendArtifact(res, Number(url.pathname.slice("/_artifacts/".length)));
     const path = decodeURIComponent(url.pathname.replace(/^\/api\/v3/, ""));
     const recorded = { method: req.method ?? "GET", path, query: url.searchParams, body };
     this.requests.push(recorded);
@@ -154,6 +158,12 @@ export class FakeGitHub {
     pack.finalize();
     res.writeHead(200, { "content-type": "application/x-gzip" });
     pack.pipe(createGzip()).pipe(res);
+  }
+
+  private sendArtifact(res: ServerResponse, runId: number): void {
+    const zip = this.runArtifacts.get(runId);
+    if (!zip) return sendJson(res, 404, { message: "Not Found" });
+    res.writeHead(200, { "content-type": "application/zip" }).end(zip);
   }
 
   private sendJobLog(res: ServerResponse, jobId: number): void {
@@ -358,6 +368,23 @@ const ROUTES: Route[] = [
   }),
   r("GET", "REPO/actions/jobs/(\\d+)/logs", function ({ res, params }) {
     res.writeHead(302, { location: `http://${this.host}/_logs/${params[0]}` }).end();
+  }),
+  r("POST", "REPO/actions/workflows/([^/]+)/dispatches", function ({ res, params, body }) {
+    const input = body as { ref: string; inputs: Record<string, string> };
+    this.dispatches.push({ workflow: params[0]!, ref: input.ref, inputs: input.inputs });
+    const id = 9000 + this.dispatches.length;
+    sendJson(res, 200, { workflow_run_id: id, run_url: `http://${this.host}/api/v3${repoPath}/actions/runs/${id}`, html_url: `http://${this.host}/${OWNER}/${REPO}/actions/runs/${id}` });
+  }),
+  r("GET", "REPO/actions/runs/(\\d+)/artifacts", function ({ res, params }) {
+    const zip = this.runArtifacts.get(Number(params[0]));
+    const artifacts = zip ? [{ id: Number(params[0]), name: "factory-changeset", size_in_bytes: zip.length, expired: false }] : [];
+    sendJson(res, 200, { total_count: artifacts.length, artifacts });
+  }),
+  r("GET", "REPO/actions/artifacts/(\\d+)/zip", function ({ res, params }) {
+    res.writeHead(302, { location: `http://${this.host}/_artifacts/${params[0]}` }).end();
+  }),
+  r("GET", "REPO/actions/runs/(\\d+)/jobs", function ({ res }) {
+    sendJson(res, 200, { total_count: 0, jobs: [] });
   }),
   r("POST", "REPO/issues/(\\d+)/labels", function ({ res, params, body }) {
     const pull = this.pulls.find((p) => p.number === Number(params[0]));

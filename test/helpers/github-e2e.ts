@@ -1,0 +1,83 @@
+import { generateKeyPairSync } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { startFactoryServer, type FactoryServer } from "../../src/entry/server.js";
+import { FakeGitHub } from "./fake-github-server.js";
+import { validateGitHubRequest } from "./github-openapi.js";
+import { freePort, githubExample, postGitHubWebhook } from "./webhooks.js";
+
+export const E2E_SECRET = "e2e-webhook-secret";
+
+export interface GitHubE2E {
+  fake: FakeGitHub;
+  server: FactoryServer;
+  /** The server's GitHub webhook URL. */
+  url: string;
+  /** Requests that broke GitHub's OpenAPI description. */
+  problems: string[];
+  deliver(event: string, payload: unknown, deliveryId: string): Promise<Response>;
+  stop(): Promise<void>;
+}
+
+/**
+ * The real server (`npm start`'s code path) against a fake GitHub Enterprise Server API on
+ * 127.0.0.1, every request checked against GitHub's OpenAPI description.
+ */
+export async function startGitHubE2E(files: Record<string, string>, env: NodeJS.ProcessEnv = {}): Promise<GitHubE2E> {
+  const fake = new FakeGitHub(files);
+  fake.permissions.set("alice", "write");
+  const problems: string[] = [];
+  fake.onRequest = (req) => {
+    const check = validateGitHubRequest(req.method, req.path + (req.query.size ? `?${req.query}` : ""), req.body);
+    problems.push(...check.problems.map((p) => `${req.method} ${req.path}: ${p}`));
+  };
+  await fake.start();
+  const workdir = mkdtempSync(join(tmpdir(), "factory-e2e-"));
+  const port = await freePort();
+  const { privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
+  const server = await startFactoryServer({
+    env: {
+      APP_ID: "1",
+      PRIVATE_KEY: privateKey.export({ type: "pkcs1", format: "pem" }).toString(),
+      WEBHOOK_SECRET: E2E_SECRET,
+      GHE_HOST: fake.host,
+      GHE_PROTOCOL: "http",
+      HOST: "127.0.0.1",
+      PORT: String(port),
+      LOG_LEVEL: (process.env.E2E_LOG_LEVEL ?? "error") as "error",
+      LOG_FORMAT: "json",
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      FACTORY_WORKDIR: workdir,
+      ...env,
+    },
+  });
+  const url = `http://127.0.0.1:${port}/api/github/webhooks`;
+  return {
+    fake,
+    server,
+    url,
+    problems,
+    deliver: (event, payload, deliveryId) => postGitHubWebhook(url, event, payload, { secret: E2E_SECRET, deliveryId }),
+    async stop() {
+      await server.stop();
+      await fake.stop();
+      rmSync(workdir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A real `issues.labeled` payload, moved to the fake's repository: alice labels issue 12 `factory`. */
+export function labeledPayload(fake: FakeGitHub) {
+  const payload = githubExample("issues", "labeled");
+  payload.installation = { id: 42, node_id: "MDIzOkludGVncmF0aW9uSW5zdGFsbGF0aW9uNDI=" };
+  Object.assign(payload.repository, { name: fake.repo, full_name: `${fake.owner}/${fake.repo}`, default_branch: "main" });
+  payload.repository.owner.login = fake.owner;
+  payload.label = { ...payload.label, name: "factory" };
+  payload.sender = { ...payload.sender, login: "alice", type: "User" };
+  payload.issue.number = 12;
+  payload.issue.title = "Add a dark theme";
+  delete payload.issue.pull_request;
+  return payload;
+}
