@@ -1,5 +1,6 @@
 import { posix } from "node:path";
 import type { ChangeSet, ChangeSetFile, TestResult } from "./changeset.js";
+import { redactSecrets } from "../summarize/index.js";
 
 /** Limits on a ChangeSet that arrives from CI: it is untrusted input. */
 export const CHANGESET_LIMITS = { maxBytes: 50 * 1024 * 1024, maxFiles: 10_000, maxSummaryChars: 20_000, maxTests: 100 };
@@ -14,6 +15,7 @@ const ENCODINGS = new Set(["utf8", "base64"]);
 /**
  * Parses and checks `changeset.json` (version 1) from a CI artifact: size, version, paths that
  * stay inside the repository, known actions, modes and encodings. Says what is wrong in one line.
+ * Its free text is posted, so it is redacted here too: the artifact may not come from our runner.
  */
 export function checkChangeSet(text: string): ChangeSetCheck {
   if (Buffer.byteLength(text) > CHANGESET_LIMITS.maxBytes) return fail(`it is larger than ${CHANGESET_LIMITS.maxBytes / 1024 / 1024} MiB`);
@@ -37,13 +39,13 @@ export function checkChangeSet(text: string): ChangeSetCheck {
     files.push(file);
   }
   const tests = Array.isArray(value.tests) ? value.tests.slice(0, CHANGESET_LIMITS.maxTests).filter(isObject).map(toTestResult) : [];
-  const summary = typeof value.summary === "string" ? value.summary.slice(0, CHANGESET_LIMITS.maxSummaryChars) : "";
+  const summary = typeof value.summary === "string" ? redactSecrets(value.summary.slice(0, CHANGESET_LIMITS.maxSummaryChars)) : "";
   const agent = isObject(value.agent)
     ? {
         exit_code: typeof value.agent.exit_code === "number" ? value.agent.exit_code : null,
         timed_out: value.agent.timed_out === true,
         duration_ms: Number(value.agent.duration_ms) || 0,
-        output_tail: String(value.agent.output_tail ?? "").slice(-8000),
+        output_tail: redactSecrets(String(value.agent.output_tail ?? "").slice(-8000)),
       }
     : undefined;
   return { ok: true, changeSet: { version: 1, base_sha: value.base_sha, files, summary, tests, ...(agent ? { agent } : {}) } };
@@ -74,7 +76,7 @@ function toTestResult(t: Record<string, unknown>): TestResult {
     command: String(t.command ?? "").slice(0, 1000),
     exit_code: typeof t.exit_code === "number" ? t.exit_code : null,
     duration_ms: Number(t.duration_ms) || 0,
-    output_tail: String(t.output_tail ?? "").slice(-8000),
+    output_tail: redactSecrets(String(t.output_tail ?? "").slice(-8000)),
     ...(t.skipped === true ? { skipped: true } : {}),
     ...(t.timed_out === true ? { timed_out: true } : {}),
   };

@@ -133,6 +133,12 @@ describe("runner: actions", () => {
 });
 
 describe("checkChangeSet", () => {
+  it("redacts the free text it will post: summary and output tails", () => {
+    const token = "ghp_" + "Q1w2E3r4T5y6U7i8O9p0A1s2D3f4G5h6J7k8";
+    const result = checkChangeSet(changeSetJson({ summary: `done with ${token}`, agent: { exit_code: 1, timed_out: false, duration_ms: 1, output_tail: token }, tests: [{ name: "t", command: "c", exit_code: 1, duration_ms: 1, output_tail: token }] }));
+    expect(result.ok && JSON.stringify(result.changeSet)).not.toContain(token);
+  });
+
   it("accepts a valid ChangeSet and caps free text", () => {
     const result = checkChangeSet(changeSetJson({ summary: "s".repeat(50_000) }));
     expect(result.ok && result.changeSet.summary.length).toBe(20_000);

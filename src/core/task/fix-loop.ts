@@ -8,7 +8,7 @@ import type { TaskRunner } from "../task.js";
 import { isActive, type TaskState } from "../task-state.js";
 import { rememberDelivery, TaskProgress } from "./progress.js";
 import { runTask } from "./run-task.js";
-import { attemptOf, issueOfBody } from "./trailers.js";
+import { attemptOf } from "./trailers.js";
 import { markIfInterrupted } from "./interrupted.js";
 
 export interface FollowUpDeps {
@@ -36,7 +36,8 @@ const OWN = "factory/";
 
 /** The issue of a PR the bot opened for a task, or null for anyone else's PR. */
 export function factoryIssueOf(forge: Forge, cr: ChangeRequest): number | null {
-  return cr.author === forge.botLogin ? issueOfBody(cr.body, (b) => decodeState(b)) : null;
+  const issue = cr.author === forge.botLogin ? decodeState<{ issue?: unknown }>(cr.body)?.issue : undefined;
+  return typeof issue === "number" ? issue : null;
 }
 
 /**

@@ -9,7 +9,7 @@ import type { IssueRef } from "../task.js";
 import { renderTemplate } from "../templates.js";
 import type { TaskProgress } from "./progress.js";
 import { chooseReviewers } from "./reviewers.js";
-import { attemptOf } from "./trailers.js";
+import { attemptOf, commitMessage, issueOf } from "./trailers.js";
 
 export const TASK_STATUS_CONTEXT = "factory/task";
 // GitHub cuts status descriptions at 140 characters.
@@ -62,13 +62,9 @@ async function alreadyCommitted(forge: Forge, branch: string, issueNumber: numbe
     if (err instanceof NotFoundError) return "";
     throw err;
   });
-  return message.includes(`Factory-Issue: ${issueNumber}\n`) && attemptOf(message) === attempt ? head : null;
+  return issueOf(message) === issueNumber && attemptOf(message) === attempt ? head : null;
 }
 
-function commitMessage(title: string, issueNumber: number, attempt: number): string {
-  // Trailers let later runs count attempts from the branch itself (DESIGN.md section 3, fix loop).
-  return `${title}\n\nFactory-Issue: ${issueNumber}\nFactory-Attempt: ${attempt}`;
-}
 
 export type PublishOutcome = "published" | "no-changes" | "refused";
 
