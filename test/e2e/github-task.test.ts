@@ -4,19 +4,8 @@ import type { FakeGitHub } from "../helpers/fake-github-server.js";
 import { E2E_SECRET, labeledPayload, startGitHubE2E, type GitHubE2E } from "../helpers/github-e2e.js";
 import { githubExample, postGitHubWebhook, signGitHub } from "../helpers/webhooks.js";
 import { allowExactly } from "../helpers/allow.js";
+import { AGENT_COMMAND, TASK_CONFIG, TEST_COMMAND } from "../helpers/e2e-task.js";
 
-const AGENT_COMMAND = `printf 'export const dark = true;\\n' > theme.ts && printf 'Added a dark theme flag.' > "$FACTORY_SUMMARY_FILE"`;
-const TEST_COMMAND = "test -f theme.ts";
-const CONFIG = `
-agent:
-  command: ${JSON.stringify(AGENT_COMMAND)}
-  timeout_seconds: 60
-tests:
-  - name: theme exists
-    command: ${TEST_COMMAND}
-pull_request:
-  labels: [factory, automated]
-`;
 
 describe("GitHub end to end: labeled issue → one pull request", () => {
   let e2e: GitHubE2E;
@@ -27,7 +16,7 @@ describe("GitHub end to end: labeled issue → one pull request", () => {
 
   beforeAll(async () => {
     e2e = await startGitHubE2E(
-      { ".github/factory.yml": CONFIG, "README.md": "# widgets\n" },
+      { ".github/factory.yml": TASK_CONFIG, "README.md": "# widgets\n" },
       { FACTORY_ALLOWED_COMMANDS: allowExactly(AGENT_COMMAND, TEST_COMMAND) },
     );
     ({ fake, server, url, problems } = e2e);

@@ -8,20 +8,9 @@ import { FakeGitLab } from "../helpers/fake-gitlab-server.js";
 import { freePort } from "../helpers/webhooks.js";
 import { gitlabHeaders, gitlabPayload, gitlabTrace, issueLabelsChanged, pipelineFinished, postGitLabWebhook, TSC_OUTPUT } from "../gitlab/helpers.js";
 import { allowExactly } from "../helpers/allow.js";
+import { AGENT_COMMAND, TASK_CONFIG, TEST_COMMAND } from "../helpers/e2e-task.js";
 
 const SECRET = "e2e-gitlab-secret";
-const AGENT_COMMAND = `printf 'export const dark = true;\\n' > theme.ts && printf 'Added a dark theme flag.' > "$FACTORY_SUMMARY_FILE"`;
-const TEST_COMMAND = "test -f theme.ts";
-const CONFIG = `
-agent:
-  command: ${JSON.stringify(AGENT_COMMAND)}
-  timeout_seconds: 60
-tests:
-  - name: theme exists
-    command: ${TEST_COMMAND}
-pull_request:
-  labels: [factory, automated]
-`;
 
 describe("GitLab end to end (self-managed, GitLab only): labeled issue → one merge request", () => {
   let fake: FakeGitLab;
@@ -37,7 +26,7 @@ describe("GitLab end to end (self-managed, GitLab only): labeled issue → one m
 
   beforeAll(async () => {
     // Served below /gitlab, as a self-managed instance at https://host/gitlab is.
-    fake = new FakeGitLab({ ".github/factory.yml": CONFIG, "README.md": "# widgets\n" }, "/gitlab");
+    fake = new FakeGitLab({ ".github/factory.yml": TASK_CONFIG, "README.md": "# widgets\n" }, "/gitlab");
     alice = fake.addUser("alice", 30);
     await fake.start();
     workdir = mkdtempSync(join(tmpdir(), "factory-e2e-gitlab-"));

@@ -51,7 +51,7 @@ const OWNER = "acme";
 const REPO = "widgets";
 const sha1 = (text: string) => createHash("sha1").update(text).digest("hex");
 
-export class FakeGitHub {
+export class FakeGitHub extends LocalServer {
   readonly owner = OWNER;
   readonly repo = REPO;
   appSlug = "factory-bot";
@@ -73,6 +73,7 @@ export class FakeGitHub {
   #nextId = 1000;
 
   constructor(files: Record<string, string>) {
+    super();
     const tree = new Map(Object.entries(files).map(([p, c]) => [p, { content: c, mode: "100644" as const }]));
     const treeSha = this.storeTree(tree);
     const commit = this.storeCommit({ tree: treeSha, parents: [], message: "initial" });
@@ -117,21 +118,7 @@ export class FakeGitHub {
     return false;
   }
 
-  readonly #http = new LocalServer((req, res) => this.handle(req, res));
-
-  get port(): number {
-    return this.#http.port;
-  }
-
-  start(): Promise<void> {
-    return this.#http.start();
-  }
-
-  stop(): Promise<void> {
-    return this.#http.stop();
-  }
-
-  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  protected async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? "/", "http://fake");
     const raw = await readBody(req);
     const body: unknown = raw ? JSON.parse(raw) : undefined;

@@ -83,7 +83,7 @@ const PROJECT_ID = 7;
 const PROJECT_PATH = "acme/widgets";
 const sha1 = (text: string) => createHash("sha1").update(text).digest("hex");
 
-export class FakeGitLab {
+export class FakeGitLab extends LocalServer {
   readonly projectId = PROJECT_ID;
   readonly projectPath = PROJECT_PATH;
   readonly token = "glpat-fake-token-0000000000";
@@ -107,6 +107,7 @@ export class FakeGitLab {
     files: Record<string, string>,
     readonly prefix = "",
   ) {
+    super();
     const tree: Tree = new Map(Object.entries(files).map(([path, text]) => [path, { content: Buffer.from(text), executable: false }]));
     this.branches.set(this.defaultBranch, this.storeCommit(tree, [], "initial").sha);
   }
@@ -169,21 +170,7 @@ export class FakeGitLab {
     return this.#nextId++;
   }
 
-  readonly #http = new LocalServer((req, res) => this.handle(req, res));
-
-  get port(): number {
-    return this.#http.port;
-  }
-
-  start(): Promise<void> {
-    return this.#http.start();
-  }
-
-  stop(): Promise<void> {
-    return this.#http.stop();
-  }
-
-  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  protected async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? "/", "http://fake");
     const raw = await readBody(req);
     const apiRoot = `${this.prefix}/api/v4`;

@@ -1,12 +1,12 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 
-/** A fake API's HTTP side on 127.0.0.1: a random port, JSON replies, and a 500 for a handler that throws. */
-export class LocalServer {
+/** A fake API's HTTP side on 127.0.0.1: a random port, and a 500 for a handler that throws. */
+export abstract class LocalServer {
   #server: Server | null = null;
   port = 0;
 
-  constructor(private readonly handle: (req: IncomingMessage, res: ServerResponse) => Promise<void>) {}
+  protected abstract handle(req: IncomingMessage, res: ServerResponse): Promise<void>;
 
   async start(): Promise<void> {
     this.#server = createServer((req, res) => {
