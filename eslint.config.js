@@ -16,10 +16,7 @@ export default tseslint.config(
     // DESIGN.md section 6: the core is forge-neutral.
     files: ["src/core/**/*.ts"],
     rules: {
-      "no-restricted-imports": [
-        "error",
-        { patterns: ["probot", "probot/*", "@octokit/*", "@gitbeaker/*"] },
-      ],
+      "no-restricted-imports": ["error", { patterns: ["probot", "probot/*", "@octokit/*", "@gitbeaker/*"] }],
     },
   },
   {

@@ -39,11 +39,23 @@ async function withFake<T>(work: (fake: FakeGitHub, forge: GitHubForge) => Promi
 function runnerMaking(fileCount: number): TaskRunner {
   return {
     async run(spec) {
-      const files: ChangeSetFile[] = Array.from({ length: fileCount }, (_, i) => ({ path: `src/gen/file-${i}.ts`, action: "create", mode: "100644", encoding: "utf8", content: `export const value${i} = ${i};\n` }));
+      const files: ChangeSetFile[] = Array.from({ length: fileCount }, (_, i) => ({
+        path: `src/gen/file-${i}.ts`,
+        action: "create",
+        mode: "100644",
+        encoding: "utf8",
+        content: `export const value${i} = ${i};\n`,
+      }));
       return {
         kind: "completed",
         agent: { exitCode: 0, signal: null, timedOut: false, durationMs: 1, outputTail: "" },
-        changeSet: { version: 1, base_sha: spec.baseSha, files, summary: "", tests: [{ name: "unit", command: "npm test", exit_code: 0, duration_ms: 5, output_tail: "" }] },
+        changeSet: {
+          version: 1,
+          base_sha: spec.baseSha,
+          files,
+          summary: "",
+          tests: [{ name: "unit", command: "npm test", exit_code: 0, duration_ms: 5, output_tail: "" }],
+        },
       };
     },
   };
@@ -52,7 +64,13 @@ function runnerMaking(fileCount: number): TaskRunner {
 async function taskCalls(fileCount: number) {
   return withFake(async (_fake, forge) => {
     await handleIssueLabeled(
-      { type: "issue.labeled", deliveryId: "b", label: "factory", actor: { login: "alice", isBot: false }, issue: { number: 1, title: "Generate files", body: "", url: "", isPullRequest: false } },
+      {
+        type: "issue.labeled",
+        deliveryId: "b",
+        label: "factory",
+        actor: { login: "alice", isBot: false },
+        issue: { number: 1, title: "Generate files", body: "", url: "", isPullRequest: false },
+      },
       { forge, runner: runnerMaking(fileCount), logger: quiet, clock, configPaths: [".github/factory.yml"] },
     );
   });
@@ -62,16 +80,41 @@ async function ciCalls(failedJobs: number) {
   return withFake(async (fake) => {
     const sha = fake.headOf("main")!;
     fake.refs.set("heads/feature", sha);
-    fake.pulls.push({ number: 7, title: "t", body: "", head: "feature", base: "main", draft: false, state: "open", labels: [], reviewers: [], teamReviewers: [] });
+    fake.pulls.push({
+      number: 7,
+      title: "t",
+      body: "",
+      head: "feature",
+      base: "main",
+      draft: false,
+      state: "open",
+      labels: [],
+      reviewers: [],
+      teamReviewers: [],
+    });
     const log = "2026-01-01T00:00:00.0000000Z src/a.ts(1,1): error TS2304: Cannot find name 'x'.\n".repeat(3);
     fake.checkRuns.set(sha, [
-      ...Array.from({ length: failedJobs }, (_, i) => ({ id: 100 + i, name: `test (${i})`, conclusion: "failure", log: log + `job ${i}\n` })),
+      ...Array.from({ length: failedJobs }, (_, i) => ({
+        id: 100 + i,
+        name: `test (${i})`,
+        conclusion: "failure",
+        log: log + `job ${i}\n`,
+      })),
       { id: 99, name: "lint", conclusion: "success" },
     ]);
     const octokit = new TestOctokit({ auth: "ghs_bench", baseUrl: `http://${fake.host}/api/v3` }) as Octokit;
     const forge = new GitHubForge(octokit, { owner: fake.owner, name: fake.repo, htmlUrl: "" }, "factory-bot[bot]");
     fake.requests.length = 0;
-    await handleCiCompleted({ type: "ci.completed", deliveryId: "c", actor: { login: "x", isBot: false }, headSha: sha, changeRequestNumbers: [7] }, { forge, logger: quiet, clock });
+    await handleCiCompleted(
+      {
+        type: "ci.completed",
+        deliveryId: "c",
+        actor: { login: "x", isBot: false },
+        headSha: sha,
+        changeRequestNumbers: [7],
+      },
+      { forge, logger: quiet, clock },
+    );
   });
 }
 
@@ -87,10 +130,23 @@ function table(title: string, columns: Array<[string, Map<string, number>]>) {
 
 const one = await taskCalls(1);
 const many = await taskCalls(200);
-table("One task (issue labeled → PR)", [["1 file", one], ["200 files", many]]);
-const commitKinds = ["GET /repos/{owner}/{repo}/git/commits/{commit_sha}", "POST /repos/{owner}/{repo}/git/trees", "POST /repos/{owner}/{repo}/git/commits", "POST /repos/{owner}/{repo}/git/refs", "POST /repos/{owner}/{repo}/git/blobs"];
+table("One task (issue labeled → PR)", [
+  ["1 file", one],
+  ["200 files", many],
+]);
+const commitKinds = [
+  "GET /repos/{owner}/{repo}/git/commits/{commit_sha}",
+  "POST /repos/{owner}/{repo}/git/trees",
+  "POST /repos/{owner}/{repo}/git/commits",
+  "POST /repos/{owner}/{repo}/git/refs",
+  "POST /repos/{owner}/{repo}/git/blobs",
+];
 const commitCalls = (m: Map<string, number>) => commitKinds.reduce((n, k) => n + (m.get(k) ?? 0), 0);
-console.log(`Commit part: ${commitCalls(one)} calls for 1 file, ${commitCalls(many)} for 200 files (${commitCalls(one) === commitCalls(many) ? "constant" : "NOT constant"}).\n`);
+console.log(
+  `Commit part: ${commitCalls(one)} calls for 1 file, ${commitCalls(many)} for 200 files (${commitCalls(one) === commitCalls(many) ? "constant" : "NOT constant"}).\n`,
+);
 
-table("One CI summary (failing run)", [["1 failed job", await ciCalls(1)], ["10 failed jobs", await ciCalls(10)]]);
-
+table("One CI summary (failing run)", [
+  ["1 failed job", await ciCalls(1)],
+  ["10 failed jobs", await ciCalls(10)],
+]);

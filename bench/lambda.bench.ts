@@ -54,24 +54,47 @@ function acceptedEvent(deliveryId: string) {
     routeKey: "POST /api/github/webhooks",
     rawPath: "/api/github/webhooks",
     rawQueryString: "",
-    headers: { "content-type": "application/json", "x-github-event": "issues", "x-github-delivery": deliveryId, "x-hub-signature-256": signGitHub(body, SECRET) },
-    requestContext: { http: { method: "POST", path: "/api/github/webhooks" }, requestId: deliveryId, stage: "$default" },
+    headers: {
+      "content-type": "application/json",
+      "x-github-event": "issues",
+      "x-github-delivery": deliveryId,
+      "x-hub-signature-256": signGitHub(body, SECRET),
+    },
+    requestContext: {
+      http: { method: "POST", path: "/api/github/webhooks" },
+      requestId: deliveryId,
+      stage: "$default",
+    },
     body,
     isBase64Encoded: false,
   };
 }
 
 async function drive(bundle: string, eventsFile: string, env: NodeJS.ProcessEnv, warm = 0): Promise<DriverResult> {
-  const { stdout } = await run(process.execPath, [join(here, "fixtures/lambda-driver.mjs"), bundle, eventsFile, String(warm)], { env });
+  const { stdout } = await run(
+    process.execPath,
+    [join(here, "fixtures/lambda-driver.mjs"), bundle, eventsFile, String(warm)],
+    { env },
+  );
   return JSON.parse(stdout.trim().split("\n").pop()!) as DriverResult;
 }
 
-async function coldStarts(name: string, bundle: string, eventsFile: string, env: NodeJS.ProcessEnv, expectStatus: number | undefined) {
+async function coldStarts(
+  name: string,
+  bundle: string,
+  eventsFile: string,
+  env: NodeJS.ProcessEnv,
+  expectStatus: number | undefined,
+) {
   const results: DriverResult[] = [];
   for (let i = 0; i < RUNS; i++) results.push(await drive(bundle, eventsFile, env));
   const wrong = results.find((r) => r.status !== expectStatus);
   if (wrong) throw new Error(`${name} answered ${wrong.status}, expected ${expectStatus}`);
-  return { import: median(results.map((r) => r.importMs)), first: median(results.map((r) => r.firstEventMs)), cold: median(results.map((r) => r.coldMs)) };
+  return {
+    import: median(results.map((r) => r.importMs)),
+    first: median(results.map((r) => r.firstEventMs)),
+    cold: median(results.map((r) => r.coldMs)),
+  };
 }
 
 async function main() {
@@ -89,10 +112,22 @@ async function main() {
   const star = JSON.stringify(githubExample("star", "created"));
   const queued = encodeDelivery({ forge: "github", event: "star", deliveryId: "bench-worker", body: star });
   const workerEventsFile = join(out, "worker-events.json");
-  writeFileSync(workerEventsFile, JSON.stringify([{ Records: [{ messageId: "m-1", body: queued, attributes: { ApproximateReceiveCount: "1" } }] }]));
-  const privateKey = generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey.export({ type: "pkcs1", format: "pem" }).toString();
+  writeFileSync(
+    workerEventsFile,
+    JSON.stringify([{ Records: [{ messageId: "m-1", body: queued, attributes: { ApproximateReceiveCount: "1" } }] }]),
+  );
+  const privateKey = generateKeyPairSync("rsa", { modulusLength: 2048 })
+    .privateKey.export({ type: "pkcs1", format: "pem" })
+    .toString();
   const aws = await startFakeAws({ "/factory-bot/WEBHOOK_SECRET": SECRET });
-  const base: NodeJS.ProcessEnv = { PATH: process.env.PATH, LOG_LEVEL: "error" as const, AWS_REGION: "eu-west-1", AWS_ACCESS_KEY_ID: "AKIAFAKE", AWS_SECRET_ACCESS_KEY: "fake", NODE_NO_WARNINGS: "1" };
+  const base: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    LOG_LEVEL: "error" as const,
+    AWS_REGION: "eu-west-1",
+    AWS_ACCESS_KEY_ID: "AKIAFAKE",
+    AWS_SECRET_ACCESS_KEY: "fake",
+    NODE_NO_WARNINGS: "1",
+  };
   const httpEnv: NodeJS.ProcessEnv = {
     ...base,
     AWS_ENDPOINT_URL_SSM: aws.url,
@@ -100,8 +135,18 @@ async function main() {
     FACTORY_SSM_PARAMETERS: "/factory-bot/WEBHOOK_SECRET,/factory-bot/GITLAB_WEBHOOK_SECRET",
     FACTORY_QUEUE_URL: `${aws.url}/123456789012/factory-bot-bench-deliveries`,
   };
-  const bareEnv: NodeJS.ProcessEnv = { ...base, APP_ID: "1", PRIVATE_KEY: privateKey, WEBHOOK_SECRET: SECRET, LOG_LEVEL: "fatal" };
-  const workerEnv: NodeJS.ProcessEnv = { ...bareEnv, AWS_ENDPOINT_URL_SSM: aws.url, FACTORY_SSM_PARAMETERS: "/factory-bot/WEBHOOK_SECRET" };
+  const bareEnv: NodeJS.ProcessEnv = {
+    ...base,
+    APP_ID: "1",
+    PRIVATE_KEY: privateKey,
+    WEBHOOK_SECRET: SECRET,
+    LOG_LEVEL: "fatal",
+  };
+  const workerEnv: NodeJS.ProcessEnv = {
+    ...bareEnv,
+    AWS_ENDPOINT_URL_SSM: aws.url,
+    FACTORY_SSM_PARAMETERS: "/factory-bot/WEBHOOK_SECRET",
+  };
 
   try {
     const factory = await coldStarts("factory-bot HTTP function", http, eventsFile, httpEnv, 202);
@@ -111,14 +156,26 @@ async function main() {
     const accepted = median(warm.warm);
     const ratio = factory.cold / probot.cold;
 
-    console.log(`| bundle | size | cold start (import + first signed event), median of ${RUNS} | import | first event |`);
+    console.log(
+      `| bundle | size | cold start (import + first signed event), median of ${RUNS} | import | first event |`,
+    );
     console.log("| --- | --- | --- | --- | --- |");
-    console.log(`| factory-bot HTTP function | ${kib(http)} | ${ms(factory.cold)} | ${ms(factory.import)} | ${ms(factory.first)} (SSM + SQS, 202) |`);
-    console.log(`| bare Probot 14 handler | ${kib(bare)} | ${ms(probot.cold)} | ${ms(probot.import)} | ${ms(probot.first)} (200) |`);
-    console.log(`| factory-bot worker | ${kib(worker)} | ${ms(workerCold.cold)} | ${ms(workerCold.import)} | ${ms(workerCold.first)} (a queued event that starts no work) |`);
+    console.log(
+      `| factory-bot HTTP function | ${kib(http)} | ${ms(factory.cold)} | ${ms(factory.import)} | ${ms(factory.first)} (SSM + SQS, 202) |`,
+    );
+    console.log(
+      `| bare Probot 14 handler | ${kib(bare)} | ${ms(probot.cold)} | ${ms(probot.import)} | ${ms(probot.first)} (200) |`,
+    );
+    console.log(
+      `| factory-bot worker | ${kib(worker)} | ${ms(workerCold.cold)} | ${ms(workerCold.import)} | ${ms(workerCold.first)} (a queued event that starts no work) |`,
+    );
     console.log("");
-    console.log(`cold start ratio factory-bot / bare Probot: ${ratio.toFixed(2)} (target ≤ ${TARGET_RATIO}) ${ratio <= TARGET_RATIO ? "OK" : "OVER TARGET"}`);
-    console.log(`request → 202 for an accepted event, warm, median of ${WARM}: ${ms(accepted)} (${((accepted / factory.cold) * 100).toFixed(1)}% of the cold start); SQS messages sent: ${aws.messages().length}`);
+    console.log(
+      `cold start ratio factory-bot / bare Probot: ${ratio.toFixed(2)} (target ≤ ${TARGET_RATIO}) ${ratio <= TARGET_RATIO ? "OK" : "OVER TARGET"}`,
+    );
+    console.log(
+      `request → 202 for an accepted event, warm, median of ${WARM}: ${ms(accepted)} (${((accepted / factory.cold) * 100).toFixed(1)}% of the cold start); SQS messages sent: ${aws.messages().length}`,
+    );
     if (ratio > TARGET_RATIO) process.exitCode = 1;
   } finally {
     await aws.close();

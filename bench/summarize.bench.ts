@@ -46,7 +46,12 @@ async function main(): Promise<void> {
     await writeFile(empty, "");
     const startup = await measure("summarize, empty log (tsx startup)", empty, 0, summarizeCommand(empty));
     const grep = await measure("grep -c error (floor)", small, SMALL_LOG_BYTES, ["grep", "-c", "error", small]);
-    const summarized = await measure("summarize (tsx startup included)", small, SMALL_LOG_BYTES, summarizeCommand(small));
+    const summarized = await measure(
+      "summarize (tsx startup included)",
+      small,
+      SMALL_LOG_BYTES,
+      summarizeCommand(small),
+    );
     assertFoundFailure(summarized);
     rows.push(startup, grep, summarized);
 
@@ -80,7 +85,8 @@ async function measure(label: string, file: string, bytes: number, command: stri
   const { stdout, stderr, code } = await run(argv, env);
   const seconds = (performance.now() - started) / 1000;
   // grep exits 1 when nothing matched, which is still a measurement.
-  if (code !== 0 && !(command[0] === "grep" && code === 1)) throw new Error(`${label} failed (${code}) on ${file}:\n${stderr}`);
+  if (code !== 0 && !(command[0] === "grep" && code === 1))
+    throw new Error(`${label} failed (${code}) on ${file}:\n${stderr}`);
   return { label, bytes, seconds, peakRssMb: peakRssMb(stderr), stdout };
 }
 
@@ -104,7 +110,8 @@ function peakRssMb(stderr: string): number | null {
 }
 
 function assertFoundFailure(m: Measurement): void {
-  if (!m.stdout.includes(FAILING_TEST)) throw new Error(`${m.label}: the summary misses the failing test:\n${m.stdout}`);
+  if (!m.stdout.includes(FAILING_TEST))
+    throw new Error(`${m.label}: the summary misses the failing test:\n${m.stdout}`);
 }
 
 async function freeBytes(dir: string): Promise<number> {
@@ -112,7 +119,13 @@ async function freeBytes(dir: string): Promise<number> {
   return stats.bavail * stats.bsize;
 }
 
-function report(rows: Measurement[], summarized: Measurement, grep: Measurement, startup: Measurement, note: string): void {
+function report(
+  rows: Measurement[],
+  summarized: Measurement,
+  grep: Measurement,
+  startup: Measurement,
+  note: string,
+): void {
   const line = (cells: string[]) => `| ${cells.join(" | ")} |`;
   const out = [
     line(["run", "size", "wall s", "MB/s", "peak RSS MB"]),
@@ -133,10 +146,14 @@ function report(rows: Measurement[], summarized: Measurement, grep: Measurement,
     `summarize takes ${(summarized.seconds / grep.seconds).toFixed(1)}× the time of grep -c (100 MB); without tsx startup: ${steady.toFixed(0)} MB/s.`,
   );
   const throughput = summarized.bytes / MB / summarized.seconds;
-  out.push(`target ≥ ${TARGET_MB_PER_S} MB/s (100 MB, startup included): ${throughput >= TARGET_MB_PER_S ? "met" : "MISSED"}`);
+  out.push(
+    `target ≥ ${TARGET_MB_PER_S} MB/s (100 MB, startup included): ${throughput >= TARGET_MB_PER_S ? "met" : "MISSED"}`,
+  );
   const large = rows.find((r) => r.label === "summarize 1 GB");
   if (large?.peakRssMb != null) {
-    out.push(`target peak RSS < ${TARGET_PEAK_RSS_MB} MB (1 GB): ${large.peakRssMb < TARGET_PEAK_RSS_MB ? "met" : "MISSED"}`);
+    out.push(
+      `target peak RSS < ${TARGET_PEAK_RSS_MB} MB (1 GB): ${large.peakRssMb < TARGET_PEAK_RSS_MB ? "met" : "MISSED"}`,
+    );
   }
   if (note) out.push(note);
   process.stdout.write(`${out.join("\n")}\n`);

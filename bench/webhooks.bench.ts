@@ -41,7 +41,11 @@ async function countingApi(): Promise<{ url: string; count: () => number; close:
     res.writeHead(500).end();
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  return { url: `127.0.0.1:${(server.address() as AddressInfo).port}`, count: () => count, close: () => server.close() };
+  return {
+    url: `127.0.0.1:${(server.address() as AddressInfo).port}`,
+    count: () => count,
+    close: () => server.close(),
+  };
 }
 
 async function startServer(kind: string, port: number, gheHost: string): Promise<ChildProcess> {
@@ -83,7 +87,12 @@ async function load(port: number, events: ReturnType<typeof ignoredEvents>) {
         const t0 = performance.now();
         const res = await fetch(url, {
           method: "POST",
-          headers: { "content-type": "application/json", "x-github-event": event.name, "x-github-delivery": `bench-${i}`, "x-hub-signature-256": event.signature },
+          headers: {
+            "content-type": "application/json",
+            "x-github-event": event.name,
+            "x-github-delivery": `bench-${i}`,
+            "x-hub-signature-256": event.signature,
+          },
           body: event.body,
         });
         await res.arrayBuffer();
@@ -94,7 +103,12 @@ async function load(port: number, events: ReturnType<typeof ignoredEvents>) {
   );
   const seconds = (performance.now() - started) / 1000;
   latencies.sort((a, b) => a - b);
-  return { rps: REQUESTS / seconds, p50: latencies[Math.floor(latencies.length * 0.5)]!, p99: latencies[Math.floor(latencies.length * 0.99)]!, failures };
+  return {
+    rps: REQUESTS / seconds,
+    p50: latencies[Math.floor(latencies.length * 0.5)]!,
+    p99: latencies[Math.floor(latencies.length * 0.99)]!,
+    failures,
+  };
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -109,17 +123,22 @@ for (const kind of ["bare", "factory"]) {
   await load(port, events); // warm-up
 }
 for (let round = 0; round < ROUNDS; round++) {
-  for (const kind of round % 2 === 0 ? ["bare", "factory"] : ["factory", "bare"]) results[kind]!.push(await load(servers[kind]!.port, events));
+  for (const kind of round % 2 === 0 ? ["bare", "factory"] : ["factory", "bare"])
+    results[kind]!.push(await load(servers[kind]!.port, events));
 }
 for (const { child } of Object.values(servers)) child.kill();
 api.close();
 
-console.log(`${REQUESTS} signed ignored events (issues.labeled by a bot, push, star, check_suite) per round, ${CONCURRENCY} at a time, median of ${ROUNDS} rounds:\n`);
+console.log(
+  `${REQUESTS} signed ignored events (issues.labeled by a bot, push, star, check_suite) per round, ${CONCURRENCY} at a time, median of ${ROUNDS} rounds:\n`,
+);
 console.log("| server | requests/s | p50 ms | p99 ms | non-2xx |");
 console.log("| --- | ---: | ---: | ---: | ---: |");
 for (const kind of ["bare", "factory"]) {
   const r = results[kind]!;
-  console.log(`| ${kind === "bare" ? "bare Probot 14" : "factory-bot"} | ${median(r.map((x) => x.rps)).toFixed(0)} | ${median(r.map((x) => x.p50)).toFixed(2)} | ${median(r.map((x) => x.p99)).toFixed(2)} | ${r.reduce((n, x) => n + x.failures, 0)} |`);
+  console.log(
+    `| ${kind === "bare" ? "bare Probot 14" : "factory-bot"} | ${median(r.map((x) => x.rps)).toFixed(0)} | ${median(r.map((x) => x.p50)).toFixed(2)} | ${median(r.map((x) => x.p99)).toFixed(2)} | ${r.reduce((n, x) => n + x.failures, 0)} |`,
+  );
 }
 const ratio = median(results.factory!.map((x) => x.rps)) / median(results.bare!.map((x) => x.rps));
 console.log(`\nThroughput ratio factory-bot / bare Probot: ${ratio.toFixed(2)} (target ≥ 0.90)`);

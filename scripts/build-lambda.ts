@@ -50,7 +50,9 @@ export const BUNDLE_OPTIONS: BuildOptions = {
   keepNames: true, // error class names stay readable in logs
   legalComments: "none",
   logLevel: "warning",
-  banner: { js: "import { createRequire as __factoryRequire } from 'node:module'; const require = __factoryRequire(import.meta.url);" },
+  banner: {
+    js: "import { createRequire as __factoryRequire } from 'node:module'; const require = __factoryRequire(import.meta.url);",
+  },
 };
 
 export interface BundleReport {
@@ -65,7 +67,12 @@ export async function buildLambdaBundles(outdir = join(root, "dist/lambda")): Pr
   for (const [name, { entry, assets }] of Object.entries(LAMBDA_FUNCTIONS)) {
     const file = join(outdir, name, "index.mjs");
     mkdirSync(dirname(file), { recursive: true });
-    await build({ ...BUNDLE_OPTIONS, plugins: [ourModulesAreSideEffectFree], entryPoints: [join(root, entry)], outfile: file });
+    await build({
+      ...BUNDLE_OPTIONS,
+      plugins: [ourModulesAreSideEffectFree],
+      entryPoints: [join(root, entry)],
+      outfile: file,
+    });
     for (const asset of assets) copyFileSync(join(root, asset), join(dirname(file), basename(asset)));
     reports.push({ name, file, bytes: statSync(file).size });
   }

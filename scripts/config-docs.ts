@@ -78,7 +78,10 @@ function typeWord(type: string, node: SchemaNode): string {
     const items = node.items === undefined ? {} : resolveRef(node.items);
     return items.properties === undefined ? `list of ${typeText(items)}s` : "list of mappings";
   }
-  if (type === "object") return typeof node.additionalProperties === "object" ? `mapping of names to ${typeText(node.additionalProperties)}s` : "mapping";
+  if (type === "object")
+    return typeof node.additionalProperties === "object"
+      ? `mapping of names to ${typeText(node.additionalProperties)}s`
+      : "mapping";
   return type;
 }
 

@@ -233,7 +233,11 @@ function describeMissing(spec: JsonObject, missing: string[]): string {
       const methods = Object.keys(pathItem).filter((k) => k !== "parameters");
       return `  ${key}\n    the path exists with methods: ${methods.map((m) => m.toUpperCase()).join(", ")}`;
     }
-    const lastLiteral = path.split("/").filter((s) => s && !s.startsWith("{")).pop() ?? "";
+    const lastLiteral =
+      path
+        .split("/")
+        .filter((s) => s && !s.startsWith("{"))
+        .pop() ?? "";
     const similar = Object.keys(asObject(spec.paths)).filter((p) => lastLiteral && p.includes(lastLiteral));
     const hint = similar.length ? `\n    paths mentioning "${lastLiteral}": ${similar.slice(0, 8).join(", ")}` : "";
     return `  ${key}${hint}`;

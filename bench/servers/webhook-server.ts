@@ -7,8 +7,11 @@ const env = { ...process.env };
 if (kind === "factory") {
   await startFactoryServer({ env });
 } else {
-  await run((app) => {
-    app.on("issues", async () => {});
-  }, { env });
+  await run(
+    (app) => {
+      app.on("issues", async () => {});
+    },
+    { env },
+  );
 }
 process.send?.("ready");

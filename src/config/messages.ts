@@ -31,7 +31,10 @@ function describe(error: ErrorObject, path: KeyPath): KeyIssue {
     case "required":
       return missingKey(path, String(params.missingProperty), parent.required ?? []);
     case "type":
-      return { path, message: `${subject} must be ${expectedTypes(params.type)}, not ${kindOf(error.data)}${typeHint(params.type, error.data)}` };
+      return {
+        path,
+        message: `${subject} must be ${expectedTypes(params.type)}, not ${kindOf(error.data)}${typeHint(params.type, error.data)}`,
+      };
     case "enum":
       return { path, message: `${subject} must be one of ${listOf(params.allowedValues)}; got ${kindOf(error.data)}` };
     case "pattern":
@@ -50,7 +53,10 @@ function unknownKey(path: KeyPath, key: string, allowed: string[]): KeyIssue {
 
 function missingKey(path: KeyPath, key: string, required: string[]): KeyIssue {
   const where = path.length === 0 ? "at the top level" : `in \`${formatKeyPath(path)}\``;
-  return { path: [...path, key], message: `missing required key \`${key}\` ${where} (required: ${required.join(", ")})` };
+  return {
+    path: [...path, key],
+    message: `missing required key \`${key}\` ${where} (required: ${required.join(", ")})`,
+  };
 }
 
 function patternMismatch(error: ErrorObject, path: KeyPath): KeyIssue {
@@ -68,7 +74,9 @@ function patternMismatch(error: ErrorObject, path: KeyPath): KeyIssue {
 /** Names the offending placeholder, which is what the author has to change. */
 function templateFault(template: string): string {
   const allowed = TEMPLATE_PLACEHOLDERS.map((name) => `{${name}}`).join(", ");
-  const unknown = [...template.matchAll(/\{([^{}]*)\}/g)].find((match) => !TEMPLATE_PLACEHOLDERS.includes(match[1] ?? ""));
+  const unknown = [...template.matchAll(/\{([^{}]*)\}/g)].find(
+    (match) => !TEMPLATE_PLACEHOLDERS.includes(match[1] ?? ""),
+  );
   if (unknown !== undefined) return `uses unknown placeholder \`${unknown[0]}\`; templates may use only ${allowed}`;
   return `has a \`{\` or \`}\` that is not part of a placeholder; templates may use only ${allowed}`;
 }
@@ -104,7 +112,9 @@ const TYPE_WORDS: Record<string, string> = {
 };
 
 function expectedTypes(types: unknown): string {
-  return typeNames(types).map((name) => TYPE_WORDS[name] ?? name).join(" or ");
+  return typeNames(types)
+    .map((name) => TYPE_WORDS[name] ?? name)
+    .join(" or ");
 }
 
 function typeNames(types: unknown): string[] {

@@ -37,8 +37,7 @@ export interface ConfigDocument {
 }
 
 export type ParsedConfigText =
-  | { status: "ok"; document: ConfigDocument }
-  | { status: "invalid"; problems: ConfigProblem[] };
+  { status: "ok"; document: ConfigDocument } | { status: "invalid"; problems: ConfigProblem[] };
 
 /** Parses one config file's text; an empty file is `{}`. Never throws for bad input. */
 export function parseConfigText(text: string, file: string): ParsedConfigText {

@@ -10,8 +10,7 @@ import { validateAgainstSchema } from "./schema.js";
 import type { ConfigProblem, FactoryConfig } from "./types.js";
 
 export type ConfigValidation =
-  | { status: "ok"; config: FactoryConfig }
-  | { status: "invalid"; problems: ConfigProblem[] };
+  { status: "ok"; config: FactoryConfig } | { status: "invalid"; problems: ConfigProblem[] };
 
 /**
  * Checks a (merged) config value against the schema and the rules a schema cannot state, and
@@ -29,7 +28,12 @@ export function validateConfig(value: unknown, sources: readonly ConfigDocument[
   issues.push(...testPathIssues(candidate), ...agentEnvIssues(candidate));
   if (issues.length === 0) return { status: "ok", config: toFactoryConfig(candidate) };
   const problems = uniqueProblems(issues.map((issue) => locate(issue, sources)));
-  return invalid(sortProblems(problems, sources.map((source) => source.file)));
+  return invalid(
+    sortProblems(
+      problems,
+      sources.map((source) => source.file),
+    ),
+  );
 }
 
 function invalid(problems: ConfigProblem[]): ConfigValidation {
@@ -56,7 +60,8 @@ function testPathIssues(candidate: unknown): KeyIssue[] {
 }
 
 function agentEnvIssues(candidate: unknown): KeyIssue[] {
-  const env = isMapping(candidate) && isMapping(candidate.agent) && isMapping(candidate.agent.env) ? candidate.agent.env : {};
+  const env =
+    isMapping(candidate) && isMapping(candidate.agent) && isMapping(candidate.agent.env) ? candidate.agent.env : {};
   return Object.keys(env)
     .filter(isForbiddenAgentEnv)
     .map((name) => ({
@@ -85,7 +90,10 @@ function locate(issue: KeyIssue, sources: readonly ConfigDocument[]): ConfigProb
  * missing key is reported at its parent). Mappings merge, so the first file defining the key
  * wins; a list or scalar comes whole from the first file that sets it, so its items do too.
  */
-function owningDocument(path: KeyPath, sources: readonly ConfigDocument[]): { document?: ConfigDocument; path: KeyPath } {
+function owningDocument(
+  path: KeyPath,
+  sources: readonly ConfigDocument[],
+): { document?: ConfigDocument; path: KeyPath } {
   let candidates = sources;
   for (let depth = 1; depth <= path.length; depth += 1) {
     const prefix = path.slice(0, depth);

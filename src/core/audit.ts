@@ -34,7 +34,8 @@ const TARGETS: Record<WriteMethod, (...args: never[]) => string> = {
   addLabels: (n: number) => `change#${n}/labels`,
   requestReviewers: (n: number) => `change#${n}/reviewers`,
   markReadyForReview: (n: number) => `change#${n}/ready`,
-  acknowledgeComment: (t: { kind: string; number: number }, id: number) => `${t.kind}#${t.number}/comment:${id}/reaction`,
+  acknowledgeComment: (t: { kind: string; number: number }, id: number) =>
+    `${t.kind}#${t.number}/comment:${id}/reaction`,
   dispatchTaskRun: (input: { workflow: string; ref: string }) => `run:${input.workflow}@${input.ref}`,
 };
 
@@ -43,7 +44,8 @@ const TARGETS: Record<WriteMethod, (...args: never[]) => string> = {
  * target, delivery id), whether it succeeded or failed.
  */
 export function withAudit(forge: Forge, logger: Logger, context: AuditContext): Forge {
-  const audit = (action: WriteMethod, original: (...args: unknown[]) => Promise<unknown>) =>
+  const audit =
+    (action: WriteMethod, original: (...args: unknown[]) => Promise<unknown>) =>
     async (...args: unknown[]) => {
       const line = {
         audit: true,

@@ -8,7 +8,10 @@ export class TaskCancellation {
   register(key: string): { signal: AbortSignal; done: () => void } {
     const controller = new AbortController();
     this.#running.set(key, controller);
-    return { signal: controller.signal, done: () => this.#running.get(key) === controller && this.#running.delete(key) };
+    return {
+      signal: controller.signal,
+      done: () => this.#running.get(key) === controller && this.#running.delete(key),
+    };
   }
 
   /** Aborts the task under `key`; true when one was running here. */

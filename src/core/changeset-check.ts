@@ -3,7 +3,12 @@ import type { ChangeSet, ChangeSetFile, TestResult } from "./changeset.js";
 import { redactSecrets } from "../summarize/index.js";
 
 /** Limits on a ChangeSet that arrives from CI: it is untrusted input. */
-export const CHANGESET_LIMITS = { maxBytes: 50 * 1024 * 1024, maxFiles: 10_000, maxSummaryChars: 20_000, maxTests: 100 };
+export const CHANGESET_LIMITS = {
+  maxBytes: 50 * 1024 * 1024,
+  maxFiles: 10_000,
+  maxSummaryChars: 20_000,
+  maxTests: 100,
+};
 
 export type ChangeSetCheck = { ok: true; changeSet: ChangeSet } | { ok: false; problem: string };
 
@@ -18,7 +23,8 @@ const ENCODINGS = new Set(["utf8", "base64"]);
  * Its free text is posted, so it is redacted here too: the artifact may not come from our runner.
  */
 export function checkChangeSet(text: string): ChangeSetCheck {
-  if (Buffer.byteLength(text) > CHANGESET_LIMITS.maxBytes) return fail(`it is larger than ${CHANGESET_LIMITS.maxBytes / 1024 / 1024} MiB`);
+  if (Buffer.byteLength(text) > CHANGESET_LIMITS.maxBytes)
+    return fail(`it is larger than ${CHANGESET_LIMITS.maxBytes / 1024 / 1024} MiB`);
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -28,7 +34,8 @@ export function checkChangeSet(text: string): ChangeSetCheck {
   if (!isObject(value)) return fail("it is not a JSON object");
   if (value.version !== 1) return fail(`version ${JSON.stringify(value.version)} is not supported (expected 1)`);
   if (typeof value.base_sha !== "string" || !SHA.test(value.base_sha)) return fail("`base_sha` is not a commit SHA");
-  if (!Array.isArray(value.files) || value.files.length > CHANGESET_LIMITS.maxFiles) return fail(`\`files\` must be a list of at most ${CHANGESET_LIMITS.maxFiles} entries`);
+  if (!Array.isArray(value.files) || value.files.length > CHANGESET_LIMITS.maxFiles)
+    return fail(`\`files\` must be a list of at most ${CHANGESET_LIMITS.maxFiles} entries`);
   const files: ChangeSetFile[] = [];
   const seen = new Set<string>();
   for (const [index, entry] of value.files.entries()) {
@@ -38,8 +45,11 @@ export function checkChangeSet(text: string): ChangeSetCheck {
     seen.add(file.path);
     files.push(file);
   }
-  const tests = Array.isArray(value.tests) ? value.tests.slice(0, CHANGESET_LIMITS.maxTests).filter(isObject).map(toTestResult) : [];
-  const summary = typeof value.summary === "string" ? redactSecrets(value.summary.slice(0, CHANGESET_LIMITS.maxSummaryChars)) : "";
+  const tests = Array.isArray(value.tests)
+    ? value.tests.slice(0, CHANGESET_LIMITS.maxTests).filter(isObject).map(toTestResult)
+    : [];
+  const summary =
+    typeof value.summary === "string" ? redactSecrets(value.summary.slice(0, CHANGESET_LIMITS.maxSummaryChars)) : "";
   const agent = isObject(value.agent)
     ? {
         exit_code: typeof value.agent.exit_code === "number" ? value.agent.exit_code : null,
@@ -48,13 +58,17 @@ export function checkChangeSet(text: string): ChangeSetCheck {
         output_tail: redactSecrets(String(value.agent.output_tail ?? "").slice(-8000)),
       }
     : undefined;
-  return { ok: true, changeSet: { version: 1, base_sha: value.base_sha, files, summary, tests, ...(agent ? { agent } : {}) } };
+  return {
+    ok: true,
+    changeSet: { version: 1, base_sha: value.base_sha, files, summary, tests, ...(agent ? { agent } : {}) },
+  };
 }
 
 function checkFile(entry: unknown): ChangeSetFile | string {
   if (!isObject(entry)) return "not an object";
   const { path, action, mode, encoding, content } = entry;
-  if (typeof path !== "string" || !isSafePath(path)) return `path ${JSON.stringify(path)} is not a relative path inside the repository`;
+  if (typeof path !== "string" || !isSafePath(path))
+    return `path ${JSON.stringify(path)} is not a relative path inside the repository`;
   if (typeof action !== "string" || !ACTIONS.has(action)) return `unknown action ${JSON.stringify(action)}`;
   if (typeof mode !== "string" || !MODES.has(mode)) return `unknown mode ${JSON.stringify(mode)}`;
   if (typeof encoding !== "string" || !ENCODINGS.has(encoding)) return `unknown encoding ${JSON.stringify(encoding)}`;

@@ -69,4 +69,5 @@ export function parseCommand(body: unknown): CommandEvent["command"] | null {
   return word === "retry" || word === "fix" || word === "stop" ? word : { unknown: word };
 }
 
-export type CoreEvent = IssueLabeledEvent | CiCompletedEvent | ChangeRequestUpdatedEvent | TaskRunCompletedEvent | CommandEvent;
+export type CoreEvent =
+  IssueLabeledEvent | CiCompletedEvent | ChangeRequestUpdatedEvent | TaskRunCompletedEvent | CommandEvent;

@@ -8,8 +8,20 @@ const MAX_SLUG_LENGTH = 40;
 
 // Letters NFKD does not decompose into ASCII.
 const TRANSLITERATIONS: Record<string, string> = {
-  ß: "ss", æ: "ae", Æ: "ae", œ: "oe", Œ: "oe", ø: "o", Ø: "o", ł: "l", Ł: "l", đ: "d", Đ: "d",
-  ð: "d", þ: "th", ı: "i",
+  ß: "ss",
+  æ: "ae",
+  Æ: "ae",
+  œ: "oe",
+  Œ: "oe",
+  ø: "o",
+  Ø: "o",
+  ł: "l",
+  Ł: "l",
+  đ: "d",
+  Đ: "d",
+  ð: "d",
+  þ: "th",
+  ı: "i",
 };
 
 export function slugify(title: string): string {

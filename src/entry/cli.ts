@@ -47,7 +47,13 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
 }
 
 if (isMainModule(import.meta.url)) {
-  const io: CliIo = { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, cwd: process.cwd(), env: process.env };
+  const io: CliIo = {
+    stdin: process.stdin,
+    stdout: process.stdout,
+    stderr: process.stderr,
+    cwd: process.cwd(),
+    env: process.env,
+  };
   main(process.argv.slice(2), io).then(
     (code) => (process.exitCode = code),
     (err: unknown) => {

@@ -17,9 +17,11 @@ type Handler = (req: IncomingMessage, res: ServerResponse) => boolean | Promise<
 export function gitlabDisabledHandler() {
   return (req: IncomingMessage, res: ServerResponse): boolean => {
     if ((req.url ?? "").split("?")[0] !== GITLAB_WEBHOOK_PATH) return false;
-    res
-      .writeHead(404, { "content-type": "application/json" })
-      .end(JSON.stringify({ error: "GitLab is not configured on this server: set GITLAB_URL, GITLAB_TOKEN and GITLAB_WEBHOOK_SECRET." }));
+    res.writeHead(404, { "content-type": "application/json" }).end(
+      JSON.stringify({
+        error: "GitLab is not configured on this server: set GITLAB_URL, GITLAB_TOKEN and GITLAB_WEBHOOK_SECRET.",
+      }),
+    );
     return true;
   };
 }
@@ -56,7 +58,13 @@ export async function startGitLabOnlyServer(options: GitLabOnlyServerOptions) {
   const jobs = new BackgroundJobs(logger);
   const handlers: Handler[] = [
     healthHandler({ version: options.version, forges: { github: false, gitlab: true } }),
-    gitlabRoute(options.settings, { jobs, runner: options.runnerFor(logger), clock: options.clock, logger, cancellation: options.cancellation }),
+    gitlabRoute(options.settings, {
+      jobs,
+      runner: options.runnerFor(logger),
+      clock: options.clock,
+      logger,
+      cancellation: options.cancellation,
+    }),
     pingHandler,
   ];
   const server = createServer((req, res) => {
@@ -76,7 +84,8 @@ export async function startGitLabOnlyServer(options: GitLabOnlyServerOptions) {
     port,
     jobs,
     cancellation: options.cancellation,
-    stop: (graceMs = shutdownGraceMs(env)) => shutDown({ stopAccepting, jobs, cancellation: options.cancellation, logger }, graceMs),
+    stop: (graceMs = shutdownGraceMs(env)) =>
+      shutDown({ stopAccepting, jobs, cancellation: options.cancellation, logger }, graceMs),
   };
 }
 

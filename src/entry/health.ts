@@ -11,7 +11,9 @@ export function healthHandler(info: HealthInfo) {
   return (req: IncomingMessage, res: ServerResponse): boolean => {
     const path = (req.url ?? "").split("?")[0];
     if (path !== "/healthz" || (req.method !== "GET" && req.method !== "HEAD")) return false;
-    res.writeHead(200, { "content-type": "application/json", "cache-control": "no-store" }).end(req.method === "HEAD" ? undefined : body);
+    res
+      .writeHead(200, { "content-type": "application/json", "cache-control": "no-store" })
+      .end(req.method === "HEAD" ? undefined : body);
     return true;
   };
 }

@@ -17,7 +17,10 @@ export function quietSignatureFailures(this: PinoLogger, args: Parameters<LogFn>
   if (first instanceof Error && SIGNATURE_FAILURE.test(first.message)) {
     const { event, status } = first as SignatureError;
     const where = event ? { deliveryId: event.id, event: event.name } : {};
-    this.warn({ ...where, status }, "refused a webhook whose signature does not match WEBHOOK_SECRET (payload not logged)");
+    this.warn(
+      { ...where, status },
+      "refused a webhook whose signature does not match WEBHOOK_SECRET (payload not logged)",
+    );
     return;
   }
   method.apply(this, args);
@@ -25,11 +28,26 @@ export function quietSignatureFailures(this: PinoLogger, args: Parameters<LogFn>
 
 /** Probot's own logger (same level, format and transport options), with the hook above. */
 export async function serverLog(env: NodeJS.ProcessEnv): Promise<PinoLogger> {
-  const logFormat = env.LOG_FORMAT ? (env.LOG_FORMAT === "pretty" ? "pretty" : "json") : env.NODE_ENV === "production" ? "json" : "pretty";
-  const transform = await getTransformStream({ logFormat, logLevelInString: env.LOG_LEVEL_IN_STRING === "true", sentryDsn: env.SENTRY_DSN });
+  const logFormat = env.LOG_FORMAT
+    ? env.LOG_FORMAT === "pretty"
+      ? "pretty"
+      : "json"
+    : env.NODE_ENV === "production"
+      ? "json"
+      : "pretty";
+  const transform = await getTransformStream({
+    logFormat,
+    logLevelInString: env.LOG_LEVEL_IN_STRING === "true",
+    sentryDsn: env.SENTRY_DSN,
+  });
   transform.pipe(pino.destination(1) as unknown as NodeJS.WritableStream);
   return pino(
-    { level: env.LOG_LEVEL || "info", name: "probot", messageKey: env.LOG_MESSAGE_KEY || "msg", hooks: { logMethod: quietSignatureFailures } },
+    {
+      level: env.LOG_LEVEL || "info",
+      name: "probot",
+      messageKey: env.LOG_MESSAGE_KEY || "msg",
+      hooks: { logMethod: quietSignatureFailures },
+    },
     transform,
   );
 }

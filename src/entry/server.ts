@@ -43,14 +43,20 @@ function hasGitHubCredentials(env: NodeJS.ProcessEnv): boolean {
  * back to the app-registration page).
  */
 function checkGitHubCredentials(env: NodeJS.ProcessEnv): void {
-  if (!env.WEBHOOK_SECRET) throw new Error("WEBHOOK_SECRET is not set: set it to the webhook secret of the GitHub App.");
+  if (!env.WEBHOOK_SECRET)
+    throw new Error("WEBHOOK_SECRET is not set: set it to the webhook secret of the GitHub App.");
   let key: string | null;
   try {
     key = getPrivateKey({ env });
   } catch (err) {
-    throw new Error(`The GitHub App's private key cannot be used: ${(err as Error).message.replace(/^\[@probot\/get-private-key\] /, "")}`);
+    throw new Error(
+      `The GitHub App's private key cannot be used: ${(err as Error).message.replace(/^\[@probot\/get-private-key\] /, "")}`,
+    );
   }
-  if (!key) throw new Error("PRIVATE_KEY / PRIVATE_KEY_PATH holds no private key: use the .pem file GitHub generated for the app.");
+  if (!key)
+    throw new Error(
+      "PRIVATE_KEY / PRIVATE_KEY_PATH holds no private key: use the .pem file GitHub generated for the app.",
+    );
 }
 
 /**
@@ -62,7 +68,8 @@ export async function startFactoryServer(options: FactoryServerOptions = {}): Pr
   if (hasGitHubCredentials(env)) checkGitHubCredentials(env);
   const gitlab = gitlabSettingsFromEnv(env);
   const clock = options.clock ?? systemClock;
-  const runnerFor = (logger: Logger) => options.runner ?? new LocalTaskRunner({ ...localRunnerOptionsFromEnv(env), logger, clock });
+  const runnerFor = (logger: Logger) =>
+    options.runner ?? new LocalTaskRunner({ ...localRunnerOptionsFromEnv(env), logger, clock });
   const cancellation = new TaskCancellation();
   if (gitlab && !hasGitHubCredentials(env)) {
     return startGitLabOnlyServer({ env, settings: gitlab, clock, version: packageVersion(), runnerFor, cancellation });

@@ -22,7 +22,10 @@ export async function shutDown(parts: ShutdownParts, graceMs = DEFAULT_SHUTDOWN_
   await parts.stopAccepting();
   if (await settlesWithin(parts.jobs.drain(), graceMs)) return;
   const aborted = parts.cancellation.cancelAll("the server shut down");
-  parts.logger.warn({ aborted, running: parts.jobs.size }, "shutting down with work still running; aborted tasks are marked failed");
+  parts.logger.warn(
+    { aborted, running: parts.jobs.size },
+    "shutting down with work still running; aborted tasks are marked failed",
+  );
   await settlesWithin(parts.jobs.drain(), AFTER_CANCEL_MS);
 }
 

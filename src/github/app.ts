@@ -43,7 +43,11 @@ export function factoryGitHubApp(deps: GitHubAppDeps) {
       if (!event || !repo) return;
       const fullName = `${repo.owner}/${repo.name}`;
       const work = workFor(event, fullName, deps);
-      const logger = (context as Context).log.child({ forge: "github", repo: fullName, deliveryId: context.id }) as Logger;
+      const logger = (context as Context).log.child({
+        forge: "github",
+        repo: fullName,
+        deliveryId: context.id,
+      }) as Logger;
       const run = async () => {
         const forge = new GitHubForge(context.octokit as Octokit, repo, await botLogin());
         await work.run(withAudit(forge, logger, { actor: event.actor.login, deliveryId: context.id }), logger);
@@ -59,16 +63,34 @@ function workFor(event: CoreEvent, repo: string, deps: GitHubAppDeps): Work {
     // Not serialized per issue: concurrent deliveries are settled by the claim on the forge,
     // whereas queueing one behind the other would make it look like a deliberate re-label.
     case "issue.labeled":
-      return { name: "task", run: (forge, logger) => handleIssueLabeled(event, { forge, runner, logger, clock, configPaths: [CONFIG_PATH], cancellation }) };
+      return {
+        name: "task",
+        run: (forge, logger) =>
+          handleIssueLabeled(event, { forge, runner, logger, clock, configPaths: [CONFIG_PATH], cancellation }),
+      };
     case "ci.completed":
-      return { name: "ci-summary", key: `${repo}@${event.headSha}`, run: (forge, logger) => handleCiCompleted(event, { forge, logger, clock, runner, cancellation }) };
+      return {
+        name: "ci-summary",
+        key: `${repo}@${event.headSha}`,
+        run: (forge, logger) => handleCiCompleted(event, { forge, logger, clock, runner, cancellation }),
+      };
     case "task-run.completed":
-      return { name: "task-run", key: `${repo}#${event.issueNumber}`, run: (forge, logger) => handleTaskRunCompleted(event, { forge, logger, clock }) };
+      return {
+        name: "task-run",
+        key: `${repo}#${event.issueNumber}`,
+        run: (forge, logger) => handleTaskRunCompleted(event, { forge, logger, clock }),
+      };
     case "change.updated":
-      return { name: "config-check", run: (forge, logger) => handleConfigCheck(event, { forge, logger, clock, configPaths: [CONFIG_PATH] }) };
+      return {
+        name: "config-check",
+        run: (forge, logger) => handleConfigCheck(event, { forge, logger, clock, configPaths: [CONFIG_PATH] }),
+      };
     case "command":
       // Not serialized with the task: `/factory stop` must reach a task that is running.
-      return { name: "command", run: (forge, logger) => handleCommand(event, { forge, runner, logger, clock, cancellation }) };
+      return {
+        name: "command",
+        run: (forge, logger) => handleCommand(event, { forge, runner, logger, clock, cancellation }),
+      };
   }
 }
 

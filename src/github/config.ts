@@ -41,13 +41,21 @@ export async function loadGitHubConfig(
       path: CONFIG_PATH,
       ...(ref ? { branch: ref } : {}),
       // Probot merges only top-level keys; objects merge deeply here, as `resolveConfig` does.
-      defaults: (configs: Array<Record<string, unknown>>) => configs.reduce<Record<string, unknown>>((merged, config) => mergeOver(merged, config) as Record<string, unknown>, {}),
+      defaults: (configs: Array<Record<string, unknown>>) =>
+        configs.reduce<Record<string, unknown>>(
+          (merged, config) => mergeOver(merged, config) as Record<string, unknown>,
+          {},
+        ),
     });
     files = result.files as ConfigFile[];
     merged = result.config as Record<string, unknown>;
   } catch (err) {
     // An API failure (5xx, rate limit, network) is not a config problem: let it be retried or reported.
-    if (typeof (err as { status?: unknown }).status === "number" || !(err instanceof Error) || !err.message.includes("octokit-plugin-config")) {
+    if (
+      typeof (err as { status?: unknown }).status === "number" ||
+      !(err instanceof Error) ||
+      !err.message.includes("octokit-plugin-config")
+    ) {
       throw toForgeError(err, "config download");
     }
     return { status: "invalid", problems: [loaderProblem(err)] };
@@ -58,14 +66,23 @@ export async function loadGitHubConfig(
   const validated = validateConfig(merged, []);
   if (validated.status === "ok") return { ...validated, files: labels };
   const sources = await Promise.all(
-    found.map(async (f) => ({ file: fileLabel(f, repo), text: await rawConfigText(octokit, f, f.owner === repo.owner && f.repo === repo.repo ? ref : undefined) })),
+    found.map(async (f) => ({
+      file: fileLabel(f, repo),
+      text: await rawConfigText(octokit, f, f.owner === repo.owner && f.repo === repo.repo ? ref : undefined),
+    })),
   );
   return resolveConfig(sources);
 }
 
 async function rawConfigText(octokit: Octokit, file: ConfigFile, ref?: string): Promise<string> {
   const { data } = await github("config file download", () =>
-    octokit.rest.repos.getContent({ owner: file.owner, repo: file.repo, path: file.path, mediaType: { format: "raw" }, ...(ref ? { ref } : {}) }),
+    octokit.rest.repos.getContent({
+      owner: file.owner,
+      repo: file.repo,
+      path: file.path,
+      mediaType: { format: "raw" },
+      ...(ref ? { ref } : {}),
+    }),
   );
   return typeof data === "string" ? data : "";
 }

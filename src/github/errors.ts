@@ -14,11 +14,15 @@ interface OctokitLikeError {
 }
 
 // GitHub answers 422 for lost races (https://docs.github.com/en/rest/git/refs#update-a-reference).
-const CONFLICT_MESSAGES = /already exists|not a fast forward|fast-forward|reference update failed|is at .* but expected/i;
+const CONFLICT_MESSAGES =
+  /already exists|not a fast forward|fast-forward|reference update failed|is at .* but expected/i;
 
 function detail(err: OctokitLikeError): string {
   const data = err.response?.data as { message?: string; errors?: Array<{ message?: string }> } | undefined;
-  const inner = data?.errors?.map((e) => e.message).filter(Boolean).join("; ");
+  const inner = data?.errors
+    ?.map((e) => e.message)
+    .filter(Boolean)
+    .join("; ");
   return [data?.message ?? err.message ?? "unknown error", inner].filter(Boolean).join(": ");
 }
 
@@ -34,8 +38,11 @@ export function toForgeError(err: unknown, what: string): ForgeError {
   if (status === 422 && CONFLICT_MESSAGES.test(detail(e))) return new ConflictError(message, status, options);
   if (status === 400 || status === 422) return new InvalidRequestError(message, status, options);
   if (status === 403 || status === 429) {
-    const rateLimited = status === 429 || e.response?.headers?.["x-ratelimit-remaining"] === "0" || /rate limit/i.test(message);
-    return rateLimited ? new TransientForgeError(message, status, options) : new ForbiddenError(message, status, options);
+    const rateLimited =
+      status === 429 || e.response?.headers?.["x-ratelimit-remaining"] === "0" || /rate limit/i.test(message);
+    return rateLimited
+      ? new TransientForgeError(message, status, options)
+      : new ForbiddenError(message, status, options);
   }
   if (status === null || status >= 500) return new TransientForgeError(message, status, options);
   return new ForgeError(message, status, options);

@@ -1,4 +1,12 @@
-import { parseCommand, type ChangeRequestUpdatedEvent, type CiCompletedEvent, type CommandEvent, type CoreEvent, type IssueLabeledEvent, type TaskRunCompletedEvent } from "../core/events.js";
+import {
+  parseCommand,
+  type ChangeRequestUpdatedEvent,
+  type CiCompletedEvent,
+  type CommandEvent,
+  type CoreEvent,
+  type IssueLabeledEvent,
+  type TaskRunCompletedEvent,
+} from "../core/events.js";
 import { TASK_RUN_NAME } from "../core/task/ci-runner.js";
 
 /** The fields of an `issues.labeled` payload the bot reads; anything else is ignored. */
@@ -40,20 +48,31 @@ export function repositoryOf(payload: RepositoryPayload) {
 type PullRef = { number?: number } | null;
 interface CiPayload {
   workflow_run?: { head_sha?: string; conclusion?: string | null; pull_requests?: PullRef[] };
-  check_run?: { head_sha?: string; conclusion?: string | null; pull_requests?: PullRef[]; app?: { slug?: string } | null };
+  check_run?: {
+    head_sha?: string;
+    conclusion?: string | null;
+    pull_requests?: PullRef[];
+    app?: { slug?: string } | null;
+  };
   sender?: { login?: string; type?: string };
 }
 
 // Superseded or skipped runs explain nothing and turn nothing green.
 const SUMMARIZED_CONCLUSIONS = new Set(["success", "failure", "timed_out", "startup_failure", "neutral"]);
 
-function ciEvent(run: { head_sha?: string; conclusion?: string | null; pull_requests?: PullRef[] } | undefined, payload: CiPayload, deliveryId: string): CiCompletedEvent | null {
+function ciEvent(
+  run: { head_sha?: string; conclusion?: string | null; pull_requests?: PullRef[] } | undefined,
+  payload: CiPayload,
+  deliveryId: string,
+): CiCompletedEvent | null {
   if (!run?.head_sha || !SUMMARIZED_CONCLUSIONS.has(run.conclusion ?? "")) return null;
   return {
     type: "ci.completed",
     deliveryId,
     headSha: run.head_sha,
-    changeRequestNumbers: (run.pull_requests ?? []).map((p) => p?.number).filter((n): n is number => typeof n === "number"),
+    changeRequestNumbers: (run.pull_requests ?? [])
+      .map((p) => p?.number)
+      .filter((n): n is number => typeof n === "number"),
     actor: { login: payload.sender?.login ?? "", isBot: payload.sender?.type === "Bot" },
   };
 }
@@ -142,7 +161,11 @@ export function fromIssueComment(payload: IssueCommentPayload, deliveryId: strin
     commentId: comment.id,
     target: { kind: onPull ? "change" : "issue", number: issue.number },
     actor: { login: sender.login, isBot: sender.type === "Bot" },
-    ...(onPull ? {} : { issue: { number: issue.number, title: issue.title ?? "", body: issue.body ?? "", url: issue.html_url ?? "" } }),
+    ...(onPull
+      ? {}
+      : {
+          issue: { number: issue.number, title: issue.title ?? "", body: issue.body ?? "", url: issue.html_url ?? "" },
+        }),
   };
 }
 
@@ -186,6 +209,8 @@ export function routeGitHubEvent(name: string, payload: AnyPayload, deliveryId: 
     case "check_run.completed":
       return fromCheckRun(payload, deliveryId);
     default:
-      return name === "pull_request" && PULL_REQUEST_ACTIONS.has(String(payload.action)) ? fromPullRequest(payload, deliveryId) : null;
+      return name === "pull_request" && PULL_REQUEST_ACTIONS.has(String(payload.action))
+        ? fromPullRequest(payload, deliveryId)
+        : null;
   }
 }

@@ -158,7 +158,12 @@ export class GitHubForge implements Forge {
         per_page: 100,
       }),
     );
-    return comments.map((c) => ({ id: c.id, body: c.body ?? "", author: c.user?.login ?? "", createdAt: c.created_at }));
+    return comments.map((c) => ({
+      id: c.id,
+      body: c.body ?? "",
+      author: c.user?.login ?? "",
+      createdAt: c.created_at,
+    }));
   }
 
   async createComment(target: CommentTarget, body: string): Promise<ForgeComment> {
@@ -169,11 +174,15 @@ export class GitHubForge implements Forge {
   }
 
   async updateComment(_target: CommentTarget, id: number, body: string): Promise<void> {
-    await github("comment update", () => this.#octokit.rest.issues.updateComment({ ...this.ownerRepo, comment_id: id, body }));
+    await github("comment update", () =>
+      this.#octokit.rest.issues.updateComment({ ...this.ownerRepo, comment_id: id, body }),
+    );
   }
 
   async deleteComment(_target: CommentTarget, id: number): Promise<void> {
-    await github("comment deletion", () => this.#octokit.rest.issues.deleteComment({ ...this.ownerRepo, comment_id: id }));
+    await github("comment deletion", () =>
+      this.#octokit.rest.issues.deleteComment({ ...this.ownerRepo, comment_id: id }),
+    );
   }
 
   async setCommitStatus(sha: string, status: CommitStatus): Promise<void> {
@@ -241,7 +250,12 @@ export class GitHubForge implements Forge {
 
   async findOpenChangeRequest(headBranch: string): Promise<ChangeRequest | null> {
     const { data } = await github("pull request lookup", () =>
-      this.#octokit.rest.pulls.list({ ...this.ownerRepo, head: `${this.#owner}:${headBranch}`, state: "open", per_page: 1 }),
+      this.#octokit.rest.pulls.list({
+        ...this.ownerRepo,
+        head: `${this.#owner}:${headBranch}`,
+        state: "open",
+        per_page: 1,
+      }),
     );
     return data[0] ? toChangeRequest(data[0] as PullData) : null;
   }
@@ -249,7 +263,15 @@ export class GitHubForge implements Forge {
   async createChangeRequest(input: ChangeRequestInput): Promise<ChangeRequest> {
     const create = (draft: boolean) =>
       github("pull request creation", () =>
-        this.#octokit.rest.pulls.create({ ...this.ownerRepo, title: input.title, body: input.body, head: input.head, base: input.base, draft, ...NO_RETRY }),
+        this.#octokit.rest.pulls.create({
+          ...this.ownerRepo,
+          title: input.title,
+          body: input.body,
+          head: input.head,
+          base: input.base,
+          draft,
+          ...NO_RETRY,
+        }),
       );
     try {
       return toChangeRequest((await create(input.draft)).data as PullData);
@@ -261,11 +283,15 @@ export class GitHubForge implements Forge {
   }
 
   async updateChangeRequest(number: number, patch: { title?: string; body?: string }): Promise<void> {
-    await github("pull request update", () => this.#octokit.rest.pulls.update({ ...this.ownerRepo, pull_number: number, ...patch }));
+    await github("pull request update", () =>
+      this.#octokit.rest.pulls.update({ ...this.ownerRepo, pull_number: number, ...patch }),
+    );
   }
 
   async addLabels(number: number, labels: string[]): Promise<void> {
-    await github("labeling", () => this.#octokit.rest.issues.addLabels({ ...this.ownerRepo, issue_number: number, labels }));
+    await github("labeling", () =>
+      this.#octokit.rest.issues.addLabels({ ...this.ownerRepo, issue_number: number, labels }),
+    );
   }
 
   async requestReviewers(number: number, reviewers: { users: string[]; teams: string[] }): Promise<void> {
@@ -295,27 +321,43 @@ export class GitHubForge implements Forge {
 
   async findChangeRequestsForSha(sha: string): Promise<ChangeRequest[]> {
     const { data } = await github("pull requests for commit", () =>
-      this.#octokit.rest.repos.listPullRequestsAssociatedWithCommit({ ...this.ownerRepo, commit_sha: sha, per_page: 100 }),
+      this.#octokit.rest.repos.listPullRequestsAssociatedWithCommit({
+        ...this.ownerRepo,
+        commit_sha: sha,
+        per_page: 100,
+      }),
     );
     const associated = (data as PullData[]).map(toChangeRequest).filter((c) => c.state === "open" && c.headSha === sha);
     if (associated.length > 0) return associated;
     // Fork PRs: events carry an empty pull_requests[] (actions/runner#3444); match open PRs by head SHA.
     const { data: open } = await github("open pull request listing", () =>
-      this.#octokit.rest.pulls.list({ ...this.ownerRepo, state: "open", sort: "updated", direction: "desc", per_page: OPEN_PULLS_SCANNED_FOR_SHA }),
+      this.#octokit.rest.pulls.list({
+        ...this.ownerRepo,
+        state: "open",
+        sort: "updated",
+        direction: "desc",
+        per_page: OPEN_PULLS_SCANNED_FOR_SHA,
+      }),
     );
     return (open as PullData[]).map(toChangeRequest).filter((c) => c.headSha === sha);
   }
 
   async listChangedFiles(number: number): Promise<string[]> {
     const files = await github("changed files listing", () =>
-      this.#octokit.paginate(this.#octokit.rest.pulls.listFiles, { ...this.ownerRepo, pull_number: number, per_page: 100 }),
+      this.#octokit.paginate(this.#octokit.rest.pulls.listFiles, {
+        ...this.ownerRepo,
+        pull_number: number,
+        per_page: 100,
+      }),
     );
     return files.map((f) => f.filename);
   }
 
   async getChangeRequest(number: number): Promise<ChangeRequest | null> {
     try {
-      const { data } = await github("pull request lookup", () => this.#octokit.rest.pulls.get({ ...this.ownerRepo, pull_number: number }));
+      const { data } = await github("pull request lookup", () =>
+        this.#octokit.rest.pulls.get({ ...this.ownerRepo, pull_number: number }),
+      );
       return toChangeRequest(data as PullData);
     } catch (err) {
       if (err instanceof NotFoundError) return null;
@@ -327,9 +369,16 @@ export class GitHubForge implements Forge {
   async listCiJobs(sha: string): Promise<CiJob[]> {
     const [runs, combined] = await Promise.all([
       github("check run listing", () =>
-        this.#octokit.paginate(this.#octokit.rest.checks.listForRef, { ...this.ownerRepo, ref: sha, filter: "latest", per_page: 100 }),
+        this.#octokit.paginate(this.#octokit.rest.checks.listForRef, {
+          ...this.ownerRepo,
+          ref: sha,
+          filter: "latest",
+          per_page: 100,
+        }),
       ),
-      github("commit status lookup", () => this.#octokit.rest.repos.getCombinedStatusForRef({ ...this.ownerRepo, ref: sha, per_page: 100 })),
+      github("commit status lookup", () =>
+        this.#octokit.rest.repos.getCombinedStatusForRef({ ...this.ownerRepo, ref: sha, per_page: 100 }),
+      ),
     ]);
     const checkJobs = (runs as CheckRunData[]).map((run) => this.checkRunJob(run));
     const statusJobs = combined.data.statuses.map((status) => ({
@@ -344,7 +393,8 @@ export class GitHubForge implements Forge {
   }
 
   private checkRunJob(run: CheckRunData): CiJob {
-    const state: CiJobState = run.status !== "completed" ? "pending" : (CONCLUSION_STATES[run.conclusion ?? ""] ?? "failure");
+    const state: CiJobState =
+      run.status !== "completed" ? "pending" : (CONCLUSION_STATES[run.conclusion ?? ""] ?? "failure");
     // An Actions job's check run shares its id with the job, so its log is the job log.
     const isActions = run.app?.slug === "github-actions";
     return {
@@ -373,15 +423,23 @@ export class GitHubForge implements Forge {
     const annotations = run.output?.annotations_count
       ? await github("annotation listing", () =>
           this.#octokit.rest.checks.listAnnotations({ ...this.ownerRepo, check_run_id: run.id, per_page: 50 }),
-        ).then(({ data }) => data.map((a) => `${a.path}:${a.start_line}: ${a.annotation_level}: ${a.title ? `${a.title}: ` : ""}${a.message}`))
+        ).then(({ data }) =>
+          data.map(
+            (a) => `${a.path}:${a.start_line}: ${a.annotation_level}: ${a.title ? `${a.title}: ` : ""}${a.message}`,
+          ),
+        )
       : [];
-    const parts = [run.output?.title, run.output?.summary, run.output?.text, ...annotations].filter((p): p is string => Boolean(p));
+    const parts = [run.output?.title, run.output?.summary, run.output?.text, ...annotations].filter((p): p is string =>
+      Boolean(p),
+    );
     return parts.length > 0 ? Readable.from([parts.join("\n")]) : null;
   }
 
   async getIssue(number: number): Promise<IssueRef | null> {
     try {
-      const { data } = await github("issue lookup", () => this.#octokit.rest.issues.get({ ...this.ownerRepo, issue_number: number }));
+      const { data } = await github("issue lookup", () =>
+        this.#octokit.rest.issues.get({ ...this.ownerRepo, issue_number: number }),
+      );
       return { number: data.number, title: data.title, body: data.body ?? "", url: data.html_url };
     } catch (err) {
       if (err instanceof NotFoundError) return null;
@@ -390,13 +448,17 @@ export class GitHubForge implements Forge {
   }
 
   async getCommitMessage(sha: string): Promise<string> {
-    const { data } = await github("commit lookup", () => this.#octokit.rest.git.getCommit({ ...this.ownerRepo, commit_sha: sha }));
+    const { data } = await github("commit lookup", () =>
+      this.#octokit.rest.git.getCommit({ ...this.ownerRepo, commit_sha: sha }),
+    );
     return data.message;
   }
 
   async markReadyForReview(number: number): Promise<void> {
     // REST cannot leave draft state; only this GraphQL mutation can.
-    const { data } = await github("pull request lookup", () => this.#octokit.rest.pulls.get({ ...this.ownerRepo, pull_number: number }));
+    const { data } = await github("pull request lookup", () =>
+      this.#octokit.rest.pulls.get({ ...this.ownerRepo, pull_number: number }),
+    );
     await github("ready for review", () =>
       this.#octokit.graphql(
         "mutation($id: ID!) { markPullRequestReadyForReview(input: { pullRequestId: $id }) { pullRequest { isDraft } } }",
@@ -406,7 +468,9 @@ export class GitHubForge implements Forge {
   }
 
   async acknowledgeComment(_target: CommentTarget, commentId: number): Promise<void> {
-    await github("reaction", () => this.#octokit.rest.reactions.createForIssueComment({ ...this.ownerRepo, comment_id: commentId, content: "eyes" }));
+    await github("reaction", () =>
+      this.#octokit.rest.reactions.createForIssueComment({ ...this.ownerRepo, comment_id: commentId, content: "eyes" }),
+    );
   }
 
   async dispatchTaskRun(input: TaskRunDispatch): Promise<{ url: string | null }> {
@@ -416,7 +480,15 @@ export class GitHubForge implements Forge {
         workflow_id: input.workflow,
         ref: input.ref,
         // The workflow reads the issue body itself (`gh issue view`): inputs have a size limit.
-        inputs: { issue: input.inputs.issue, title: input.inputs.title, url: input.inputs.url, branch: input.inputs.branch, base: input.inputs.base, attempt: input.inputs.attempt, failure: input.inputs.failure },
+        inputs: {
+          issue: input.inputs.issue,
+          title: input.inputs.title,
+          url: input.inputs.url,
+          branch: input.inputs.branch,
+          base: input.inputs.base,
+          attempt: input.inputs.attempt,
+          failure: input.inputs.failure,
+        },
         // GitHub.com answers with the run's id and URL; older Enterprise Servers answer 204.
         return_run_details: true,
         // A retried dispatch after a lost 5xx would start a second agent run.
@@ -429,20 +501,34 @@ export class GitHubForge implements Forge {
 
   async downloadTaskChangeSet(runId: string): Promise<string | null> {
     const { data } = await github("artifact listing", () =>
-      this.#octokit.rest.actions.listWorkflowRunArtifacts({ ...this.ownerRepo, run_id: Number(runId), name: TASK_ARTIFACT, per_page: 10 }),
+      this.#octokit.rest.actions.listWorkflowRunArtifacts({
+        ...this.ownerRepo,
+        run_id: Number(runId),
+        name: TASK_ARTIFACT,
+        per_page: 10,
+      }),
     );
     const artifact = data.artifacts.find((a) => a.name === TASK_ARTIFACT && !a.expired);
     if (!artifact) return null;
-    if (artifact.size_in_bytes > MAX_ARTIFACT_BYTES) throw new InvalidRequestError(`the ${TASK_ARTIFACT} artifact is larger than ${MAX_ARTIFACT_BYTES} bytes`);
+    if (artifact.size_in_bytes > MAX_ARTIFACT_BYTES)
+      throw new InvalidRequestError(`the ${TASK_ARTIFACT} artifact is larger than ${MAX_ARTIFACT_BYTES} bytes`);
     const { data: zip } = await github("artifact download", () =>
-      this.#octokit.rest.actions.downloadArtifact({ ...this.ownerRepo, artifact_id: artifact.id, archive_format: "zip" }),
+      this.#octokit.rest.actions.downloadArtifact({
+        ...this.ownerRepo,
+        artifact_id: artifact.id,
+        archive_format: "zip",
+      }),
     );
     return changeSetFromZip(new Uint8Array(zip as ArrayBuffer));
   }
 
   async listTaskRunJobs(runId: string): Promise<CiJob[]> {
     const jobs = await github("run job listing", () =>
-      this.#octokit.paginate(this.#octokit.rest.actions.listJobsForWorkflowRun, { ...this.ownerRepo, run_id: Number(runId), per_page: 100 }),
+      this.#octokit.paginate(this.#octokit.rest.actions.listJobsForWorkflowRun, {
+        ...this.ownerRepo,
+        run_id: Number(runId),
+        per_page: 100,
+      }),
     );
     return jobs.map((job) => ({
       id: String(job.id),
@@ -478,7 +564,12 @@ const CONCLUSION_STATES: Record<string, CiJobState> = {
   startup_failure: "failure",
 };
 
-const STATUS_STATES: Record<string, CiJobState> = { success: "success", pending: "pending", failure: "failure", error: "failure" };
+const STATUS_STATES: Record<string, CiJobState> = {
+  success: "success",
+  pending: "pending",
+  failure: "failure",
+  error: "failure",
+};
 
 /** The artifact the shipped workflow uploads, holding `changeset.json`. */
 export const TASK_ARTIFACT = "factory-changeset";
@@ -486,7 +577,9 @@ const MAX_ARTIFACT_BYTES = 60 * 1024 * 1024;
 
 /** Reads only `changeset.json` out of the artifact zip, refusing to inflate anything oversized. */
 function changeSetFromZip(zip: Uint8Array): string | null {
-  const files = unzipSync(zip, { filter: (file) => file.name === "changeset.json" && file.originalSize <= MAX_ARTIFACT_BYTES });
+  const files = unzipSync(zip, {
+    filter: (file) => file.name === "changeset.json" && file.originalSize <= MAX_ARTIFACT_BYTES,
+  });
   const content = files["changeset.json"];
   return content ? Buffer.from(content).toString("utf8") : null;
 }

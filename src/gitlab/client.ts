@@ -37,9 +37,14 @@ export function gitlabSettingsFromEnv(env: NodeJS.ProcessEnv): GitLabSettings | 
   const token = env.GITLAB_TOKEN?.trim() ?? "";
   const webhookSecret = env.GITLAB_WEBHOOK_SECRET ?? "";
   if (!token && !webhookSecret) return null;
-  if (!token) throw new Error("GITLAB_WEBHOOK_SECRET is set but GITLAB_TOKEN is not: set it to a GitLab token with the `api` scope.");
+  if (!token)
+    throw new Error(
+      "GITLAB_WEBHOOK_SECRET is set but GITLAB_TOKEN is not: set it to a GitLab token with the `api` scope.",
+    );
   if (!webhookSecret) {
-    throw new Error("GITLAB_TOKEN is set but GITLAB_WEBHOOK_SECRET is not: set it to the secret token configured on the GitLab webhook.");
+    throw new Error(
+      "GITLAB_TOKEN is set but GITLAB_WEBHOOK_SECRET is not: set it to the secret token configured on the GitLab webhook.",
+    );
   }
   return { url: normalizeGitLabUrl(env.GITLAB_URL || DEFAULT_GITLAB_URL), token, webhookSecret };
 }
@@ -52,7 +57,8 @@ export function normalizeGitLabUrl(raw: string): string {
   } catch {
     throw new Error(`GITLAB_URL is not a URL: ${JSON.stringify(raw)}`);
   }
-  if (url.protocol !== "https:" && url.protocol !== "http:") throw new Error(`GITLAB_URL must be http(s): ${JSON.stringify(raw)}`);
+  if (url.protocol !== "https:" && url.protocol !== "http:")
+    throw new Error(`GITLAB_URL must be http(s): ${JSON.stringify(raw)}`);
   if (url.search || url.hash) throw new Error(`GITLAB_URL takes no query or fragment: ${JSON.stringify(raw)}`);
   // gitbeaker joins `${host}/api/v4`, so a trailing slash would make `//api`.
   return `${url.origin}${url.pathname.replace(/\/+$/, "")}`;

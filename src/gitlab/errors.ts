@@ -40,7 +40,8 @@ export function toForgeError(err: unknown, what: string): ForgeError {
   const options = { cause: err };
   if (status === 404) return new NotFoundError(message, status, options);
   if (status === 409) return new ConflictError(message, status, options);
-  if ((status === 400 || status === 422) && CONFLICT_MESSAGES.test(detail)) return new ConflictError(message, status, options);
+  if ((status === 400 || status === 422) && CONFLICT_MESSAGES.test(detail))
+    return new ConflictError(message, status, options);
   if (status === 400 || status === 422) return new InvalidRequestError(message, status, options);
   if (status === 401 || status === 403) return new ForbiddenError(message, status, options);
   if (status === 429 || (status !== null && status >= 500)) return new TransientForgeError(message, status, options);

@@ -47,7 +47,14 @@ interface MergeRequestHookPayload {
 interface PipelineHookPayload {
   user?: UserPayload;
   project?: ProjectPayload;
-  object_attributes?: { id?: number; sha?: string; status?: string; source?: string; url?: string; variables?: Array<{ key?: string; value?: string }> };
+  object_attributes?: {
+    id?: number;
+    sha?: string;
+    status?: string;
+    source?: string;
+    url?: string;
+    variables?: Array<{ key?: string; value?: string }>;
+  };
   merge_request?: { iid?: number; target_project_id?: number } | null;
 }
 
@@ -77,7 +84,11 @@ const BOT_USERNAME = /^(?:(?:project|group)_\d+_bot(?:\d+|_[0-9a-f]+)?|service_a
 
 function actorOf(user: UserPayload | undefined): GitLabActor | null {
   if (!user?.username) return null;
-  return { id: typeof user.id === "number" ? user.id : null, login: user.username, isBot: BOT_USERNAME.test(user.username) };
+  return {
+    id: typeof user.id === "number" ? user.id : null,
+    login: user.username,
+    isBot: BOT_USERNAME.test(user.username),
+  };
 }
 
 function projectOf(project: ProjectPayload | undefined): GitLabProject | null {
@@ -118,7 +129,10 @@ function route(eventName: string, payload: unknown, deliveryId: string): GitLabR
   if (ISSUE_EVENTS.has(eventName)) return fromIssueHook(payload as IssueHookPayload, deliveryId);
   if (eventName === "Merge Request Hook") return fromMergeRequestHook(payload as MergeRequestHookPayload, deliveryId);
   if (eventName === "Pipeline Hook") {
-    return fromTaskRunPipeline(payload as PipelineHookPayload, deliveryId) ?? fromPipelineHook(payload as PipelineHookPayload, deliveryId);
+    return (
+      fromTaskRunPipeline(payload as PipelineHookPayload, deliveryId) ??
+      fromPipelineHook(payload as PipelineHookPayload, deliveryId)
+    );
   }
   if (NOTE_EVENTS.has(eventName)) return fromNoteHook(payload as NoteHookPayload, deliveryId);
   return null;
@@ -128,7 +142,8 @@ function route(eventName: string, payload: unknown, deliveryId: string): GitLabR
 export function gainedLabels(changes: IssueHookPayload["changes"]): string[] {
   const labels = changes?.labels;
   if (!labels) return [];
-  const titles = (list: LabelPayload[] | null | undefined) => (list ?? []).map((l) => l.title).filter((t): t is string => Boolean(t));
+  const titles = (list: LabelPayload[] | null | undefined) =>
+    (list ?? []).map((l) => l.title).filter((t): t is string => Boolean(t));
   const previous = new Set(titles(labels.previous));
   return titles(labels.current).filter((title) => !previous.has(title));
 }
@@ -140,15 +155,19 @@ function fromIssueHook(payload: IssueHookPayload, deliveryId: string): GitLabRou
   if (issue?.action !== "update" || typeof issue.iid !== "number" || !project || !actor) return null;
   const gained = gainedLabels(payload.changes);
   if (gained.length === 0) return null;
-  const events = gained.map(
-    (label): IssueLabeledEvent => ({
-      type: "issue.labeled",
-      deliveryId,
-      label,
-      actor,
-      issue: { number: issue.iid!, title: issue.title ?? "", body: issue.description ?? "", url: issue.url ?? "", isPullRequest: false },
-    }),
-  );
+  const events = gained.map((label): IssueLabeledEvent => ({
+    type: "issue.labeled",
+    deliveryId,
+    label,
+    actor,
+    issue: {
+      number: issue.iid!,
+      title: issue.title ?? "",
+      body: issue.description ?? "",
+      url: issue.url ?? "",
+      isPullRequest: false,
+    },
+  }));
   return { kind: "task", project, actor, events };
 }
 
@@ -157,9 +176,15 @@ function fromMergeRequestHook(payload: MergeRequestHookPayload, deliveryId: stri
   const project = projectOf(payload.project);
   const actor = actorOf(payload.user);
   const headSha = mr?.last_commit?.id;
-  if (!mr || !MR_ACTIONS.has(mr.action ?? "") || typeof mr.iid !== "number" || !headSha || !project || !actor) return null;
+  if (!mr || !MR_ACTIONS.has(mr.action ?? "") || typeof mr.iid !== "number" || !headSha || !project || !actor)
+    return null;
   if (mr.action === "update" && !mr.oldrev) return null;
-  return { kind: "config-check", project, actor, event: { type: "change.updated", deliveryId, actor, number: mr.iid, headSha } };
+  return {
+    kind: "config-check",
+    project,
+    actor,
+    event: { type: "change.updated", deliveryId, actor, number: mr.iid, headSha },
+  };
 }
 
 function fromPipelineHook(payload: PipelineHookPayload, deliveryId: string): GitLabRoute | null {
@@ -174,7 +199,12 @@ function fromPipelineHook(payload: PipelineHookPayload, deliveryId: string): Git
   // (a fork's project), that iid means nothing here, so the MR is found by SHA instead.
   const sameProject = mr && (mr.target_project_id === undefined || mr.target_project_id === project.id);
   const changeRequestNumbers = sameProject && typeof mr.iid === "number" ? [mr.iid] : [];
-  return { kind: "ci-summary", project, actor, event: { type: "ci.completed", deliveryId, actor, headSha: pipeline.sha, changeRequestNumbers } };
+  return {
+    kind: "ci-summary",
+    project,
+    actor,
+    event: { type: "ci.completed", deliveryId, actor, headSha: pipeline.sha, changeRequestNumbers },
+  };
 }
 
 /** A pipeline the bot created for a task run (`FACTORY_TASK_*` variables) finished. */
@@ -185,7 +215,15 @@ function fromTaskRunPipeline(payload: PipelineHookPayload, deliveryId: string): 
   const variable = (key: string) => pipeline?.variables?.find((v) => v.key === key)?.value;
   const issueNumber = Number(variable(TASK_ISSUE_VARIABLE));
   const attempt = Number(variable(TASK_ATTEMPT_VARIABLE));
-  if (!pipeline || typeof pipeline.id !== "number" || !project || !actor || !Number.isInteger(issueNumber) || !Number.isInteger(attempt)) return null;
+  if (
+    !pipeline ||
+    typeof pipeline.id !== "number" ||
+    !project ||
+    !actor ||
+    !Number.isInteger(issueNumber) ||
+    !Number.isInteger(attempt)
+  )
+    return null;
   if (!FINISHED_PIPELINE_STATUSES.has(pipeline.status ?? "")) return null;
   const event: TaskRunCompletedEvent = {
     type: "task-run.completed",
@@ -208,14 +246,33 @@ function fromNoteHook(payload: NoteHookPayload, deliveryId: string): GitLabRoute
   const actor = actorOf(payload.user);
   const command = parseCommand(note?.note ?? "");
   // `action` is absent before GitLab 16; edits (`update`) do not repeat a command.
-  if (!note || !command || typeof note.id !== "number" || note.system || (note.action ?? "create") !== "create" || !project || !actor) return null;
+  if (
+    !note ||
+    !command ||
+    typeof note.id !== "number" ||
+    note.system ||
+    (note.action ?? "create") !== "create" ||
+    !project ||
+    !actor
+  )
+    return null;
   if (actor.isBot) return null; // bot-to-bot command loops (USERS.md)
   const on = { type: "command" as const, deliveryId, actor, command, commentId: note.id };
   if (note.noteable_type === "MergeRequest" && typeof payload.merge_request?.iid === "number") {
-    return { kind: "command", project, actor, event: { ...on, target: { kind: "change", number: payload.merge_request.iid } } };
+    return {
+      kind: "command",
+      project,
+      actor,
+      event: { ...on, target: { kind: "change", number: payload.merge_request.iid } },
+    };
   }
   const issue = payload.issue;
   if (note.noteable_type !== "Issue" || typeof issue?.iid !== "number") return null;
   const ref = { number: issue.iid, title: issue.title ?? "", body: issue.description ?? "", url: issue.url ?? "" };
-  return { kind: "command", project, actor, event: { ...on, target: { kind: "issue", number: issue.iid }, issue: ref } };
+  return {
+    kind: "command",
+    project,
+    actor,
+    event: { ...on, target: { kind: "issue", number: issue.iid }, issue: ref },
+  };
 }

@@ -193,7 +193,9 @@ export class GitLabForge implements Forge {
   }
 
   async createComment(target: CommentTarget, body: string): Promise<ForgeComment> {
-    const note = await gitlabCall<NoteData>("note creation", () => this.notes(target).create(this.#projectId, target.number, body));
+    const note = await gitlabCall<NoteData>("note creation", () =>
+      this.notes(target).create(this.#projectId, target.number, body),
+    );
     return toForgeComment(note);
   }
 
@@ -230,7 +232,10 @@ export class GitLabForge implements Forge {
   async commitFiles(input: CommitInput): Promise<CommitResult> {
     const head = await this.getBranchSha(input.branch);
     if (head !== null && head !== input.parentSha) {
-      throw new ConflictError(`GitLab branch ${input.branch} is at ${head}, not ${input.parentSha}: not a fast-forward`, 409);
+      throw new ConflictError(
+        `GitLab branch ${input.branch} is at ${head}, not ${input.parentSha}: not a fast-forward`,
+        409,
+      );
     }
     const commit = await gitlabCall<{ id: string }>("commit creation", () =>
       this.#api.commits.create(this.#projectId, input.branch, input.message, commitActions(input.files), {
@@ -242,7 +247,13 @@ export class GitLabForge implements Forge {
 
   async findOpenChangeRequest(headBranch: string): Promise<ChangeRequest | null> {
     const mrs = await gitlabCall<MergeRequestData[]>("merge request lookup", () =>
-      this.#api.mergeRequests.all({ projectId: this.#projectId, sourceBranch: headBranch, state: "opened", perPage: 20, maxPages: 1 }),
+      this.#api.mergeRequests.all({
+        projectId: this.#projectId,
+        sourceBranch: headBranch,
+        state: "opened",
+        perPage: 20,
+        maxPages: 1,
+      }),
     );
     // A fork can have a branch of the same name; only the project's own branch is the task's.
     const own = mrs.find((mr) => mr.source_project_id === undefined || mr.source_project_id === this.#projectId);
@@ -267,7 +278,9 @@ export class GitLabForge implements Forge {
   }
 
   async addLabels(number: number, labels: string[]): Promise<void> {
-    await gitlabCall("labeling", () => this.#api.mergeRequests.edit(this.#projectId, number, { addLabels: labels.join(",") }));
+    await gitlabCall("labeling", () =>
+      this.#api.mergeRequests.edit(this.#projectId, number, { addLabels: labels.join(",") }),
+    );
   }
 
   /**
@@ -275,13 +288,19 @@ export class GitLabForge implements Forge {
    * reviewers are kept. Teams (CODEOWNERS groups) cannot be requested and unknown users are skipped.
    */
   async requestReviewers(number: number, reviewers: { users: string[]; teams: string[] }): Promise<void> {
-    const ids = (await Promise.all(reviewers.users.map((u) => this.userId(u)))).filter((id): id is number => id !== null);
+    const ids = (await Promise.all(reviewers.users.map((u) => this.userId(u)))).filter(
+      (id): id is number => id !== null,
+    );
     if (ids.length === 0) return;
-    const mr = await gitlabCall<MergeRequestData>("merge request lookup", () => this.#api.mergeRequests.show(this.#projectId, number));
+    const mr = await gitlabCall<MergeRequestData>("merge request lookup", () =>
+      this.#api.mergeRequests.show(this.#projectId, number),
+    );
     const current = (mr.reviewers ?? []).map((r) => r.id);
     const wanted = [...new Set([...current, ...ids])];
     if (wanted.length === current.length) return;
-    await gitlabCall("reviewer request", () => this.#api.mergeRequests.edit(this.#projectId, number, { reviewerIds: wanted }));
+    await gitlabCall("reviewer request", () =>
+      this.#api.mergeRequests.edit(this.#projectId, number, { reviewerIds: wanted }),
+    );
   }
 
   async getCodeowners(ref: string): Promise<string | null> {
@@ -322,8 +341,9 @@ export class GitLabForge implements Forge {
 
   async getIssue(number: number): Promise<IssueRef | null> {
     try {
-      const issue = await gitlabCall<{ iid: number; title: string; description?: string | null; web_url: string }>("issue lookup", () =>
-        this.#api.issues.show(number, { projectId: this.#projectId }),
+      const issue = await gitlabCall<{ iid: number; title: string; description?: string | null; web_url: string }>(
+        "issue lookup",
+        () => this.#api.issues.show(number, { projectId: this.#projectId }),
       );
       return { number: issue.iid, title: issue.title, body: issue.description ?? "", url: issue.web_url };
     } catch (err) {
@@ -334,7 +354,9 @@ export class GitLabForge implements Forge {
 
   async getChangeRequest(number: number): Promise<ChangeRequest | null> {
     try {
-      const mr = await gitlabCall<MergeRequestData>("merge request lookup", () => this.#api.mergeRequests.show(this.#projectId, number));
+      const mr = await gitlabCall<MergeRequestData>("merge request lookup", () =>
+        this.#api.mergeRequests.show(this.#projectId, number),
+      );
       return toChangeRequest(mr);
     } catch (err) {
       if (err instanceof NotFoundError) return null;
@@ -366,13 +388,17 @@ export class GitLabForge implements Forge {
   }
 
   async getCommitMessage(sha: string): Promise<string> {
-    const commit = await gitlabCall<{ message: string }>("commit lookup", () => this.#api.commits.show(this.#projectId, sha, { stats: false }));
+    const commit = await gitlabCall<{ message: string }>("commit lookup", () =>
+      this.#api.commits.show(this.#projectId, sha, { stats: false }),
+    );
     return commit.message;
   }
 
   /** GitLab has no draft flag to clear: the draft prefix is taken off the title. */
   async markReadyForReview(number: number): Promise<void> {
-    const mr = await gitlabCall<MergeRequestData>("merge request lookup", () => this.#api.mergeRequests.show(this.#projectId, number));
+    const mr = await gitlabCall<MergeRequestData>("merge request lookup", () =>
+      this.#api.mergeRequests.show(this.#projectId, number),
+    );
     const title = mr.title.replace(DRAFT_PREFIXES, "");
     if (title === mr.title) return;
     await gitlabCall("ready for review", () => this.#api.mergeRequests.edit(this.#projectId, number, { title }));
@@ -402,7 +428,11 @@ export class GitLabForge implements Forge {
     for (const job of jobs.filter((j) => j.status === "success")) {
       try {
         const body = await gitlabCall<WebReadableStream<Uint8Array>>("artifact download", () =>
-          this.#api.jobArtifacts.downloadArchive(this.#projectId, { jobId: job.id, artifactPath: TASK_CHANGESET_ARTIFACT, ...AS_STREAM }),
+          this.#api.jobArtifacts.downloadArchive(this.#projectId, {
+            jobId: job.id,
+            artifactPath: TASK_CHANGESET_ARTIFACT,
+            ...AS_STREAM,
+          }),
         );
         return await readBounded(Readable.fromWeb(body), MAX_ARTIFACT_BYTES);
       } catch (err) {
@@ -417,7 +447,9 @@ export class GitLabForge implements Forge {
   }
 
   private pipelineJobs(pipelineId: number): Promise<JobData[]> {
-    return gitlabCall<JobData[]>("pipeline job listing", () => this.#api.jobs.all(this.#projectId, { pipelineId, perPage: 100 }));
+    return gitlabCall<JobData[]>("pipeline job listing", () =>
+      this.#api.jobs.all(this.#projectId, { pipelineId, perPage: 100 }),
+    );
   }
 
   private async openJobTrace(jobId: number): Promise<Readable> {
@@ -446,7 +478,10 @@ function latestPerSource(pipelines: PipelineData[]): PipelineData[] {
  * `$` (https://gitlab.com/gitlab-org/gitlab/-/issues/17069).
  */
 export function taskRunVariables(inputs: TaskRunInputs): Array<{ key: string; value: string }> {
-  return Object.entries(inputs).map(([name, value]) => ({ key: `FACTORY_TASK_${name.toUpperCase()}`, value: value.replaceAll("$", () => "$$") }));
+  return Object.entries(inputs).map(([name, value]) => ({
+    key: `FACTORY_TASK_${name.toUpperCase()}`,
+    value: value.replaceAll("$", () => "$$"),
+  }));
 }
 
 async function readBounded(stream: Readable, limit: number): Promise<string> {

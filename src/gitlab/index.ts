@@ -6,9 +6,21 @@ import { createGitLabApi, type GitLabSettings } from "./client.js";
 import { RecentKeys } from "./recent-keys.js";
 import { cachedBotUser, type GitLabRouterDeps } from "./router.js";
 
-export { gitlabSettingsFromEnv, createGitLabApi, normalizeGitLabUrl, type GitLabSettings, type GitLabApi } from "./client.js";
+export {
+  gitlabSettingsFromEnv,
+  createGitLabApi,
+  normalizeGitLabUrl,
+  type GitLabSettings,
+  type GitLabApi,
+} from "./client.js";
 export { GitLabForge, gitlabWording, type GitLabProject, type GitLabUser } from "./forge.js";
-export { handleGitLabDelivery, hasValidToken, type GitLabDeliveryRequest, type GitLabDeliveryResponse, type GitLabRouterDeps } from "./router.js";
+export {
+  handleGitLabDelivery,
+  hasValidToken,
+  type GitLabDeliveryRequest,
+  type GitLabDeliveryResponse,
+  type GitLabRouterDeps,
+} from "./router.js";
 export { gitlabNodeHandler, GITLAB_WEBHOOK_PATH } from "./node-handler.js";
 export { GITLAB_CONFIG_PATHS } from "./config.js";
 

@@ -23,13 +23,18 @@ export function gitlabNodeHandler(deps: GitLabRouterDeps, path = GITLAB_WEBHOOK_
     const headers = flattenHeaders(req.headers);
     if (!hasValidToken(headers, deps.webhookSecret)) {
       // One line, never the token: usually a secret that differs between the hook and GITLAB_WEBHOOK_SECRET.
-      deps.logger.warn({ forge: "gitlab", event: headers["x-gitlab-event"], instance: headers["x-gitlab-instance"] }, "refused a GitLab delivery: X-Gitlab-Token is missing or wrong");
+      deps.logger.warn(
+        { forge: "gitlab", event: headers["x-gitlab-event"], instance: headers["x-gitlab-instance"] },
+        "refused a GitLab delivery: X-Gitlab-Token is missing or wrong",
+      );
       send(res, 401, JSON.stringify({ error: "X-Gitlab-Token is missing or wrong" }), { connection: "close" });
       return true;
     }
     const body = await readBody(req, MAX_BODY_BYTES);
     if (body === null) {
-      send(res, 413, JSON.stringify({ error: `the body is larger than ${MAX_BODY_BYTES} bytes` }), { connection: "close" });
+      send(res, 413, JSON.stringify({ error: `the body is larger than ${MAX_BODY_BYTES} bytes` }), {
+        connection: "close",
+      });
       return true;
     }
     const answer = await handleGitLabDelivery({ headers, body }, deps);

@@ -14,10 +14,24 @@ const RETRYABLE = new Set([429, 502, 503, 504]);
 const READ_ATTEMPTS = 5;
 const SAFE_METHODS = new Set(["GET", "HEAD"]);
 
-type HandlerOptions = RequestOptions & { rateLimiters?: Parameters<typeof getMatchingRateLimiter>[1]; asStream?: boolean; prefixUrl?: string; searchParams?: string; agent?: unknown };
+type HandlerOptions = RequestOptions & {
+  rateLimiters?: Parameters<typeof getMatchingRateLimiter>[1];
+  asStream?: boolean;
+  prefixUrl?: string;
+  searchParams?: string;
+  agent?: unknown;
+};
 
 async function requestHandler(endpoint: string, options?: HandlerOptions) {
-  const { rateLimiters, asStream, prefixUrl, searchParams, method = "GET", agent: _agent, ...init } = options ?? ({} as HandlerOptions);
+  const {
+    rateLimiters,
+    asStream,
+    prefixUrl,
+    searchParams,
+    method = "GET",
+    agent: _agent,
+    ...init
+  } = options ?? ({} as HandlerOptions);
   const rateLimit = getMatchingRateLimiter(endpoint, rateLimiters, method);
   const url = new URL(endpoint, prefixUrl?.endsWith("/") ? prefixUrl : `${prefixUrl ?? ""}/`);
   url.search = searchParams ?? "";
@@ -27,7 +41,8 @@ async function requestHandler(endpoint: string, options?: HandlerOptions) {
     const request = new Request(url, { ...(init as RequestInit), method });
     await rateLimit();
     const response = await fetch(request).catch((err: Error) => {
-      if (err.name === "TimeoutError" || err.name === "AbortError") throw new GitbeakerTimeoutError("Query timeout was reached");
+      if (err.name === "TimeoutError" || err.name === "AbortError")
+        throw new GitbeakerTimeoutError("Query timeout was reached");
       throw err;
     });
     if (response.ok) return parse(response, asStream);
@@ -35,7 +50,9 @@ async function requestHandler(endpoint: string, options?: HandlerOptions) {
     if (!RETRYABLE.has(response.status) || attempt === attempts - 1) await fail(request, response);
     await new Promise((resolve) => setTimeout(resolve, 250 * 2 ** attempt));
   }
-  throw new GitbeakerRetryError(`Could not complete this request after ${attempts} attempts, last status code: ${lastStatus}.`);
+  throw new GitbeakerRetryError(
+    `Could not complete this request after ${attempts} attempts, last status code: ${lastStatus}.`,
+  );
 }
 
 async function parse(response: Response, asStream = false) {
@@ -43,7 +60,12 @@ async function parse(response: Response, asStream = false) {
   if (asStream) return { body: response.body, headers, status: response.status };
   if (response.status === 204) return { body: null, headers, status: response.status };
   const type = (response.headers.get("content-type") ?? "").split(";")[0]!.trim();
-  const body = type === "application/json" ? ((await response.json()) ?? {}) : type.startsWith("text/") ? await response.text() : await response.blob();
+  const body =
+    type === "application/json"
+      ? ((await response.json()) ?? {})
+      : type.startsWith("text/")
+        ? await response.text()
+        : await response.blob();
   return { body, headers, status: response.status };
 }
 
@@ -63,7 +85,4 @@ async function fail(request: Request, response: Response): Promise<never> {
 }
 
 /** The requester every gitbeaker resource of the bot uses. */
-export const requesterFn = createRequesterFn(
-  (_, options) => Promise.resolve(options),
-  requestHandler as never,
-);
+export const requesterFn = createRequesterFn((_, options) => Promise.resolve(options), requestHandler as never);

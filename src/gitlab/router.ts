@@ -54,11 +54,17 @@ export { hasValidToken };
  * jobs. Only a bad token (401) and a body that is not JSON (400) are refused: GitLab disables a
  * hook that keeps failing, so events the bot does not use are acknowledged with 2xx.
  */
-export async function handleGitLabDelivery(request: GitLabDeliveryRequest, deps: GitLabRouterDeps): Promise<GitLabDeliveryResponse> {
+export async function handleGitLabDelivery(
+  request: GitLabDeliveryRequest,
+  deps: GitLabRouterDeps,
+): Promise<GitLabDeliveryResponse> {
   const eventName = request.headers["x-gitlab-event"] ?? "";
   if (!hasValidToken(request.headers, deps.webhookSecret)) {
     // Usually a secret that differs between the hook and GITLAB_WEBHOOK_SECRET; the token is never logged.
-    deps.logger.warn({ forge: "gitlab", event: eventName, instance: request.headers["x-gitlab-instance"] }, "refused a GitLab delivery: X-Gitlab-Token is missing or wrong");
+    deps.logger.warn(
+      { forge: "gitlab", event: eventName, instance: request.headers["x-gitlab-instance"] },
+      "refused a GitLab delivery: X-Gitlab-Token is missing or wrong",
+    );
     return reply(401, { error: "X-Gitlab-Token is missing or wrong" });
   }
   // Stable across GitLab's retries and resends of one delivery.
@@ -94,8 +100,13 @@ function startRoute(route: GitLabRoute, deliveryId: string, deps: GitLabRouterDe
     const run = async () => {
       const bot = await deps.botUser();
       const own = isOwnEvent(route.actor, bot);
-      if (origin === "not-the-bot" && own) return logger.debug({ actor: route.actor.login }, "events caused by the bot start nothing");
-      if (origin === "the-bot" && !own) return logger.info({ actor: route.actor.login }, "a task run's result counts only from a pipeline the bot created");
+      if (origin === "not-the-bot" && own)
+        return logger.debug({ actor: route.actor.login }, "events caused by the bot start nothing");
+      if (origin === "the-bot" && !own)
+        return logger.info(
+          { actor: route.actor.login },
+          "a task run's result counts only from a pipeline the bot created",
+        );
       const forge = new GitLabForge(deps.api, project, bot);
       await work(withAudit(forge, logger, { actor: route.actor.login, deliveryId }), logger);
     };
@@ -109,7 +120,14 @@ function startRoute(route: GitLabRoute, deliveryId: string, deps: GitLabRouterDe
       // whereas one queued behind a finished task would look like a deliberate relabel (a retry).
       for (const event of route.events) {
         start("task", undefined, "not-the-bot", (forge, log) =>
-          handleIssueLabeled(event, { forge, runner, logger: log, clock, configPaths: GITLAB_CONFIG_PATHS, cancellation }),
+          handleIssueLabeled(event, {
+            forge,
+            runner,
+            logger: log,
+            clock,
+            configPaths: GITLAB_CONFIG_PATHS,
+            cancellation,
+          }),
         );
       }
       return;
@@ -126,11 +144,15 @@ function startRoute(route: GitLabRoute, deliveryId: string, deps: GitLabRouterDe
       return;
     case "task-run":
       // Anyone who may run pipelines can set FACTORY_TASK_* variables; only the bot's pipelines count.
-      start("task-run", issueKey(route.event.issueNumber), "the-bot", (forge, log) => handleTaskRunCompleted(route.event, { forge, logger: log, clock }));
+      start("task-run", issueKey(route.event.issueNumber), "the-bot", (forge, log) =>
+        handleTaskRunCompleted(route.event, { forge, logger: log, clock }),
+      );
       return;
     case "command":
       // Not serialized with the task: `/factory stop` must reach a task that is running.
-      start("command", undefined, "not-the-bot", (forge, log) => handleCommand(route.event, { forge, runner, logger: log, clock, cancellation }));
+      start("command", undefined, "not-the-bot", (forge, log) =>
+        handleCommand(route.event, { forge, runner, logger: log, clock, cancellation }),
+      );
       return;
   }
 }

@@ -66,7 +66,11 @@ function limitInflatedBytes(gunzip: Transform, limits: ArchiveLimits, stop: (err
   gunzip.on("data", (chunk: Buffer) => {
     inflated += chunk.length;
     if (inflated > maxInflated) {
-      stop(new TaskFailedError(`The base archive inflates to more than ${formatBytes(maxInflated)}, more than this runner accepts.`));
+      stop(
+        new TaskFailedError(
+          `The base archive inflates to more than ${formatBytes(maxInflated)}, more than this runner accepts.`,
+        ),
+      );
     }
   });
 }

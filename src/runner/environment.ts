@@ -55,7 +55,8 @@ function withoutReserved(
   const kept: Record<string, string> = {};
   const ignored: string[] = [];
   for (const [name, value] of Object.entries(configEnv)) {
-    if (reserved.has(name) || name.startsWith("FACTORY_") || !ENVIRONMENT_NAME.test(name) || isForbiddenAgentEnv(name)) ignored.push(name);
+    if (reserved.has(name) || name.startsWith("FACTORY_") || !ENVIRONMENT_NAME.test(name) || isForbiddenAgentEnv(name))
+      ignored.push(name);
     else kept[name] = withoutNul(String(value));
   }
   if (ignored.length > 0) logger.warn({ ignored }, "agent.env may not set these variables; ignored");

@@ -24,7 +24,8 @@ const PLAIN_BRANCH = /^[A-Za-z0-9][A-Za-z0-9._/-]*$/;
  * failing git is logged and the task goes on.
  */
 export async function initBaseRepository(workspace: string, options: BaseRepositoryOptions): Promise<void> {
-  const branch = PLAIN_BRANCH.test(options.baseBranch) && !options.baseBranch.includes("..") ? options.baseBranch : "main";
+  const branch =
+    PLAIN_BRANCH.test(options.baseBranch) && !options.baseBranch.includes("..") ? options.baseBranch : "main";
   const steps = [
     ["-c", `init.defaultBranch=${branch}`, "init", "-q"],
     ["add", "-A", "-f"],
@@ -33,7 +34,10 @@ export async function initBaseRepository(workspace: string, options: BaseReposit
   try {
     for (const args of steps) await git(workspace, args, options);
     // Agents that commit need an identity, and must not pick up the server's.
-    await appendFile(path.join(workspace, ".git", "config"), `[user]\n\tname = ${AUTHOR.name}\n\temail = ${AUTHOR.email}\n`);
+    await appendFile(
+      path.join(workspace, ".git", "config"),
+      `[user]\n\tname = ${AUTHOR.name}\n\temail = ${AUTHOR.email}\n`,
+    );
   } catch (error) {
     options.signal?.throwIfAborted();
     const reason = (error as NodeJS.ErrnoException).code === "ENOENT" ? "git is not installed" : "git failed";

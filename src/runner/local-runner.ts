@@ -28,10 +28,16 @@ export class LocalTaskRunner implements TaskRunner {
   async run(task: TaskSpec, ctx: TaskRunnerContext): Promise<TaskRunResult> {
     const refusal = localRunnerRefusal(task.config, this.options.allowedCommands);
     if (refusal !== null) return { kind: "refused", message: refusal };
-    const logger = this.options.logger.child({ repo: task.repoFullName, issue: task.issue.number, attempt: task.attempt });
+    const logger = this.options.logger.child({
+      repo: task.repoFullName,
+      issue: task.issue.number,
+      attempt: task.attempt,
+    });
     return this.queue.run(async () => {
       await ctx.started?.();
-      return withTemporaryDirectory(this.options.workdir, "factory-", logger, (workspace) => this.runInWorkspace(workspace, task, ctx, logger));
+      return withTemporaryDirectory(this.options.workdir, "factory-", logger, (workspace) =>
+        this.runInWorkspace(workspace, task, ctx, logger),
+      );
     }, ctx.signal);
   }
 
@@ -46,7 +52,12 @@ export class LocalTaskRunner implements TaskRunner {
     const baseManifest = await extractArchive(archive, workspace, this.limits, ctx.signal);
     ctx.signal?.throwIfAborted();
     const processOptions = { logger, clock, killGraceMs: this.killGraceMs, signal: ctx.signal };
-    await initBaseRepository(workspace, { ...processOptions, baseSha: task.baseSha, baseBranch: task.base, serverEnv: env });
+    await initBaseRepository(workspace, {
+      ...processOptions,
+      baseSha: task.baseSha,
+      baseBranch: task.base,
+      serverEnv: env,
+    });
     return runTaskInDirectory(workspace, task, {
       ...processOptions,
       baseManifest,

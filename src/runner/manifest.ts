@@ -7,8 +7,7 @@ export type FileMode = "100644" | "100755";
 
 /** What the base tree held at one path: enough to tell later whether the agent changed it. */
 export type ManifestEntry =
-  | { kind: "file"; sha256: string; mode: FileMode; size: number }
-  | { kind: "symlink"; target: string };
+  { kind: "file"; sha256: string; mode: FileMode; size: number } | { kind: "symlink"; target: string };
 
 /** Base tree by POSIX relative path; `.git/` and git-ignored untracked paths are not in it. */
 export type BaseManifest = Map<string, ManifestEntry>;

@@ -83,7 +83,9 @@ function parseAllowedCommands(value: string | undefined): RegExp[] | null {
     );
   }
   if (!Array.isArray(parsed) || !parsed.every((item) => typeof item === "string")) {
-    throw new Error(`FACTORY_ALLOWED_COMMANDS must be a JSON array of strings (regular expressions), e.g. ["^npm test$"].`);
+    throw new Error(
+      `FACTORY_ALLOWED_COMMANDS must be a JSON array of strings (regular expressions), e.g. ["^npm test$"].`,
+    );
   }
   return parsed.map((source, index) => compilePattern(source, index));
 }
@@ -102,7 +104,10 @@ function compilePattern(source: string, index: number): RegExp {
 
 function parseAgentEnvNames(value: string | undefined): string[] {
   if (isBlank(value)) return [];
-  const names = value.split(",").map((name) => name.trim()).filter((name) => name !== "");
+  const names = value
+    .split(",")
+    .map((name) => name.trim())
+    .filter((name) => name !== "");
   for (const name of names) {
     if (!ENVIRONMENT_NAME.test(name)) {
       throw new Error(`FACTORY_AGENT_ENV lists "${name}", which is not an environment variable name.`);

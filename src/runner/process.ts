@@ -61,10 +61,13 @@ export async function runProcess(request: ProcessRequest): Promise<ProcessOutcom
   child.stderr?.on("data", (chunk: Buffer) => output.push(chunk));
   const group = new ProcessGroup(child, request.killGraceMs);
   const stops = { timedOut: false, aborted: false };
-  const timer = setTimeout(() => {
-    stops.timedOut = true;
-    group.stop();
-  }, Math.min(Math.max(request.timeoutMs, 0), MAX_TIMER_MS));
+  const timer = setTimeout(
+    () => {
+      stops.timedOut = true;
+      group.stop();
+    },
+    Math.min(Math.max(request.timeoutMs, 0), MAX_TIMER_MS),
+  );
   const onAbort = () => {
     stops.aborted = true;
     group.stop();

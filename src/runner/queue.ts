@@ -8,7 +8,8 @@ export class TaskQueue {
   private readonly waiting: Waiter[] = [];
 
   constructor(private readonly limit: number) {
-    if (!Number.isInteger(limit) || limit < 1) throw new Error(`TaskQueue limit must be a positive integer, got ${limit}`);
+    if (!Number.isInteger(limit) || limit < 1)
+      throw new Error(`TaskQueue limit must be a positive integer, got ${limit}`);
   }
 
   /** Jobs running now (for logs and tests). */

@@ -88,7 +88,11 @@ async function runAgentThenTests(
     signal: options.signal,
   });
   options.signal?.throwIfAborted();
-  return { kind: "completed", agent, changeSet: { version: 1, base_sha: task.baseSha, files: changes, summary, tests } };
+  return {
+    kind: "completed",
+    agent,
+    changeSet: { version: 1, base_sha: task.baseSha, files: changes, summary, tests },
+  };
 }
 
 async function runAgent(

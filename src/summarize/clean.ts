@@ -30,7 +30,8 @@ const ANSI = /\x1b(?:\[[0-?]{0,64}[ -/]{0,8}[@-~]|\][^\x07\x1b]{0,4096}(?:\x07|\
 const CONTROL = /[\x00-\x08\x0b-\x1f\x7f\ufeff]/g;
 // ISO (GitHub Actions `2024-01-01T00:00:00.1234567Z `, GitLab `…Z 00O+ `), maybe bracketed, then
 // one separator: what follows is the line's own indentation. Jenkins' timestamper `HH:MM:SS  `.
-const ISO_TIMESTAMP = /^\[?\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:[.,]\d{1,9})?(?:Z|[+-]\d\d:?\d\d)?\]?(?: \d\d[OE]\+?)?(?: |\t|$)/;
+const ISO_TIMESTAMP =
+  /^\[?\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:[.,]\d{1,9})?(?:Z|[+-]\d\d:?\d\d)?\]?(?: \d\d[OE]\+?)?(?: |\t|$)/;
 const CLOCK_TIMESTAMP = /^\[?\d\d:\d\d:\d\d(?:[.,]\d{1,9})?\]?(?: {1,2}|\t|$)/;
 const GITLAB_SECTION = /section_(start|end):\d{1,20}:([A-Za-z0-9_.-]{1,200})(?:\[[^\]\r\n]{0,500}\])?/g;
 const TRAVIS_MARKER = /travis_(fold|time):(start|end):([A-Za-z0-9_.:=,-]{0,200})/g;
@@ -42,7 +43,9 @@ export function cleanLine(raw: string): CleanLine {
   const actionsTimestamp = line.length < unmarked.length && unmarked.charCodeAt(10) === 84; /* T */
   if (line.endsWith("\r")) line = line.slice(0, -1);
   const sections: SectionEvent[] = [];
-  const visible = line.includes("\r") ? lastVisibleSegment(line, sections) : { text: stripMarkers(line, sections), afterStart: false };
+  const visible = line.includes("\r")
+    ? lastVisibleSegment(line, sections)
+    : { text: stripMarkers(line, sections), afterStart: false };
   const text = visible.text.replace(CONTROL, "").trimEnd();
   const last = sections[sections.length - 1];
   return {

@@ -33,7 +33,8 @@ const MAX_STEP_HEADER_LINES = 200;
 
 const XTRACE_OR_ECHO = /^(?:\+{1,9} \S|\$ \S)/;
 /** GitLab runner stages; user-defined collapsible sections do not start new steps. */
-const RUNNER_SECTION = /^(?:prepare_\w+|get_sources|restore_cache|download_artifacts|step_\w+|build_script|after_script|archive_cache\w*|upload_artifacts\w*|cleanup_\w+)$/;
+const RUNNER_SECTION =
+  /^(?:prepare_\w+|get_sources|restore_cache|download_artifacts|step_\w+|build_script|after_script|archive_cache\w*|upload_artifacts\w*|cleanup_\w+)$/;
 const SCRIPT_SECTION = /^(?:step_\w+|build_script)$/;
 
 /** A line as the engine understands it. */
@@ -106,12 +107,17 @@ export class SummaryEngine implements LineSink {
   /** What was found, once the whole log (`linesRead` lines) was read. */
   finish(linesRead: number): Findings {
     this.open = [];
-    if (this.privateKeyFrom !== null) this.privateKeys.push({ from: this.privateKeyFrom, to: Number.POSITIVE_INFINITY });
+    if (this.privateKeyFrom !== null)
+      this.privateKeys.push({ from: this.privateKeyFrom, to: Number.POSITIVE_INFINITY });
     const candidates = this.candidates.map((c) => ({ ...c, tier: this.effectiveTier(c) }));
     const best = [...candidates].sort(byRank)[0];
     // The last words of the step the best cause was printed in, or of the first failing step.
     const failure = this.failures.find((f) => f.step === best?.step) ?? this.failures[0];
-    const tail = failure ? failure.tail : this.contentLinesBefore(linesRead + 1).slice(-TAIL_LINES).map((s) => s.context);
+    const tail = failure
+      ? failure.tail
+      : this.contentLinesBefore(linesRead + 1)
+          .slice(-TAIL_LINES)
+          .map((s) => s.context);
     return {
       candidates,
       tail,
@@ -126,7 +132,9 @@ export class SummaryEngine implements LineSink {
     const clean = cleanLine(raw.text);
     const runner = readRunnerLine(clean.text);
     const chrome = runner.chrome || clean.isSectionHeader || this.isChrome(raw.lineNo, raw.text, clean.text);
-    const verdict = chrome ? { tier: TIER.none, kind: "chrome" } : classify(annotationMessage(runner), runner.annotation);
+    const verdict = chrome
+      ? { tier: TIER.none, kind: "chrome" }
+      : classify(annotationMessage(runner), runner.annotation);
     const text = runner.text.slice(0, STORED_CHARS);
     const context: ContextLine = { lineNo: raw.lineNo, text, detail: chrome ? -1 : detailScore(text, verdict), chrome };
     if (raw.truncated || runner.text.length > STORED_CHARS) context.cut = true;
@@ -233,7 +241,11 @@ export class SummaryEngine implements LineSink {
     }
     this.promotion = null;
     if (seen.verdict.wrapper || seen.verdict.noise || seen.verdict.tier >= promotion.tier) return seen.verdict;
-    return { ...seen.verdict, tier: promotion.tier, kind: seen.verdict.kind === "none" ? "message" : seen.verdict.kind };
+    return {
+      ...seen.verdict,
+      tier: promotion.tier,
+      kind: seen.verdict.kind === "none" ? "message" : seen.verdict.kind,
+    };
   }
 
   private consider(lineNo: number, seen: Seen, verdict: Verdict): Candidate | null {
@@ -321,7 +333,9 @@ export class SummaryEngine implements LineSink {
   private contentLinesBefore(lineNo: number): Seen[] {
     return this.lookback(lineNo, TAIL_LOOKBACK)
       .map((raw) => this.see(raw))
-      .filter((s) => !s.context.chrome && !s.continuation && s.context.detail >= 0 && !s.verdict.wrapper && !s.verdict.noise)
+      .filter(
+        (s) => !s.context.chrome && !s.continuation && s.context.detail >= 0 && !s.verdict.wrapper && !s.verdict.noise,
+      )
       .filter((s) => s.verdict.kind !== "tool-wrapper")
       .filter((s) => !s.context.text.startsWith("Warning: "));
   }
@@ -336,7 +350,6 @@ export class SummaryEngine implements LineSink {
     return Math.max(TIER.none, tier) as Tier;
   }
 }
-
 
 const STEP_HEADER_LINE = /^(?:shell|env|with):|^ {2}[\w.-]{1,80}:(?: |$)/;
 

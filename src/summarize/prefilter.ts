@@ -10,10 +10,53 @@
  */
 const FRAGMENTS: readonly string[] = [
   ...["error", "err!", "err_", "fail", "fatal", "panic", "exception", "kill", "abort", "illegal", "segmentation"],
-  ...["timed out", "timeout", "time limit", "took longer", "took >", "returning 000", "exceeded", "stuck", "cancel", "terminat"],
-  ...["not found", "not recogni", "no such file", "no match", "no space left", "nothing provides", "missing", "undefined", "unresolved"],
-  ...["denied", "refused", "signal", "memory", "problem", "unable", "cannot", "can't", "couldn't", "could not", "invalid"],
-  ...["exited", "exit code", "exit status", "return code", "warn", "lost communication", "reformat", "unbound", "no rule"],
+  ...[
+    "timed out",
+    "timeout",
+    "time limit",
+    "took longer",
+    "took >",
+    "returning 000",
+    "exceeded",
+    "stuck",
+    "cancel",
+    "terminat",
+  ],
+  ...[
+    "not found",
+    "not recogni",
+    "no such file",
+    "no match",
+    "no space left",
+    "nothing provides",
+    "missing",
+    "undefined",
+    "unresolved",
+  ],
+  ...[
+    "denied",
+    "refused",
+    "signal",
+    "memory",
+    "problem",
+    "unable",
+    "cannot",
+    "can't",
+    "couldn't",
+    "could not",
+    "invalid",
+  ],
+  ...[
+    "exited",
+    "exit code",
+    "exit status",
+    "return code",
+    "warn",
+    "lost communication",
+    "reformat",
+    "unbound",
+    "no rule",
+  ],
   ...["conflict", "threshold", "timedout", "econn", "eai_again", "enotfound", "unreach"],
   ...["rate limit", "too many requests", "forbidden", "unauthori", "bad gateway", "unavailable"],
   // CI runner markers: GitHub Actions commands, GitLab sections, Travis folds.
@@ -51,7 +94,8 @@ function numberRuns(shape: (line: string, col: string) => string, maxLine: numbe
 
 function numberedItems(): string[] {
   const out: string[] = [];
-  for (let indent = 0; indent <= 6; indent++) for (let digits = 1; digits <= 3; digits++) out.push(`\n${" ".repeat(indent)}${"0".repeat(digits)}) `);
+  for (let indent = 0; indent <= 6; indent++)
+    for (let digits = 1; digits <= 3; digits++) out.push(`\n${" ".repeat(indent)}${"0".repeat(digits)}) `);
   return out;
 }
 
@@ -129,7 +173,8 @@ export function buildAutomaton(fragments: readonly string[]): Automaton {
   order.forEach((state, index) => (renumbered[state] = index));
   const next = new Uint16Array(stateCount * 256);
   for (let state = 0; state < stateCount; state++) {
-    for (let byte = 0; byte < 256; byte++) next[renumbered[state]! * 256 + byte] = renumbered[folded[state * 256 + FOLD[byte]!]!]!;
+    for (let byte = 0; byte < 256; byte++)
+      next[renumbered[state]! * 256 + byte] = renumbered[folded[state * 256 + FOLD[byte]!]!]!;
   }
   const firstAccepting = stateCount - accept.filter((a) => a === 1).length;
   return { next, firstAccepting, lineStart: next[renumbered[0]! * 256 + LINE_START_BYTE]! };

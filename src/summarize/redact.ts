@@ -92,7 +92,15 @@ function redactTokens(text: string): string {
  * after it are prose. `"password": "…"`, `{'token': '…'}` and YAML's `"secret": abc123` are still
  * redacted.
  */
-function redactAssignedSecret(match: string, name: string, rest: string, separator: string, value: string, offset: number, whole: string): string {
+function redactAssignedSecret(
+  match: string,
+  name: string,
+  rest: string,
+  separator: string,
+  value: string,
+  offset: number,
+  whole: string,
+): string {
   const quotedName = offset > 0 && /["']/.test(whole[offset - 1] ?? "");
   const quotedValue = /["']\s*$/.test(separator);
   const proseFollows = /^ +[A-Za-z]/.test(whole.slice(offset + match.length, offset + match.length + 8));

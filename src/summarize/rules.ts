@@ -47,7 +47,11 @@ const WHOLE_NAME = "\u0000";
 
 const NOISE_RULES: readonly Rule[] = [
   { re: /\(ignored\)\s*$/, tier: TIER.none, kind: "ignored" },
-  { re: /^\s*(?:✓|✔|√|PASS\b|ok\s|--- (?:PASS|SKIP)|=== (?:RUN|PAUSE|CONT|NAME)\b|Passed \S|OK \(\d+ tests?)|^test \S+ \.\.\. (?:ok|ignored)$/, tier: TIER.none, kind: "pass" },
+  {
+    re: /^\s*(?:✓|✔|√|PASS\b|ok\s|--- (?:PASS|SKIP)|=== (?:RUN|PAUSE|CONT|NAME)\b|Passed \S|OK \(\d+ tests?)|^test \S+ \.\.\. (?:ok|ignored)$/,
+    tier: TIER.none,
+    kind: "pass",
+  },
   { re: /\s(?:PASSED|XFAIL|XPASS|SKIPPED)(?:\s|$)/, tier: TIER.none, kind: "pass" },
   { re: /\bRERUN\b/, tier: TIER.none, kind: "rerun" },
   {
@@ -66,25 +70,68 @@ const WRAPPER_RULES: readonly Rule[] = [
   { re: /^The process '[^']{1,1000}' failed with exit code \d+/, tier: TIER.none, kind: "wrapper", wrapper: true },
   { re: /^ERROR: Job failed: exit code \d+/, tier: TIER.none, kind: "wrapper", wrapper: true },
   { re: /^The command ".{1,1000}" (?:failed and )?exited with \d+/, tier: TIER.none, kind: "wrapper", wrapper: true },
-  { re: /^Done\. Your build exited with \d+|^Exited with code (?:exit status )?\d+|\bError: The command exited with status \d+/, tier: TIER.none, kind: "wrapper", wrapper: true },
-  { re: /\bscript returned exit code \d+|^Finished: (?:FAILURE|ABORTED|UNSTABLE)\b|\bmarked build as failure\b/, tier: TIER.none, kind: "wrapper", wrapper: true },
+  {
+    re: /^Done\. Your build exited with \d+|^Exited with code (?:exit status )?\d+|\bError: The command exited with status \d+/,
+    tier: TIER.none,
+    kind: "wrapper",
+    wrapper: true,
+  },
+  {
+    re: /\bscript returned exit code \d+|^Finished: (?:FAILURE|ABORTED|UNSTABLE)\b|\bmarked build as failure\b/,
+    tier: TIER.none,
+    kind: "wrapper",
+    wrapper: true,
+  },
   { re: /^ERROR: Command failed:?\s*$|\bbuild error: Build failed\b/, tier: TIER.none, kind: "wrapper", wrapper: true },
   // A command's exit status printed by a tool that goes on (retries, the next test file).
-  { re: /\b(?:exited|exits) with (?:exit )?(?:code|status):? ?\d+|\bGot exit code \d+|\bfailed with exit code \d+|\bChild return code was: \d+/, tier: TIER.none, kind: "tool-wrapper" },
+  {
+    re: /\b(?:exited|exits) with (?:exit )?(?:code|status):? ?\d+|\bGot exit code \d+|\bfailed with exit code \d+|\bChild return code was: \d+/,
+    tier: TIER.none,
+    kind: "tool-wrapper",
+  },
   // Tool-level "it failed" lines: they name no cause and do not end the job.
-  { re: /^(?:g?make|mingw32-make)(?:\[\d+\])?: \*\*\* (?!No rule to make target)(?!.{0,200}missing separator)/, tier: TIER.weak, kind: "tool-wrapper" },
-  { re: /^ninja: build stopped\b|^\*+ .{0,80}\bbuild failed\b|^ERROR Backend subprocess exited/i, tier: TIER.none, kind: "tool-wrapper" },
+  {
+    re: /^(?:g?make|mingw32-make)(?:\[\d+\])?: \*\*\* (?!No rule to make target)(?!.{0,200}missing separator)/,
+    tier: TIER.weak,
+    kind: "tool-wrapper",
+  },
+  {
+    re: /^ninja: build stopped\b|^\*+ .{0,80}\bbuild failed\b|^ERROR Backend subprocess exited/i,
+    tier: TIER.none,
+    kind: "tool-wrapper",
+  },
   {
     re: /^npm (?:ERR!|error) (?:Test failed|code ELIFECYCLE|code \d+$|errno|\S+@\S+ \w+: `|Exit status|Failed at the|command failed|command sh|Lifecycle script|A complete log|This is probably|Log files were not written|You can rerun|\s*$)/,
     tier: TIER.none,
     kind: "tool-wrapper",
     noise: true,
   },
-  { re: /^(?:error )?Command failed with exit code \d+|\bELIFECYCLE\b|^info Visit https:\/\/yarnpkg/, tier: TIER.none, kind: "tool-wrapper", noise: true },
-  { re: /^(?:FAILURE: Build failed with an exception|BUILD FAILED\b|BUILD FAILURE\b)/, tier: TIER.none, kind: "tool-wrapper" },
-  { re: /^error: (?:could not compile|aborting due to|test failed, to rerun pass|Recipe `)/, tier: TIER.none, kind: "tool-wrapper" },
-  { re: /\blinker command failed with exit code\b|\bld returned \d+ exit status\b|returned non-zero exit status \d+/, tier: TIER.weak, kind: "tool-wrapper" },
-  { re: /\berror: subprocess-exited-with-error\b|did not run successfully\.?$|did not complete successfully: exit code/, tier: TIER.weak, kind: "tool-wrapper" },
+  {
+    re: /^(?:error )?Command failed with exit code \d+|\bELIFECYCLE\b|^info Visit https:\/\/yarnpkg/,
+    tier: TIER.none,
+    kind: "tool-wrapper",
+    noise: true,
+  },
+  {
+    re: /^(?:FAILURE: Build failed with an exception|BUILD FAILED\b|BUILD FAILURE\b)/,
+    tier: TIER.none,
+    kind: "tool-wrapper",
+  },
+  {
+    re: /^error: (?:could not compile|aborting due to|test failed, to rerun pass|Recipe `)/,
+    tier: TIER.none,
+    kind: "tool-wrapper",
+  },
+  {
+    re: /\blinker command failed with exit code\b|\bld returned \d+ exit status\b|returned non-zero exit status \d+/,
+    tier: TIER.weak,
+    kind: "tool-wrapper",
+  },
+  {
+    re: /\berror: subprocess-exited-with-error\b|did not run successfully\.?$|did not complete successfully: exit code/,
+    tier: TIER.weak,
+    kind: "tool-wrapper",
+  },
 ];
 
 // --- Causes ------------------------------------------------------------------------------
@@ -116,12 +163,24 @@ const CAUSE_RULES: readonly Rule[] = [
     tier: TIER.root,
     kind: "signal",
   },
-  { re: /\breceived (?:signal \w+|SIG[A-Z]{2,6}\b)|\bSIG(?:KILL|SEGV|ABRT|BUS|ILL|INT|TERM)\b/, tier: TIER.strong, kind: "signal" },
+  {
+    re: /\breceived (?:signal \w+|SIG[A-Z]{2,6}\b)|\bSIG(?:KILL|SEGV|ABRT|BUS|ILL|INT|TERM)\b/,
+    tier: TIER.strong,
+    kind: "signal",
+  },
   // Sanitizers and runtime checks: the crash report's first line.
-  { re: /==\d{1,10}==\s?ERROR: \w{0,20}Sanitizer\b|\bruntime error: |^\s*(?:WARNING: )?ThreadSanitizer: data race\b/, tier: TIER.root, kind: "crash" },
+  {
+    re: /==\d{1,10}==\s?ERROR: \w{0,20}Sanitizer\b|\bruntime error: |^\s*(?:WARNING: )?ThreadSanitizer: data race\b/,
+    tier: TIER.root,
+    kind: "crash",
+  },
   // Compilers: gcc/clang/javac/mypy/swift `file:line[:col]: [fatal ]error:`, MSVC/tsc `file(l,c): error`.
   { re: new RegExp(`^${PATH}:\\d{1,7}(?::\\d{1,7})?:\\s{0,4}(?:fatal )?error\\b`), tier: TIER.root, kind: "compile" },
-  { re: new RegExp(`^${PATH}\\(\\d{1,7}(?:,\\d{1,7}){0,3}\\)\\s?:\\s{0,4}(?:fatal )?error\\b`), tier: TIER.root, kind: "compile" },
+  {
+    re: new RegExp(`^${PATH}\\(\\d{1,7}(?:,\\d{1,7}){0,3}\\)\\s?:\\s{0,4}(?:fatal )?error\\b`),
+    tier: TIER.root,
+    kind: "compile",
+  },
   { re: new RegExp(`^${PATH}:\\d{1,7}:\\d{1,7} - error TS\\d+`), tier: TIER.root, kind: "compile" },
   { re: /\berror (?:TS|CS|C|LNK|MSB|NU|BC|FS)\d{3,5}\b/, tier: TIER.root, kind: "compile" },
   { re: /^error\[E\d{4}\]/, tier: TIER.root, kind: "compile" },
@@ -141,7 +200,12 @@ const CAUSE_RULES: readonly Rule[] = [
   { re: /^ERROR in \S/, tier: TIER.strong, kind: "compile" },
   // Tests. jest/vitest `●` blocks, `✕`/`×` marks; pytest, unittest, go, cargo, rspec, junit, dotnet, phpunit.
   { re: /^\s*● (?!Console\b)(.+)$/, tier: TIER.root, kind: "test", key: (m) => testKey(m[1], " › ") },
-  { re: /^\s*(?:FAIL|×|❯)\s+\S+\.(?:test|spec)\.[cm]?[jt]sx?\s+>\s+(.+)$/, tier: TIER.root, kind: "test", key: (m) => testKey(m[1], " > ") },
+  {
+    re: /^\s*(?:FAIL|×|❯)\s+\S+\.(?:test|spec)\.[cm]?[jt]sx?\s+>\s+(.+)$/,
+    tier: TIER.root,
+    kind: "test",
+    key: (m) => testKey(m[1], " > "),
+  },
   { re: /^\s*(?:✕|✗|✘|×)\s{1,4}(\S.*)$/, tier: TIER.strong, kind: "test-mark", key: (m) => testKey(m[1], " › ") },
   {
     re: /^(?:FAILED|ERROR)\s+(?:\[[\d.]+m?s\]\s+)?(\S+?)(?:\s+-\s+(\S.*))?$/,
@@ -150,25 +214,47 @@ const CAUSE_RULES: readonly Rule[] = [
     key: (m) => testKey(m[1], "::"),
   },
   { re: /^(?=\S*::)(\S+)\s(?:FAILED|ERROR)\b/, tier: TIER.strong, kind: "test-mark", key: (m) => testKey(m[1], "::") },
-  { re: /^_{3,200} (?:(?:ERROR collecting|ERROR at (?:setup|teardown) of) )?(\S.*?) _{3,200}$/, tier: TIER.strong, kind: "test-header", key: (m) => testKey(m[1], ".") },
+  {
+    re: /^_{3,200} (?:(?:ERROR collecting|ERROR at (?:setup|teardown) of) )?(\S.*?) _{3,200}$/,
+    tier: TIER.strong,
+    kind: "test-header",
+    key: (m) => testKey(m[1], "."),
+  },
   { re: /^E\s{1,10}\S/, tier: TIER.root, kind: "assertion" },
   { re: /^(?:FAIL|ERROR): (test\w*) \(/, tier: TIER.root, kind: "test", key: (m) => testKey(m[1], ".") },
   { re: /^\s*--- FAIL: (\S+)/, tier: TIER.root, kind: "test", key: (m) => testKey(m[1], WHOLE_NAME) },
   { re: /^(?:panic: |thread '.{1,200}' panicked at\b)/, tier: TIER.root, kind: "panic" },
-  { re: /^test (\S+) \.\.\. FAILED$|^---- (\S+) stdout ----$/, tier: TIER.strong, kind: "test-mark", key: (m) => testKey(m[1] ?? m[2], "::") },
+  {
+    re: /^test (\S+) \.\.\. FAILED$|^---- (\S+) stdout ----$/,
+    tier: TIER.strong,
+    kind: "test-mark",
+    key: (m) => testKey(m[1] ?? m[2], "::"),
+  },
   { re: /^\s*Failure\/Error: /, tier: TIER.root, kind: "assertion" },
   { re: /^rspec \.\/\S+:\d+ # /, tier: TIER.strong, kind: "test-mark" },
   { re: /<<< (?:FAILURE|ERROR)!/, tier: TIER.root, kind: "test" },
   { re: /^\S[^>]{0,300} > .{0,300} FAILED$/, tier: TIER.root, kind: "test" },
-  { re: /^\s*Failed [\w.+`<>]+(?:\(.*\))? \[[\d.]+ ?m?s\]|\bAssert\.\w+\(\) Failure\b|\bFailed asserting that\b/, tier: TIER.root, kind: "test" },
-  { re: /\bexpected:? ?<.{0,500}> but was:? ?<|\bAssertion [`'].{0,300}' failed\b|^\s*assert(?:ion)? failed\b/i, tier: TIER.root, kind: "assertion" },
+  {
+    re: /^\s*Failed [\w.+`<>]+(?:\(.*\))? \[[\d.]+ ?m?s\]|\bAssert\.\w+\(\) Failure\b|\bFailed asserting that\b/,
+    tier: TIER.root,
+    kind: "test",
+  },
+  {
+    re: /\bexpected:? ?<.{0,500}> but was:? ?<|\bAssertion [`'].{0,300}' failed\b|^\s*assert(?:ion)? failed\b/i,
+    tier: TIER.root,
+    kind: "assertion",
+  },
   // Exceptions: Python/Java/JS/.NET `pkg.SomeError: message`, Java `Exception in thread`.
   {
     re: /^\s{0,8}(?:[A-Za-z_$][\w$]{0,80}(?:\.|::)){0,10}[A-Z][\w$]{0,80}(?:Error|Exception|Failure|Fault)(?:\s\[[A-Z_]{2,40}\])?(?::\s|:?$)/,
     tier: TIER.root,
     kind: "exception",
   },
-  { re: /\bException in thread\b|^Uncaught \w+|^Unhandled (?:exception|rejection)\b/i, tier: TIER.root, kind: "exception" },
+  {
+    re: /\bException in thread\b|^Uncaught \w+|^Unhandled (?:exception|rejection)\b/i,
+    tier: TIER.root,
+    kind: "exception",
+  },
   // Missing files, commands, modules.
   {
     re: /\bNo rule to make target\b|\bmissing separator\b|\bunbound variable\b|\bNo such file or directory\b|\bENOENT\b|\bcommand not found\b|^(?:\/\S+\/)?(?:ba|z|da|k)?sh: (?:line )?\d+: .{1,200}: not found$|\bcannot open shared object file\b|\bCannot find module\b|\bERR_MODULE_NOT_FOUND\b|\bis not recognized as an internal or external command\b|\bThe term '.{1,200}' is not recognized\b|\bpathspec '.{1,200}' did not match\b|\bCould not find (?:file|a part of the path)\b/,
@@ -197,9 +283,18 @@ const CAUSE_RULES: readonly Rule[] = [
   { re: /^\s+\d{1,7}:\d{1,7}\s+error\s+\S/, tier: TIER.strong, kind: "lint" },
   { re: /^\s+\d{1,7}:\d{1,7}\s+warning\s+\S/, tier: TIER.medium, kind: "lint" },
   { re: /\^-+ SC\d{4} \((?:error)\)|^\s*✖ \d+ problems? \(\d+ errors?/, tier: TIER.strong, kind: "lint" },
-  { re: /\^-+ SC\d{4} \(|^would reformat \S|Code style issues found|\b\d+ files? would be reformatted\b/, tier: TIER.medium, kind: "lint" },
+  {
+    re: /\^-+ SC\d{4} \(|^would reformat \S|Code style issues found|\b\d+ files? would be reformatted\b/,
+    tier: TIER.medium,
+    kind: "lint",
+  },
   // Headers whose next line is the message.
-  { re: /^\* What went wrong:$|^RPM build errors:$|^COMPILATION ERROR :?$|^Failures:$|^There (?:was|were) \d+ (?:failures?|errors?):$/, tier: TIER.medium, kind: "header", promotesNext: TIER.strong },
+  {
+    re: /^\* What went wrong:$|^RPM build errors:$|^COMPILATION ERROR :?$|^Failures:$|^There (?:was|were) \d+ (?:failures?|errors?):$/,
+    tier: TIER.medium,
+    kind: "header",
+    promotesNext: TIER.strong,
+  },
   { re: /^\s*\d+ failing$/, tier: TIER.medium, kind: "header", promotesNext: TIER.strong },
   // Test summaries: the counts, the failing file.
   {
@@ -207,21 +302,53 @@ const CAUSE_RULES: readonly Rule[] = [
     tier: TIER.medium,
     kind: "test-summary",
   },
-  { re: /^Failed to execute goal\b|^> Task \S+ FAILED$|^\s*> .{0,300}failed\b/i, tier: TIER.medium, kind: "build-step" },
+  {
+    re: /^Failed to execute goal\b|^> Task \S+ FAILED$|^\s*> .{0,300}failed\b/i,
+    tier: TIER.medium,
+    kind: "build-step",
+  },
   { re: /^CONFLICT \(|\bAutomatic merge failed\b/, tier: TIER.root, kind: "git" },
-  { re: /\bcoverage threshold\b.{0,200}\bnot met\b|\bRequired test coverage of\b.{0,40}\bnot reached\b/i, tier: TIER.strong, kind: "coverage" },
+  {
+    re: /\bcoverage threshold\b.{0,200}\bnot met\b|\bRequired test coverage of\b.{0,40}\bnot reached\b/i,
+    tier: TIER.strong,
+    kind: "coverage",
+  },
   // Generic words of failure, strongest first.
   { re: /^(?:fatal|FATAL)\b:?|\bfatal: |\bFATAL: /, tier: TIER.strong, kind: "error" },
   // Tools indent what their subprocesses print (pip, cmake): a little indentation is allowed.
-  { re: /^\s{0,8}(?:error|ERROR|Error)(?: ?\[[\w-]{1,40}\])?\s{0,4}[:!]|\bFatal error: |\bsyntax error\b/, tier: TIER.strong, kind: "error" },
+  {
+    re: /^\s{0,8}(?:error|ERROR|Error)(?: ?\[[\w-]{1,40}\])?\s{0,4}[:!]|\bFatal error: |\bsyntax error\b/,
+    tier: TIER.strong,
+    kind: "error",
+  },
   { re: /^(?:[\w.-]{1,40}: )(?:error|fatal error|ERROR):/, tier: TIER.strong, kind: "error" },
-  { re: /\bPermission denied\b|\bAccess denied\b|\bConnection refused\b|\bcould not read Username\b|\bAuthentication failed\b|\bunauthorized:/i, tier: TIER.strong, kind: "error" },
+  {
+    re: /\bPermission denied\b|\bAccess denied\b|\bConnection refused\b|\bcould not read Username\b|\bAuthentication failed\b|\bunauthorized:/i,
+    tier: TIER.strong,
+    kind: "error",
+  },
   { re: /\b(?:error|ERROR|Error)\b\s{0,2}[:\]]|^\s*\[(?:error|ERROR|FATAL|fatal)\]/, tier: TIER.medium, kind: "error" },
-  { re: /\b(?:ETIMEDOUT|ECONNRESET|ECONNREFUSED|EAI_AGAIN|ENOTFOUND|EHOSTUNREACH)\b/, tier: TIER.medium, kind: "network" },
-  { re: /\b(?:API |secondary )?rate limit (?:exceeded|reached)\b|\bToo Many Requests\b/i, tier: TIER.strong, kind: "network" },
-  { re: /\b(?:HTTP\/\d(?:\.\d)? |status:? ?)?(?:401 Unauthorized|403 Forbidden|404 Not Found|50[0234] (?:Internal Server Error|Bad Gateway|Service Unavailable|Gateway Time-?out))\b/i, tier: TIER.medium, kind: "network" },
+  {
+    re: /\b(?:ETIMEDOUT|ECONNRESET|ECONNREFUSED|EAI_AGAIN|ENOTFOUND|EHOSTUNREACH)\b/,
+    tier: TIER.medium,
+    kind: "network",
+  },
+  {
+    re: /\b(?:API |secondary )?rate limit (?:exceeded|reached)\b|\bToo Many Requests\b/i,
+    tier: TIER.strong,
+    kind: "network",
+  },
+  {
+    re: /\b(?:HTTP\/\d(?:\.\d)? |status:? ?)?(?:401 Unauthorized|403 Forbidden|404 Not Found|50[0234] (?:Internal Server Error|Bad Gateway|Service Unavailable|Gateway Time-?out))\b/i,
+    tier: TIER.medium,
+    kind: "network",
+  },
   { re: /^(?:Failed to|Unable to|Could not|Couldn't|Cannot|Can't|Fatal)\b/i, tier: TIER.medium, kind: "error" },
-  { re: /\b(?:failed|failure|FAILED|FAILURE|fails|Failed|Failure|exception|Exception|deadline exceeded)\b|\berror\b|\bError\b/, tier: TIER.weak, kind: "mention" },
+  {
+    re: /\b(?:failed|failure|FAILED|FAILURE|fails|Failed|Failure|exception|Exception|deadline exceeded)\b|\berror\b|\bError\b/,
+    tier: TIER.weak,
+    kind: "mention",
+  },
 ];
 
 // --- Levels and annotations --------------------------------------------------------------
@@ -233,8 +360,10 @@ const LEVEL_PREFIX =
 // Prefixes of multiplexed or boxed output: BuildKit `#8 1.234 `, docker compose `web-1  | `,
 // Terraform's `│ ` box, monorepo runners (turbo `web:test: `, pnpm `packages/web test: `). The
 // task name starts with a letter, so `src/a.c:12:5: ` is never taken for one.
-const STREAM_PREFIX = /^(?:#\d{1,4} (?:\d{1,6}\.\d{1,3} )?|[\w.-]{1,60} {1,20}\| |│ ?|[\w@/.-]{1,80}[: ][a-z][\w:-]{0,40}: )/;
-const WARNING_WORDS = /^(?:warning|WARNING|Warning|WARN|warn)\b\s*[:!]|^npm (?:WARN|warn)\b|^warning\s|^W: |^w: |\b[A-Z]\w{0,60}Warning\b(?::|$)|\bwarning:|\[-W[\w-]+\]|^\s*\^-+ SC\d{4} \((?:warning|info|style)\)/;
+const STREAM_PREFIX =
+  /^(?:#\d{1,4} (?:\d{1,6}\.\d{1,3} )?|[\w.-]{1,60} {1,20}\| |│ ?|[\w@/.-]{1,80}[: ][a-z][\w:-]{0,40}: )/;
+const WARNING_WORDS =
+  /^(?:warning|WARNING|Warning|WARN|warn)\b\s*[:!]|^npm (?:WARN|warn)\b|^warning\s|^W: |^w: |\b[A-Z]\w{0,60}Warning\b(?::|$)|\bwarning:|\[-W[\w-]+\]|^\s*\^-+ SC\d{4} \((?:warning|info|style)\)/;
 
 /** Splits `[ERROR] msg`, `DEBUG util.py:12:  msg` into a level and the message. */
 export function splitLevel(text: string): { level: Level; message: string } {
@@ -253,16 +382,21 @@ export function classify(text: string, annotation: Level = null): Verdict {
   const { level: prefixLevel, message } = splitLevel(text);
   const level = annotation ?? prefixLevel;
   if (onlyZeroCounts(message)) return { tier: TIER.none, kind: "zero", noise: true };
-  const matched = firstMatch(NOISE_RULES, message) ?? firstMatch(WRAPPER_RULES, message) ?? firstMatch(CAUSE_RULES, message);
+  const matched =
+    firstMatch(NOISE_RULES, message) ?? firstMatch(WRAPPER_RULES, message) ?? firstMatch(CAUSE_RULES, message);
   if (level === "warning" || WARNING_WORDS.test(message)) return asWarning(matched);
   // `##[error]Bash exited with code '1'.`: a runner reporting that the step failed.
-  if (annotation === "error" && EXIT_STATUS.test(message) && (matched?.tier ?? TIER.none) < TIER.root) return { tier: TIER.none, kind: "wrapper", wrapper: true };
+  if (annotation === "error" && EXIT_STATUS.test(message) && (matched?.tier ?? TIER.none) < TIER.root)
+    return { tier: TIER.none, kind: "wrapper", wrapper: true };
   if (!matched) {
     // `[ERROR] something` / `##[error]something` with no other rule: an explicit error all the same.
     return level === "error" ? { tier: TIER.strong, kind: "error" } : NONE;
   }
-  const explicitError = level === "error" && matched.tier > TIER.none && matched.tier < TIER.strong && !matched.wrapper && !matched.noise;
-  return explicitError ? { ...matched, tier: TIER.strong, kind: matched.kind === "mention" ? "error" : matched.kind } : matched;
+  const explicitError =
+    level === "error" && matched.tier > TIER.none && matched.tier < TIER.strong && !matched.wrapper && !matched.noise;
+  return explicitError
+    ? { ...matched, tier: TIER.strong, kind: matched.kind === "mention" ? "error" : matched.kind }
+    : matched;
 }
 
 const EXIT_STATUS = /\bexit(?:ed)?\b.{0,40}\b(?:code|status)\b/;

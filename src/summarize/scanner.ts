@@ -175,16 +175,40 @@ function skipTimestamp(c: Buffer, s: number): number {
   // Separators first: most lines are rejected by the first comparison. Bytes past the end read
   // as undefined and fail every comparison.
   const separators =
-    c[s + 10] === 0x54 && c[s + 4] === 0x2d && c[s + 7] === 0x2d && c[s + 13] === 0x3a && c[s + 16] === 0x3a && c[s + 19] === 0x2e && c[s + 27] === 0x5a && c[s + 28] === 0x20;
+    c[s + 10] === 0x54 &&
+    c[s + 4] === 0x2d &&
+    c[s + 7] === 0x2d &&
+    c[s + 13] === 0x3a &&
+    c[s + 16] === 0x3a &&
+    c[s + 19] === 0x2e &&
+    c[s + 27] === 0x5a &&
+    c[s + 28] === 0x20;
   const digits =
     separators &&
-    isDigit(c[s]) && isDigit(c[s + 1]) && isDigit(c[s + 2]) && isDigit(c[s + 3]) && isDigit(c[s + 5]) && isDigit(c[s + 6]) &&
-    isDigit(c[s + 8]) && isDigit(c[s + 9]) && isDigit(c[s + 11]) && isDigit(c[s + 12]) && isDigit(c[s + 14]) && isDigit(c[s + 15]) &&
-    isDigit(c[s + 17]) && isDigit(c[s + 18]) && isDigit(c[s + 20]) && isDigit(c[s + 21]) && isDigit(c[s + 22]) && isDigit(c[s + 23]) &&
-    isDigit(c[s + 24]) && isDigit(c[s + 25]) && isDigit(c[s + 26]);
+    isDigit(c[s]) &&
+    isDigit(c[s + 1]) &&
+    isDigit(c[s + 2]) &&
+    isDigit(c[s + 3]) &&
+    isDigit(c[s + 5]) &&
+    isDigit(c[s + 6]) &&
+    isDigit(c[s + 8]) &&
+    isDigit(c[s + 9]) &&
+    isDigit(c[s + 11]) &&
+    isDigit(c[s + 12]) &&
+    isDigit(c[s + 14]) &&
+    isDigit(c[s + 15]) &&
+    isDigit(c[s + 17]) &&
+    isDigit(c[s + 18]) &&
+    isDigit(c[s + 20]) &&
+    isDigit(c[s + 21]) &&
+    isDigit(c[s + 22]) &&
+    isDigit(c[s + 23]) &&
+    isDigit(c[s + 24]) &&
+    isDigit(c[s + 25]) &&
+    isDigit(c[s + 26]);
   return digits ? s + ACTIONS_TIMESTAMP_LENGTH : s;
 }
 
 function isDigit(byte: number | undefined): boolean {
-  return byte !== undefined && byte - 0x30 >>> 0 < 10;
+  return byte !== undefined && (byte - 0x30) >>> 0 < 10;
 }

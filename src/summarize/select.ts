@@ -38,7 +38,8 @@ export function selectExcerpt(findings: Findings, maxLines: number): Selection {
   const secondaries = secondariesOf(ranked, top);
   for (const candidate of secondaries) if (!picks.has(candidate.anchor.lineNo)) picks.add([candidate.anchor]);
   addContext(picks, top, ANY, maxLines);
-  for (const candidate of secondaries) if (picks.has(candidate.anchor.lineNo)) addContext(picks, candidate, ANY, maxLines, CONTEXT_PER_SECONDARY);
+  for (const candidate of secondaries)
+    if (picks.has(candidate.anchor.lineNo)) addContext(picks, candidate, ANY, maxLines, CONTEXT_PER_SECONDARY);
   return { excerpt: picks.render(show), headline: show(top.anchor).trim() };
 }
 
@@ -46,7 +47,9 @@ export function selectExcerpt(findings: Findings, maxLines: number): Selection {
 function secondariesOf(ranked: Candidate[], top: Candidate): Candidate[] {
   const floor = top.tier === TIER.root ? TIER.strong : top.tier === TIER.strong ? TIER.medium : TIER.weak;
   // A script's last command matters when it died silently, not next to a real error.
-  return ranked.slice(1).filter((c) => c.tier >= floor && !(top.tier === TIER.root && c.verdict.kind === "last-command"));
+  return ranked
+    .slice(1)
+    .filter((c) => c.tier >= floor && !(top.tier === TIER.root && c.verdict.kind === "last-command"));
 }
 
 /** Context worth a slot before other findings (assertions, locations), or any context at all. */
@@ -60,12 +63,20 @@ const CONTEXT_PER_SECONDARY = 3;
  * Telling lines (assertions, locations, traceback frames) are taken from the whole window;
  * plain lines only when they touch the anchor; repeats of the anchor never.
  */
-function addContext(picks: Picks, candidate: Candidate, minDetail: number, limit: number, most = Number.POSITIVE_INFINITY): void {
+function addContext(
+  picks: Picks,
+  candidate: Candidate,
+  minDetail: number,
+  limit: number,
+  most = Number.POSITIVE_INFINITY,
+): void {
   const anchor = candidate.anchor;
   const worthShowing = [...candidate.before, ...candidate.after]
     .map((line) => ({ line, detail: detailFor(line, candidate) }))
     .filter(({ detail }) => detail >= minDetail)
-    .filter(({ line, detail }) => !picks.has(line.lineNo) && (detail >= 2 || (detail === 1 && picks.touch(line, anchor))))
+    .filter(
+      ({ line, detail }) => !picks.has(line.lineNo) && (detail >= 2 || (detail === 1 && picks.touch(line, anchor))),
+    )
     .filter(({ line }) => defaultKey(line.text) !== candidate.key)
     .sort((a, b) => priority(b.line, b.detail, anchor.lineNo) - priority(a.line, a.detail, anchor.lineNo))
     .map(({ line }) => line);

@@ -68,7 +68,9 @@ describe("factory-bot validate", () => {
   test("a missing file exits 1 with a message naming it", async () => {
     const { io, output } = fakeIo(checkout);
     expect(await validateCommand([], io)).toBe(1);
-    expect(output.stderr).toBe("factory-bot validate: cannot read .github/factory.yml: no such file (the config lives at .github/factory.yml)\n");
+    expect(output.stderr).toBe(
+      "factory-bot validate: cannot read .github/factory.yml: no such file (the config lives at .github/factory.yml)\n",
+    );
     expect(output.stdout).toBe("");
   });
 
@@ -84,11 +86,14 @@ describe("factory-bot validate", () => {
     expect(output.stdout).toMatch(/^Usage: factory-bot validate \[file\]/);
   });
 
-  test.each([[["a.yml", "b.yml"]], [["--strict"]]])("refuses the arguments %j with exit 2 and the usage", async (args) => {
-    const { io, output } = fakeIo(checkout);
-    expect(await validateCommand(args, io)).toBe(2);
-    expect(output.stderr).toContain("Usage: factory-bot validate [file]");
-  });
+  test.each([[["a.yml", "b.yml"]], [["--strict"]]])(
+    "refuses the arguments %j with exit 2 and the usage",
+    async (args) => {
+      const { io, output } = fakeIo(checkout);
+      expect(await validateCommand(args, io)).toBe(2);
+      expect(output.stderr).toContain("Usage: factory-bot validate [file]");
+    },
+  );
 
   test("a file name starting with `-` can follow `--`", async () => {
     writeConfig("-odd.yml", "");

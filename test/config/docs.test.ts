@@ -11,7 +11,12 @@ describe("configuration reference", () => {
 
   test("has a row for every key, with its enum values and default", () => {
     const reference = renderConfigReference();
-    for (const key of ["trigger.min_permission", "tests[].paths", "pull_request.reviewers[].teams", "ci.fix_attempts"]) {
+    for (const key of [
+      "trigger.min_permission",
+      "tests[].paths",
+      "pull_request.reviewers[].teams",
+      "ci.fix_attempts",
+    ]) {
       expect(reference).toContain(`| \`${key}\` |`);
     }
     expect(reference).toMatch(/\| `runner` \| string \| `local` \| `local`, `actions`, `gitlab-ci` \|/);

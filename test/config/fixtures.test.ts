@@ -7,7 +7,9 @@ const validDir = new URL("valid/", fixtures);
 const invalidDir = new URL("invalid/", fixtures);
 
 function yamlFiles(dir: URL): string[] {
-  return readdirSync(dir).filter((name) => name.endsWith(".yml")).sort();
+  return readdirSync(dir)
+    .filter((name) => name.endsWith(".yml"))
+    .sort();
 }
 
 function resolveFixture(dir: URL, name: string) {

@@ -21,7 +21,13 @@ describe("parseConfigText", () => {
 
   test("YAML syntax errors carry 1-based line and column", () => {
     expect(problemsOf("ci:\n  comments: [all\n", "x.yml")).toEqual([
-      expect.objectContaining({ file: "x.yml", line: 3, column: 1, key: "", message: expect.stringMatching(/^YAML syntax error: /) }),
+      expect.objectContaining({
+        file: "x.yml",
+        line: 3,
+        column: 1,
+        key: "",
+        message: expect.stringMatching(/^YAML syntax error: /),
+      }),
     ]);
   });
 
@@ -29,13 +35,18 @@ describe("parseConfigText", () => {
     const atLimit = `#${"x".repeat(MAX_CONFIG_BYTES - 1)}`;
     expect(parsed(atLimit).value).toEqual({});
     const [problem] = problemsOf(`#${"x".repeat(MAX_CONFIG_BYTES)}`);
-    expect(problem).toMatchObject({ line: null, column: null, message: "the file is 257 KiB; config files may be at most 256 KiB" });
+    expect(problem).toMatchObject({
+      line: null,
+      column: null,
+      message: "the file is 257 KiB; config files may be at most 256 KiB",
+    });
     // 140,000 two-byte characters: short as a string, too long in bytes.
     expect(problemsOf(`# ${"é".repeat(140_000)}`)[0]?.message).toContain("at most 256 KiB");
   });
 
   test("a file with more values than any config needs is refused, however it is written", () => {
-    const message = "the file holds more than 20000 values, counting every value an alias (`*name`) repeats; a factory config needs far fewer";
+    const message =
+      "the file holds more than 20000 values, counting every value an alias (`*name`) repeats; a factory config needs far fewer";
     expect(problemsOf(`x: [${Array(25_000).fill("1").join(",")}]\n`)[0]?.message).toBe(message);
     expect(problemsOf(`x: [${Array(65_000).fill("1").join(",")}]\n`)[0]?.message).toBe(message);
   });
@@ -49,7 +60,11 @@ describe("parseConfigText", () => {
   test("a billion-laughs alias bomb is refused without expanding it", () => {
     const levels = ['l0: &l0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol","lol"]'];
     for (let level = 1; level <= 15; level += 1) {
-      levels.push(`l${level}: &l${level} [${Array(10).fill(`*l${level - 1}`).join(", ")}]`);
+      levels.push(
+        `l${level}: &l${level} [${Array(10)
+          .fill(`*l${level - 1}`)
+          .join(", ")}]`,
+      );
     }
     const [problem] = problemsOf(levels.join("\n"));
     expect(problem?.message).toContain("more than 20000 values, counting every value an alias (`*name`) repeats");

@@ -110,7 +110,9 @@ describe("resolveConfig", () => {
       { file: REPO, text: "tests:\n  - name: mine\n" },
       { file: ORG, text: "tests:\n  - name: theirs\n    command: make\n" },
     ]);
-    expect(problems(result)).toEqual([expect.objectContaining({ file: REPO, line: 2, column: 5, key: "tests[0].command" })]);
+    expect(problems(result)).toEqual([
+      expect.objectContaining({ file: REPO, line: 2, column: 5, key: "tests[0].command" }),
+    ]);
   });
 
   test("a scalar in the first file replaces a base's mapping, so the problem is in the first file", () => {

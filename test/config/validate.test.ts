@@ -28,7 +28,12 @@ function schemaProperties(node: SchemaNode, prefix = ""): Array<[string, SchemaN
     const child = resolveRef(raw);
     const key = `${prefix}${name}`;
     const items = child.items === undefined ? undefined : resolveRef(child.items);
-    const nested = child.properties !== undefined ? schemaProperties(child, `${key}.`) : items?.properties !== undefined ? schemaProperties(items, `${key}[].`) : [];
+    const nested =
+      child.properties !== undefined
+        ? schemaProperties(child, `${key}.`)
+        : items?.properties !== undefined
+          ? schemaProperties(items, `${key}[].`)
+          : [];
     return [[key, child, node.required?.includes(name) ?? false] as [string, SchemaNode, boolean], ...nested];
   });
 }
@@ -39,12 +44,31 @@ describe("schema.json", () => {
   test("covers every key of DESIGN.md section 2", () => {
     expect(properties.map(([key]) => key)).toEqual(
       expect.arrayContaining([
-        "trigger.label", "trigger.min_permission", "agent.command", "agent.timeout_seconds", "agent.env",
-        "runner", "runner_workflow", "tests[].name", "tests[].command", "tests[].path", "tests[].timeout_seconds",
-        "tests[].paths", "pull_request.base", "pull_request.branch", "pull_request.title", "pull_request.labels",
-        "pull_request.draft", "pull_request.ready_when_green", "pull_request.reviewers[].paths",
-        "pull_request.reviewers[].users", "pull_request.reviewers[].teams", "protected_paths", "ci.comments",
-        "ci.max_lines", "ci.fix_attempts",
+        "trigger.label",
+        "trigger.min_permission",
+        "agent.command",
+        "agent.timeout_seconds",
+        "agent.env",
+        "runner",
+        "runner_workflow",
+        "tests[].name",
+        "tests[].command",
+        "tests[].path",
+        "tests[].timeout_seconds",
+        "tests[].paths",
+        "pull_request.base",
+        "pull_request.branch",
+        "pull_request.title",
+        "pull_request.labels",
+        "pull_request.draft",
+        "pull_request.ready_when_green",
+        "pull_request.reviewers[].paths",
+        "pull_request.reviewers[].users",
+        "pull_request.reviewers[].teams",
+        "protected_paths",
+        "ci.comments",
+        "ci.max_lines",
+        "ci.fix_attempts",
       ]),
     );
   });
@@ -70,9 +94,16 @@ describe("defaults", () => {
     const empty = resolveConfig([{ file: "empty.yml", text: "" }]);
     expect(empty).toEqual({ status: "ok", config: defaultConfig(), files: ["empty.yml"] });
     expect(defaultConfig().agent.command).toBeNull();
-    expect(Object.keys(defaultConfig()).sort()).toEqual(
-      ["agent", "ci", "protected_paths", "pull_request", "runner", "runner_workflow", "tests", "trigger"],
-    );
+    expect(Object.keys(defaultConfig()).sort()).toEqual([
+      "agent",
+      "ci",
+      "protected_paths",
+      "pull_request",
+      "runner",
+      "runner_workflow",
+      "tests",
+      "trigger",
+    ]);
   });
 
   test("defaultConfig() returns a fresh object each time", () => {
@@ -87,8 +118,12 @@ describe("defaults", () => {
     const { config } = result;
     expect(config.agent.command).toBe('droid exec --auto medium -f "$FACTORY_TASK_FILE"');
     expect(config.agent.env).toEqual({ NODE_ENV: "test" });
-    expect(config.tests).toEqual([{ name: "unit", command: "npm test", path: ".", timeout_seconds: 600, paths: ["src/**"] }]);
-    expect(config.pull_request.reviewers).toEqual([{ paths: ["services/api/**"], users: ["alice"], teams: ["backend"] }]);
+    expect(config.tests).toEqual([
+      { name: "unit", command: "npm test", path: ".", timeout_seconds: 600, paths: ["src/**"] },
+    ]);
+    expect(config.pull_request.reviewers).toEqual([
+      { paths: ["services/api/**"], users: ["alice"], teams: ["backend"] },
+    ]);
     expect(config.pull_request.base).toBe("main");
     const defaults = defaultConfig();
     expect({
@@ -100,8 +135,12 @@ describe("defaults", () => {
   });
 
   test("defaults are filled inside list items and sections that are given in part", () => {
-    const config = validConfig("tests:\n  - name: unit\n    command: npm test\npull_request:\n  reviewers:\n    - paths: [docs/**]\nci:\n  fix_attempts: 2\n");
-    expect(config.tests).toEqual([{ name: "unit", command: "npm test", path: ".", timeout_seconds: 600, paths: ["**"] }]);
+    const config = validConfig(
+      "tests:\n  - name: unit\n    command: npm test\npull_request:\n  reviewers:\n    - paths: [docs/**]\nci:\n  fix_attempts: 2\n",
+    );
+    expect(config.tests).toEqual([
+      { name: "unit", command: "npm test", path: ".", timeout_seconds: 600, paths: ["**"] },
+    ]);
     expect(config.pull_request.reviewers).toEqual([{ paths: ["docs/**"], users: [], teams: [] }]);
     expect(config.pull_request.draft).toBe(true);
     expect(config.ci).toEqual({ comments: "all", max_lines: 20, fix_attempts: 2 });
@@ -123,7 +162,15 @@ describe("validateConfig", () => {
     const document = documentOf("_extends: [a, b]\n");
     expect(validateConfig(document.value, [document])).toEqual({
       status: "invalid",
-      problems: [{ file: "factory.yml", line: 1, column: 1, key: "_extends", message: "`_extends` must be a string, not a list" }],
+      problems: [
+        {
+          file: "factory.yml",
+          line: 1,
+          column: 1,
+          key: "_extends",
+          message: "`_extends` must be a string, not a list",
+        },
+      ],
     });
   });
 
@@ -131,14 +178,26 @@ describe("validateConfig", () => {
     const document = documentOf("tests:\n  - command: make\n");
     const result = validateConfig(document.value, [document]);
     expect(result.status === "invalid" && result.problems).toEqual([
-      { file: "factory.yml", line: 2, column: 5, key: "tests[0].name", message: "missing required key `name` in `tests[0]` (required: name, command)" },
+      {
+        file: "factory.yml",
+        line: 2,
+        column: 5,
+        key: "tests[0].name",
+        message: "missing required key `name` in `tests[0]` (required: name, command)",
+      },
     ]);
   });
 
   test("without sources, problems have no place but still name the key", () => {
     const result = validateConfig({ runner: "docker" }, []);
     expect(result.status === "invalid" && result.problems).toEqual([
-      { file: "", line: null, column: null, key: "runner", message: "`runner` must be one of local, actions, gitlab-ci; got a string (`docker`)" },
+      {
+        file: "",
+        line: null,
+        column: null,
+        key: "runner",
+        message: "`runner` must be one of local, actions, gitlab-ci; got a string (`docker`)",
+      },
     ]);
   });
 
@@ -156,15 +215,21 @@ describe("validateConfig", () => {
     expect(validConfig(`tests:\n  - { name: t, command: c, path: "${path}" }\n`).tests[0]?.path).toBe(path);
   });
 
-  test.each(["..", "../x", "a/../../x", "/abs", "\\\\server\\share", "C:/work"])("test path `%s` is refused", (path) => {
-    const document = documentOf(`tests:\n  - { name: t, command: c, path: '${path}' }\n`);
-    const result = validateConfig(document.value, [document]);
-    expect(result.status === "invalid" && result.problems.map((problem) => problem.key)).toEqual(["tests[0].path"]);
-  });
+  test.each(["..", "../x", "a/../../x", "/abs", "\\\\server\\share", "C:/work"])(
+    "test path `%s` is refused",
+    (path) => {
+      const document = documentOf(`tests:\n  - { name: t, command: c, path: '${path}' }\n`);
+      const result = validateConfig(document.value, [document]);
+      expect(result.status === "invalid" && result.problems.map((problem) => problem.key)).toEqual(["tests[0].path"]);
+    },
+  );
 
-  test.each(["factory/{number}", "{slug}", "[Factory] #{number}: {title}", "plain"])("template `%s` is accepted", (template) => {
-    expect(validConfig(`pull_request:\n  title: "${template}"\n`).pull_request.title).toBe(template);
-  });
+  test.each(["factory/{number}", "{slug}", "[Factory] #{number}: {title}", "plain"])(
+    "template `%s` is accepted",
+    (template) => {
+      expect(validConfig(`pull_request:\n  title: "${template}"\n`).pull_request.title).toBe(template);
+    },
+  );
 
   test.each([
     ["{Number}", "unknown placeholder `{Number}`"],

@@ -19,22 +19,50 @@ const TSC_LOG = [
 ].join("\n");
 
 function job(name: string, state: CiJob["state"], log: string | null = TSC_LOG, extra: Partial<CiJob> = {}): CiJob {
-  return { id: name, name, url: `https://ci.test/${encodeURIComponent(name)}`, state, openLog: async () => (log === null ? null : Readable.from([log])), ...extra };
+  return {
+    id: name,
+    name,
+    url: `https://ci.test/${encodeURIComponent(name)}`,
+    state,
+    openLog: async () => (log === null ? null : Readable.from([log])),
+    ...extra,
+  };
 }
 
 function pr(overrides: Partial<ChangeRequest> = {}): ChangeRequest {
-  return { number: 5, url: "https://github.test/acme/widgets/pull/5", title: "t", body: "", headBranch: "feature", headSha: HEAD, baseBranch: "main", draft: false, state: "open", author: "alice", labels: [], ...overrides };
+  return {
+    number: 5,
+    url: "https://github.test/acme/widgets/pull/5",
+    title: "t",
+    body: "",
+    headBranch: "feature",
+    headSha: HEAD,
+    baseBranch: "main",
+    draft: false,
+    state: "open",
+    author: "alice",
+    labels: [],
+    ...overrides,
+  };
 }
 
 function event(overrides: Partial<CiCompletedEvent> = {}): CiCompletedEvent {
-  return { type: "ci.completed", deliveryId: "d-1", actor: { login: "github-actions[bot]", isBot: true }, headSha: HEAD, changeRequestNumbers: [5], ...overrides };
+  return {
+    type: "ci.completed",
+    deliveryId: "d-1",
+    actor: { login: "github-actions[bot]", isBot: true },
+    headSha: HEAD,
+    changeRequestNumbers: [5],
+    ...overrides,
+  };
 }
 
 function setup() {
   const forge = new FakeForge();
   forge.changeRequests.push(pr());
   const deps = { forge, logger: recordingLogger(), clock: fixedClock() };
-  const summaries = () => forge.commentsOn({ kind: "change", number: 5 }).filter((c) => c.body.includes(MARKERS.ciSummary));
+  const summaries = () =>
+    forge.commentsOn({ kind: "change", number: 5 }).filter((c) => c.body.includes(MARKERS.ciSummary));
   return { forge, deps, summaries };
 }
 
@@ -51,7 +79,9 @@ describe("CI summary comment", () => {
     expect(first).not.toContain("2026-11-21T10:00:02"); // timestamps stripped
 
     forge.changeRequests[0]!.headSha = NEXT;
-    forge.ciJobs.set(NEXT, [job("test", "failure", "FAIL src/cart.test.ts\n  ● adds tax\n    expect(received).toBe(expected)\n")]);
+    forge.ciJobs.set(NEXT, [
+      job("test", "failure", "FAIL src/cart.test.ts\n  ● adds tax\n    expect(received).toBe(expected)\n"),
+    ]);
     await handleCiCompleted(event({ headSha: NEXT }), deps);
     expect(summaries()).toHaveLength(1);
     expect(summaries()[0]!.body).toContain("at ccccccc");
@@ -101,10 +131,16 @@ describe("CI summary comment", () => {
 
   it("shows matrix jobs failing the same way once, with all their names", async () => {
     const { forge, deps, summaries } = setup();
-    forge.ciJobs.set(HEAD, [job("test (node 20)", "failure"), job("test (node 22)", "failure"), job("lint", "failure", "src/a.ts:1:1: error  Unexpected any  no-explicit-any\n")]);
+    forge.ciJobs.set(HEAD, [
+      job("test (node 20)", "failure"),
+      job("test (node 22)", "failure"),
+      job("lint", "failure", "src/a.ts:1:1: error  Unexpected any  no-explicit-any\n"),
+    ]);
     await handleCiCompleted(event(), deps);
     const body = summaries()[0]!.body;
-    expect(body).toContain("[`test (node 20)`](https://ci.test/test%20(node%2020)), [`test (node 22)`](https://ci.test/test%20(node%2022))");
+    expect(body).toContain(
+      "[`test (node 20)`](https://ci.test/test%20(node%2020)), [`test (node 22)`](https://ci.test/test%20(node%2022))",
+    );
     expect(body.match(/TS2322/g)).toHaveLength(1);
     expect(body).toContain("3 checks failed");
   });
@@ -128,9 +164,13 @@ describe("CI summary comment", () => {
 
   it("stays under the 65,536-character limit, trimming excerpts and then dropping jobs", async () => {
     const { forge, deps, summaries } = setup();
-    const noisyLog = (i: number) => Array.from({ length: 200 }, (_, l) => `src/f${i}.c:${l}:1: error: ${"x".repeat(900)} ${i}-${l}`).join("\n");
+    const noisyLog = (i: number) =>
+      Array.from({ length: 200 }, (_, l) => `src/f${i}.c:${l}:1: error: ${"x".repeat(900)} ${i}-${l}`).join("\n");
     forge.config = { status: "ok", config: makeConfig({ ci: { max_lines: 200 } }), files: [] };
-    forge.ciJobs.set(HEAD, Array.from({ length: 120 }, (_, i) => job(`job ${i}`, "failure", noisyLog(i))));
+    forge.ciJobs.set(
+      HEAD,
+      Array.from({ length: 120 }, (_, i) => job(`job ${i}`, "failure", noisyLog(i))),
+    );
     await handleCiCompleted(event(), deps);
     const body = summaries()[0]!.body;
     expect(body.length).toBeLessThanOrEqual(65_536);
@@ -140,7 +180,13 @@ describe("CI summary comment", () => {
   it("never posts a secret that was in the log", async () => {
     const { forge, deps, summaries } = setup();
     const token = "ghp_" + "A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8";
-    forge.ciJobs.set(HEAD, [job("deploy", "failure", `curl -H "Authorization: Bearer ${token}" https://api.test\nError: deploy failed with ${token}\n`)]);
+    forge.ciJobs.set(HEAD, [
+      job(
+        "deploy",
+        "failure",
+        `curl -H "Authorization: Bearer ${token}" https://api.test\nError: deploy failed with ${token}\n`,
+      ),
+    ]);
     await handleCiCompleted(event(), deps);
     expect(summaries()[0]!.body).not.toContain(token);
     expect(summaries()[0]!.body).toContain("deploy failed");

@@ -10,13 +10,17 @@ import { FakeForge } from "../helpers/fake-forge.js";
 import { makeConfig } from "../helpers/config.js";
 import { fixedClock, recordingLogger } from "../helpers/logger.js";
 
-function setup(result: (spec: TaskSpec, signal?: AbortSignal) => Promise<TaskRunResult> = async (spec) => changed(spec)) {
+function setup(
+  result: (spec: TaskSpec, signal?: AbortSignal) => Promise<TaskRunResult> = async (spec) => changed(spec),
+) {
   const forge = new FakeForge();
   forge.config = { status: "ok", config: makeConfig({ ci: { fix_attempts: 0 } }), files: [] };
   forge.permissions.set("alice", "write");
   forge.permissions.set("guest", "read");
   const specs: TaskSpec[] = [];
-  const runner = { run: (spec: TaskSpec, ctx: { signal?: AbortSignal }) => (specs.push(spec), result(spec, ctx.signal)) };
+  const runner = {
+    run: (spec: TaskSpec, ctx: { signal?: AbortSignal }) => (specs.push(spec), result(spec, ctx.signal)),
+  };
   const cancellation = new TaskCancellation();
   const deps = { forge, runner, logger: recordingLogger(), clock: fixedClock(), cancellation };
   const task = () => forge.commentsOn({ kind: "issue", number: 6 }).find((c) => c.body.includes(MARKERS.task));
@@ -24,16 +28,41 @@ function setup(result: (spec: TaskSpec, signal?: AbortSignal) => Promise<TaskRun
 }
 
 function changed(spec: TaskSpec): TaskRunResult {
-  return { kind: "completed", agent: { exitCode: 0, signal: null, timedOut: false, durationMs: 1, outputTail: "" }, changeSet: { version: 1, base_sha: spec.baseSha, files: [{ path: "a.txt", action: "create", mode: "100644", encoding: "utf8", content: `${spec.attempt}` }], summary: "", tests: [] } };
+  return {
+    kind: "completed",
+    agent: { exitCode: 0, signal: null, timedOut: false, durationMs: 1, outputTail: "" },
+    changeSet: {
+      version: 1,
+      base_sha: spec.baseSha,
+      files: [{ path: "a.txt", action: "create", mode: "100644", encoding: "utf8", content: `${spec.attempt}` }],
+      summary: "",
+      tests: [],
+    },
+  };
 }
 
 const command = (command: CommandEvent["command"], overrides: Partial<CommandEvent> = {}): CommandEvent => ({
-  type: "command", deliveryId: `c-${Math.random()}`, actor: { login: "alice", isBot: false }, command, target: { kind: "issue", number: 6 }, commentId: 55,
-  issue: { number: 6, title: "Add a.txt", body: "", url: "https://github.test/i/6" }, ...overrides,
+  type: "command",
+  deliveryId: `c-${Math.random()}`,
+  actor: { login: "alice", isBot: false },
+  command,
+  target: { kind: "issue", number: 6 },
+  commentId: 55,
+  issue: { number: 6, title: "Add a.txt", body: "", url: "https://github.test/i/6" },
+  ...overrides,
 });
 
 async function label(s: ReturnType<typeof setup>) {
-  await handleIssueLabeled({ type: "issue.labeled", deliveryId: "l", label: "factory", actor: { login: "alice", isBot: false }, issue: { number: 6, title: "Add a.txt", body: "", url: "https://github.test/i/6", isPullRequest: false } }, { ...s.deps, configPaths: [".github/factory.yml"] });
+  await handleIssueLabeled(
+    {
+      type: "issue.labeled",
+      deliveryId: "l",
+      label: "factory",
+      actor: { login: "alice", isBot: false },
+      issue: { number: 6, title: "Add a.txt", body: "", url: "https://github.test/i/6", isPullRequest: false },
+    },
+    { ...s.deps, configPaths: [".github/factory.yml"] },
+  );
 }
 
 describe("parseCommand", () => {
@@ -74,7 +103,16 @@ describe("/factory commands", () => {
     const s = setup();
     await label(s);
     await handleCommand(command("stop"), s.deps);
-    await handleIssueLabeled({ type: "issue.labeled", deliveryId: "relabel", label: "factory", actor: { login: "alice", isBot: false }, issue: { number: 6, title: "Add a.txt", body: "", url: "u", isPullRequest: false } }, { ...s.deps, configPaths: [".github/factory.yml"] });
+    await handleIssueLabeled(
+      {
+        type: "issue.labeled",
+        deliveryId: "relabel",
+        label: "factory",
+        actor: { login: "alice", isBot: false },
+        issue: { number: 6, title: "Add a.txt", body: "", url: "u", isPullRequest: false },
+      },
+      { ...s.deps, configPaths: [".github/factory.yml"] },
+    );
     expect(s.specs).toHaveLength(2);
     expect(decodeState<TaskState>(s.task()!.body)).toMatchObject({ stopped: false });
   });
@@ -82,7 +120,10 @@ describe("/factory commands", () => {
   it("retry works from the PR too", async () => {
     const s = setup();
     await label(s);
-    await handleCommand(command("retry", { target: { kind: "change", number: s.forge.changeRequests[0]!.number }, issue: undefined }), s.deps);
+    await handleCommand(
+      command("retry", { target: { kind: "change", number: s.forge.changeRequests[0]!.number }, issue: undefined }),
+      s.deps,
+    );
     expect(s.specs).toHaveLength(2);
     expect(s.specs[1]!.issue.title).toBe("Add a.txt");
   });
@@ -128,7 +169,9 @@ describe("/factory commands", () => {
     await label(s);
     const pr = s.forge.changeRequests[0]!;
     pr.headSha = s.forge.branches.get(pr.headBranch)!;
-    s.forge.ciJobs.set(pr.headSha, [{ id: "t", name: "test", url: "u", state: "failure", openLog: async () => Readable.from(["Error: boom\n"]) }]);
+    s.forge.ciJobs.set(pr.headSha, [
+      { id: "t", name: "test", url: "u", state: "failure", openLog: async () => Readable.from(["Error: boom\n"]) },
+    ]);
     await handleCommand(command("fix", { target: { kind: "change", number: pr.number }, issue: undefined }), s.deps);
     expect(s.specs.map((x) => x.attempt)).toEqual([1, 2]);
   });
@@ -137,7 +180,19 @@ describe("/factory commands", () => {
     const s = setup();
     await handleCommand(command({ unknown: "dance" }), s.deps);
     expect(s.forge.commentsOn({ kind: "issue", number: 6 })[0]!.body).toContain("I don't know `/factory dance`");
-    s.forge.changeRequests.push({ number: 70, url: "", title: "", body: "", headBranch: "x", headSha: "", baseBranch: "main", draft: false, state: "open", author: "bob", labels: [] });
+    s.forge.changeRequests.push({
+      number: 70,
+      url: "",
+      title: "",
+      body: "",
+      headBranch: "x",
+      headSha: "",
+      baseBranch: "main",
+      draft: false,
+      state: "open",
+      author: "bob",
+      labels: [],
+    });
     await handleCommand(command("fix", { target: { kind: "change", number: 70 }, issue: undefined }), s.deps);
     expect(s.forge.commentsOn({ kind: "change", number: 70 })[0]!.body).toContain("was not opened by factory-bot");
   });
@@ -150,7 +205,10 @@ describe("interrupted work", () => {
     const comment = s.task()!;
     const state = decodeState<TaskState>(comment.body)!;
     // As if the server died mid-run an hour ago.
-    comment.body = comment.body.replace(/<!-- factory:state .* -->/, `<!-- factory:state ${JSON.stringify({ ...state, phase: "running", updatedAt: "2026-11-21T08:00:00.000Z" })} -->`);
+    comment.body = comment.body.replace(
+      /<!-- factory:state .* -->/,
+      `<!-- factory:state ${JSON.stringify({ ...state, phase: "running", updatedAt: "2026-11-21T08:00:00.000Z" })} -->`,
+    );
     await handleCommand(command("retry"), s.deps);
     expect(s.specs).toHaveLength(2);
     expect(s.forge.statuses.some((x) => x.state === "error" && x.description.includes("Interrupted"))).toBe(true);

@@ -8,8 +8,15 @@ import { FakeForge } from "../helpers/fake-forge.js";
 import { makeConfig } from "../helpers/config.js";
 import { fixedClock, recordingLogger } from "../helpers/logger.js";
 
-const failingLog = "FAIL src/cart.test.ts\n  ● adds tax\n    expect(received).toBe(expected)\n    Expected: 4201\n    Received: 4200\n";
-const job = (name: string, state: CiJob["state"]): CiJob => ({ id: name, name, url: `https://ci.test/${name}`, state, openLog: async () => Readable.from([failingLog]) });
+const failingLog =
+  "FAIL src/cart.test.ts\n  ● adds tax\n    expect(received).toBe(expected)\n    Expected: 4201\n    Received: 4200\n";
+const job = (name: string, state: CiJob["state"]): CiJob => ({
+  id: name,
+  name,
+  url: `https://ci.test/${name}`,
+  state,
+  openLog: async () => Readable.from([failingLog]),
+});
 
 async function factoryPr(fixAttempts = 2, changes: (attempt: number) => boolean = () => true) {
   const forge = new FakeForge();
@@ -22,13 +29,35 @@ async function factoryPr(fixAttempts = 2, changes: (attempt: number) => boolean 
       return {
         kind: "completed",
         agent: { exitCode: 0, signal: null, timedOut: false, durationMs: 10, outputTail: "" },
-        changeSet: { version: 1, base_sha: spec.baseSha, files: changes(spec.attempt) ? [{ path: "src/cart.ts", action: "update", mode: "100644", encoding: "utf8", content: `// attempt ${spec.attempt}\n` }] : [], summary: "", tests: [] },
+        changeSet: {
+          version: 1,
+          base_sha: spec.baseSha,
+          files: changes(spec.attempt)
+            ? [
+                {
+                  path: "src/cart.ts",
+                  action: "update",
+                  mode: "100644",
+                  encoding: "utf8",
+                  content: `// attempt ${spec.attempt}\n`,
+                },
+              ]
+            : [],
+          summary: "",
+          tests: [],
+        },
       };
     },
   };
   const deps = { forge, runner, logger: recordingLogger(), clock: fixedClock() };
   await handleIssueLabeled(
-    { type: "issue.labeled", deliveryId: "d", label: "factory", actor: { login: "alice", isBot: false }, issue: { number: 8, title: "Round tax", body: "", url: "https://github.test/i/8", isPullRequest: false } },
+    {
+      type: "issue.labeled",
+      deliveryId: "d",
+      label: "factory",
+      actor: { login: "alice", isBot: false },
+      issue: { number: 8, title: "Round tax", body: "", url: "https://github.test/i/8", isPullRequest: false },
+    },
     { ...deps, configPaths: [".github/factory.yml"] },
   );
   const pr = forge.changeRequests[0]!;
@@ -36,16 +65,31 @@ async function factoryPr(fixAttempts = 2, changes: (attempt: number) => boolean 
   const ci = async (jobs: CiJob[], deliveryId = "ci") => {
     pr.headSha = head();
     forge.ciJobs.set(head(), jobs);
-    await handleCiCompleted({ type: "ci.completed", deliveryId, actor: { login: "ci", isBot: true }, headSha: head(), changeRequestNumbers: [pr.number] }, deps);
+    await handleCiCompleted(
+      {
+        type: "ci.completed",
+        deliveryId,
+        actor: { login: "ci", isBot: true },
+        headSha: head(),
+        changeRequestNumbers: [pr.number],
+      },
+      deps,
+    );
   };
-  const prComments = (marker: keyof typeof MARKERS) => forge.commentsOn({ kind: "change", number: pr.number }).filter((c) => c.body.includes(MARKERS[marker]));
+  const prComments = (marker: keyof typeof MARKERS) =>
+    forge.commentsOn({ kind: "change", number: pr.number }).filter((c) => c.body.includes(MARKERS[marker]));
   return { forge, specs, pr, head, ci, prComments };
 }
 
 describe("fix loop", () => {
   it("runs the agent again on a red factory PR with the failure summary, as a new fast-forward commit", async () => {
     const { forge, specs, head, ci } = await factoryPr();
-    forge.issues.set(8, { number: 8, title: "Round tax", body: "Round half up, per the EU invoice rules.", url: "https://github.test/i/8" });
+    forge.issues.set(8, {
+      number: 8,
+      title: "Round tax",
+      body: "Round half up, per the EU invoice rules.",
+      url: "https://github.test/i/8",
+    });
     const firstHead = head();
     await ci([job("test", "failure"), job("lint", "success")]);
     expect(specs[1]!.issue.body).toBe("Round half up, per the EU invoice rules.");
@@ -94,14 +138,60 @@ describe("fix loop", () => {
     await ci([job("test", "failure")], "before-restart");
     expect(specs.map((s) => s.attempt)).toEqual([1, 2]);
     // A new process: fresh dependencies, only the forge's state survives.
-    const restarted = { forge, logger: recordingLogger(), clock: fixedClock(), runner: { run: async (spec: TaskSpec) => (specs.push(spec), { kind: "completed" as const, agent: { exitCode: 0, signal: null, timedOut: false, durationMs: 1, outputTail: "" }, changeSet: { version: 1 as const, base_sha: spec.baseSha, files: [{ path: "x", action: "create" as const, mode: "100644" as const, encoding: "utf8" as const, content: "3" }], summary: "", tests: [] } }) } };
+    const restarted = {
+      forge,
+      logger: recordingLogger(),
+      clock: fixedClock(),
+      runner: {
+        run: async (spec: TaskSpec) => (
+          specs.push(spec),
+          {
+            kind: "completed" as const,
+            agent: { exitCode: 0, signal: null, timedOut: false, durationMs: 1, outputTail: "" },
+            changeSet: {
+              version: 1 as const,
+              base_sha: spec.baseSha,
+              files: [
+                {
+                  path: "x",
+                  action: "create" as const,
+                  mode: "100644" as const,
+                  encoding: "utf8" as const,
+                  content: "3",
+                },
+              ],
+              summary: "",
+              tests: [],
+            },
+          }
+        ),
+      },
+    };
     pr.headSha = head();
     forge.ciJobs.set(head(), [job("test", "failure")]);
-    await handleCiCompleted({ type: "ci.completed", deliveryId: "after-restart", actor: { login: "ci", isBot: true }, headSha: head(), changeRequestNumbers: [pr.number] }, restarted);
+    await handleCiCompleted(
+      {
+        type: "ci.completed",
+        deliveryId: "after-restart",
+        actor: { login: "ci", isBot: true },
+        headSha: head(),
+        changeRequestNumbers: [pr.number],
+      },
+      restarted,
+    );
     expect(specs.map((s) => s.attempt)).toEqual([1, 2, 3]);
     pr.headSha = head();
     forge.ciJobs.set(head(), [job("test", "failure")]);
-    await handleCiCompleted({ type: "ci.completed", deliveryId: "after-restart-2", actor: { login: "ci", isBot: true }, headSha: head(), changeRequestNumbers: [pr.number] }, restarted);
+    await handleCiCompleted(
+      {
+        type: "ci.completed",
+        deliveryId: "after-restart-2",
+        actor: { login: "ci", isBot: true },
+        headSha: head(),
+        changeRequestNumbers: [pr.number],
+      },
+      restarted,
+    );
     expect(specs).toHaveLength(3); // budget of 2 fix attempts spent
   });
 
@@ -141,7 +231,9 @@ describe("fix loop", () => {
     await ci([job("test", "failure")]);
     expect(specs.map((s) => s.attempt)).toEqual([1, 2]);
     expect(specs[1]!.failureSummary).toContain("Received: 4200");
-    expect(forge.commentsOn({ kind: "change", number: pr.number }).filter((c) => c.body.includes(MARKERS.ciSummary))).toEqual([]);
+    expect(
+      forge.commentsOn({ kind: "change", number: pr.number }).filter((c) => c.body.includes(MARKERS.ciSummary)),
+    ).toEqual([]);
   });
 
   it("leaves other people's PRs alone", async () => {

@@ -17,36 +17,97 @@ function setup() {
   const forge = new FakeForge();
   forge.config = { status: "ok", config: makeConfig({ runner: "actions", tests: [] }), files: [] };
   forge.permissions.set("alice", "write");
-  const deps = { forge, runner: unusedRunner, logger: recordingLogger(), clock: fixedClock(), configPaths: [".github/factory.yml"] };
+  const deps = {
+    forge,
+    runner: unusedRunner,
+    logger: recordingLogger(),
+    clock: fixedClock(),
+    configPaths: [".github/factory.yml"],
+  };
   const comment = () => forge.commentsOn({ kind: "issue", number: 4 }).find((c) => c.body.includes(MARKERS.task))!;
   return { forge, deps, comment };
 }
 
 async function dispatch(s: ReturnType<typeof setup>) {
   await handleIssueLabeled(
-    { type: "issue.labeled", deliveryId: "d-1", label: "factory", actor: { login: "alice", isBot: false }, issue: { number: 4, title: "Fix the footer", body: "It overlaps; see `rm -rf /`", url: "https://github.test/acme/widgets/issues/4", isPullRequest: false } },
+    {
+      type: "issue.labeled",
+      deliveryId: "d-1",
+      label: "factory",
+      actor: { login: "alice", isBot: false },
+      issue: {
+        number: 4,
+        title: "Fix the footer",
+        body: "It overlaps; see `rm -rf /`",
+        url: "https://github.test/acme/widgets/issues/4",
+        isPullRequest: false,
+      },
+    },
     s.deps,
   );
 }
 
 const runDone = (overrides: Partial<TaskRunCompletedEvent> = {}): TaskRunCompletedEvent => ({
-  type: "task-run.completed", deliveryId: "d-2", actor: { login: "github-actions[bot]", isBot: true }, issueNumber: 4, attempt: 1, runId: "900", url: "https://github.test/acme/widgets/actions/runs/900", succeeded: true, workflowPath: ".github/workflows/factory-task.yml", ...overrides,
+  type: "task-run.completed",
+  deliveryId: "d-2",
+  actor: { login: "github-actions[bot]", isBot: true },
+  issueNumber: 4,
+  attempt: 1,
+  runId: "900",
+  url: "https://github.test/acme/widgets/actions/runs/900",
+  succeeded: true,
+  workflowPath: ".github/workflows/factory-task.yml",
+  ...overrides,
 });
 
 const changeSetJson = (overrides: object = {}) =>
-  JSON.stringify({ version: 1, base_sha: BASE, files: [{ path: "src/footer.css", action: "update", mode: "100644", encoding: "utf8", content: "footer { clear: both; }\n" }], summary: "Cleared the float.", tests: [{ name: "unit", command: "npm test", exit_code: 0, duration_ms: 3000, output_tail: "" }], agent: { exit_code: 0, timed_out: false, duration_ms: 1000, output_tail: "" }, ...overrides });
+  JSON.stringify({
+    version: 1,
+    base_sha: BASE,
+    files: [
+      {
+        path: "src/footer.css",
+        action: "update",
+        mode: "100644",
+        encoding: "utf8",
+        content: "footer { clear: both; }\n",
+      },
+    ],
+    summary: "Cleared the float.",
+    tests: [{ name: "unit", command: "npm test", exit_code: 0, duration_ms: 3000, output_tail: "" }],
+    agent: { exit_code: 0, timed_out: false, duration_ms: 1000, output_tail: "" },
+    ...overrides,
+  });
 
 describe("runner: actions", () => {
   it("dispatches the workflow on the base branch with the task as inputs, and waits", async () => {
     const s = setup();
     await dispatch(s);
     expect(s.forge.dispatched).toEqual([
-      { workflow: "factory-task.yml", ref: "main", inputs: { issue: "4", title: "Fix the footer", url: "https://github.test/acme/widgets/issues/4", body: "It overlaps; see `rm -rf /`", branch: "factory/4-fix-the-footer", base: "main", attempt: "1", failure: "" } },
+      {
+        workflow: "factory-task.yml",
+        ref: "main",
+        inputs: {
+          issue: "4",
+          title: "Fix the footer",
+          url: "https://github.test/acme/widgets/issues/4",
+          body: "It overlaps; see `rm -rf /`",
+          branch: "factory/4-fix-the-footer",
+          base: "main",
+          attempt: "1",
+          failure: "",
+        },
+      },
     ]);
     expect(s.forge.commits).toEqual([]);
     expect(s.comment().body).toContain("handed this issue to CI");
     expect(s.comment().body).toContain("https://github.test/acme/widgets/actions/runs/1");
-    expect(decodeState<TaskState>(s.comment().body)).toMatchObject({ phase: "running", runner: "actions", attempt: 1, title: "Fix the footer" });
+    expect(decodeState<TaskState>(s.comment().body)).toMatchObject({
+      phase: "running",
+      runner: "actions",
+      attempt: 1,
+      title: "Fix the footer",
+    });
   });
 
   it("commits the run's ChangeSet as the app and opens the PR, once however often the run is reported", async () => {
@@ -70,7 +131,8 @@ describe("runner: actions", () => {
     s.forge.taskArtifacts.set("900", changeSetJson());
     const runningBody = s.comment().body;
     const create = s.forge.createChangeRequest.bind(s.forge);
-    s.forge.createChangeRequest = async () => Promise.reject(new TransientForgeError("GitHub pull request creation: 502", 502));
+    s.forge.createChangeRequest = async () =>
+      Promise.reject(new TransientForgeError("GitHub pull request creation: 502", 502));
     await handleTaskRunCompleted(runDone(), s.deps);
     expect(s.comment().body).toContain("error from the forge");
     // As if the process had died before it could write that: the queue delivers the run again.
@@ -83,8 +145,20 @@ describe("runner: actions", () => {
   });
 
   it.each([
-    ["a path outside the repository", changeSetJson({ files: [{ path: "../../etc/passwd", action: "create", mode: "100644", encoding: "utf8", content: "x" }] }), "not a relative path inside the repository"],
-    ["a write into .git", changeSetJson({ files: [{ path: ".git/hooks/post-checkout", action: "create", mode: "100755", encoding: "utf8", content: "x" }] }), "not a relative path"],
+    [
+      "a path outside the repository",
+      changeSetJson({
+        files: [{ path: "../../etc/passwd", action: "create", mode: "100644", encoding: "utf8", content: "x" }],
+      }),
+      "not a relative path inside the repository",
+    ],
+    [
+      "a write into .git",
+      changeSetJson({
+        files: [{ path: ".git/hooks/post-checkout", action: "create", mode: "100755", encoding: "utf8", content: "x" }],
+      }),
+      "not a relative path",
+    ],
     ["an unknown version", changeSetJson({ version: 2 }), "version 2 is not supported"],
     ["something that is not JSON", "PK\u0003\u0004", "not valid JSON"],
   ])("refuses an artifact with %s, with a clear comment, and pushes nothing", async (_, text, problem) => {
@@ -105,7 +179,18 @@ describe("runner: actions", () => {
 
     const failed = setup();
     await dispatch(failed);
-    failed.forge.taskRunJobs.set("900", [{ id: "1", name: "task", url: "u", state: "failure", openLog: async () => Readable.from(["Run npx factory-bot task\nError: ANTHROPIC_API_KEY is not set\n##[error]Process completed with exit code 1.\n"]) }]);
+    failed.forge.taskRunJobs.set("900", [
+      {
+        id: "1",
+        name: "task",
+        url: "u",
+        state: "failure",
+        openLog: async () =>
+          Readable.from([
+            "Run npx factory-bot task\nError: ANTHROPIC_API_KEY is not set\n##[error]Process completed with exit code 1.\n",
+          ]),
+      },
+    ]);
     await handleTaskRunCompleted(runDone({ succeeded: false }), failed.deps);
     expect(failed.comment().body).toContain("ANTHROPIC_API_KEY is not set");
     expect(failed.forge.commits).toEqual([]);
@@ -114,7 +199,13 @@ describe("runner: actions", () => {
   it("shows an agent failure recorded in the ChangeSet", async () => {
     const s = setup();
     await dispatch(s);
-    s.forge.taskArtifacts.set("900", changeSetJson({ files: [], agent: { exit_code: 2, timed_out: false, duration_ms: 5000, output_tail: "rate limited" } }));
+    s.forge.taskArtifacts.set(
+      "900",
+      changeSetJson({
+        files: [],
+        agent: { exit_code: 2, timed_out: false, duration_ms: 5000, output_tail: "rate limited" },
+      }),
+    );
     await handleTaskRunCompleted(runDone(), s.deps);
     expect(s.comment().body).toContain("failed with exit code 2");
     expect(s.comment().body).toContain("rate limited");
@@ -135,7 +226,13 @@ describe("runner: actions", () => {
 describe("checkChangeSet", () => {
   it("redacts the free text it will post: summary and output tails", () => {
     const token = "ghp_" + "Q1w2E3r4T5y6U7i8O9p0A1s2D3f4G5h6J7k8";
-    const result = checkChangeSet(changeSetJson({ summary: `done with ${token}`, agent: { exit_code: 1, timed_out: false, duration_ms: 1, output_tail: token }, tests: [{ name: "t", command: "c", exit_code: 1, duration_ms: 1, output_tail: token }] }));
+    const result = checkChangeSet(
+      changeSetJson({
+        summary: `done with ${token}`,
+        agent: { exit_code: 1, timed_out: false, duration_ms: 1, output_tail: token },
+        tests: [{ name: "t", command: "c", exit_code: 1, duration_ms: 1, output_tail: token }],
+      }),
+    );
     expect(result.ok && JSON.stringify(result.changeSet)).not.toContain(token);
   });
 
@@ -144,7 +241,9 @@ describe("checkChangeSet", () => {
     expect(result.ok && result.changeSet.summary.length).toBe(20_000);
   });
   it.each(["a/./b", "a//b", "/abs", "a\\b", "", "dir/"])("refuses the path %j", (path) => {
-    const result = checkChangeSet(changeSetJson({ files: [{ path, action: "create", mode: "100644", encoding: "utf8", content: "" }] }));
+    const result = checkChangeSet(
+      changeSetJson({ files: [{ path, action: "create", mode: "100644", encoding: "utf8", content: "" }] }),
+    );
     expect(result.ok).toBe(false);
   });
 });

@@ -18,6 +18,8 @@ describe("slugify", () => {
 describe("renderTemplate", () => {
   it("fills number, title and slug, and leaves other braces alone", () => {
     expect(renderTemplate("factory/{number}-{slug}", { number: 12, title: "Fix it!" })).toBe("factory/12-fix-it");
-    expect(renderTemplate("[Factory] #{number}: {title} {other}", { number: 3, title: "A $1 {slug}" })).toBe("[Factory] #3: A $1 {slug} {other}");
+    expect(renderTemplate("[Factory] #{number}: {title} {other}", { number: 3, title: "A $1 {slug}" })).toBe(
+      "[Factory] #3: A $1 {slug} {other}",
+    );
   });
 });

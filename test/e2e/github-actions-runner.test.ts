@@ -14,7 +14,11 @@ tests:
 
 /** The workflow_run event GitHub sends when the dispatched task workflow completes. */
 function completedRun(e2e: GitHubE2E, runId: number, overrides: Record<string, unknown> = {}) {
-  const payload = githubExample("workflow_run", "completed", (p) => (p.workflow_run as { event: string }).event === "workflow_dispatch");
+  const payload = githubExample(
+    "workflow_run",
+    "completed",
+    (p) => (p.workflow_run as { event: string }).event === "workflow_dispatch",
+  );
   payload.installation = { id: 42, node_id: "x" };
   Object.assign(payload.repository, { name: e2e.fake.repo, full_name: `${e2e.fake.owner}/${e2e.fake.repo}` });
   payload.repository.owner.login = e2e.fake.owner;
@@ -52,7 +56,13 @@ describe("GitHub end to end, runner: actions: dispatch, then the finished run be
       {
         workflow: "factory-task.yml",
         ref: "main",
-        inputs: expect.objectContaining({ issue: "12", title: "Add a dark theme", branch: "factory/12-add-a-dark-theme", base: "main", attempt: "1" }),
+        inputs: expect.objectContaining({
+          issue: "12",
+          title: "Add a dark theme",
+          branch: "factory/12-add-a-dark-theme",
+          base: "main",
+          attempt: "1",
+        }),
       },
     ]);
     const progress = () => fake.comments.filter((c) => c.issue === 12 && c.body.includes(MARKERS.task));
@@ -64,20 +74,35 @@ describe("GitHub end to end, runner: actions: dispatch, then the finished run be
     const changeSet = {
       version: 1,
       base_sha: fake.headOf("main"),
-      files: [{ path: "src/theme.ts", action: "create", mode: "100644", encoding: "utf8", content: "export const dark = true;\n" }],
+      files: [
+        {
+          path: "src/theme.ts",
+          action: "create",
+          mode: "100644",
+          encoding: "utf8",
+          content: "export const dark = true;\n",
+        },
+      ],
       summary: "Added a dark theme flag.",
       tests: [{ name: "unit", command: "npm test", exit_code: 0, duration_ms: 2100, output_tail: "" }],
       agent: { exit_code: 0, timed_out: false, duration_ms: 60000, output_tail: "" },
     };
     fake.runArtifacts.set(runId, Buffer.from(zipSync({ "changeset.json": strToU8(JSON.stringify(changeSet)) })));
-    await Promise.all([e2e.deliver("workflow_run", completedRun(e2e, runId), "run-done"), e2e.deliver("workflow_run", completedRun(e2e, runId), "run-done")]);
+    await Promise.all([
+      e2e.deliver("workflow_run", completedRun(e2e, runId), "run-done"),
+      e2e.deliver("workflow_run", completedRun(e2e, runId), "run-done"),
+    ]);
     await e2e.server.jobs.drain();
     await e2e.deliver("workflow_run", completedRun(e2e, runId), "run-done-again");
     await e2e.server.jobs.drain();
 
     expect(fake.pulls).toHaveLength(1);
     const [pull] = fake.pulls;
-    expect(pull).toMatchObject({ title: "[Factory] #12: Add a dark theme", head: "factory/12-add-a-dark-theme", draft: true });
+    expect(pull).toMatchObject({
+      title: "[Factory] #12: Add a dark theme",
+      head: "factory/12-add-a-dark-theme",
+      draft: true,
+    });
     expect(pull!.body).toContain("Added a dark theme flag.");
     expect(pull!.body).toContain("Closes #12");
     const head = fake.headOf(pull!.head)!;
@@ -90,7 +115,11 @@ describe("GitHub end to end, runner: actions: dispatch, then the finished run be
 
   it("ignores a look-alike run that was not dispatched (a fork's pull request)", async () => {
     const before = e2e.fake.requests.length;
-    await e2e.deliver("workflow_run", completedRun(e2e, 9002, { event: "pull_request", head_repository: { full_name: "mallory/widgets" } }), "fork-run");
+    await e2e.deliver(
+      "workflow_run",
+      completedRun(e2e, 9002, { event: "pull_request", head_repository: { full_name: "mallory/widgets" } }),
+      "fork-run",
+    );
     await e2e.server.jobs.drain();
     const artifactReads = e2e.fake.requests.slice(before).filter((r) => r.path.includes("/artifacts"));
     expect(artifactReads).toEqual([]);

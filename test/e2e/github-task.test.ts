@@ -6,7 +6,6 @@ import { githubExample, postGitHubWebhook, signGitHub } from "../helpers/webhook
 import { allowExactly } from "../helpers/allow.js";
 import { AGENT_COMMAND, TASK_CONFIG, TEST_COMMAND } from "../helpers/e2e-task.js";
 
-
 describe("GitHub end to end: labeled issue → one pull request", () => {
   let e2e: GitHubE2E;
   let fake: FakeGitHub;
@@ -36,7 +35,11 @@ describe("GitHub end to end: labeled issue → one pull request", () => {
     const before = fake.requests.length;
     const payload = labeledPayload(fake);
     const forged = await postGitHubWebhook(url, "issues", payload, { secret: "wrong", deliveryId: "forged" });
-    const unsigned = await postGitHubWebhook(url, "issues", payload, { secret: E2E_SECRET, deliveryId: "unsigned", signature: null });
+    const unsigned = await postGitHubWebhook(url, "issues", payload, {
+      secret: E2E_SECRET,
+      deliveryId: "unsigned",
+      signature: null,
+    });
     expect(forged.status).toBeGreaterThanOrEqual(400);
     expect(forged.status).toBeLessThan(500);
     expect(unsigned.status).toBeGreaterThanOrEqual(400);
@@ -48,7 +51,16 @@ describe("GitHub end to end: labeled issue → one pull request", () => {
   it("answers correctly signed malformed JSON with 4xx, calls nothing, and keeps serving", async () => {
     const before = fake.requests.length;
     const body = "{not json";
-    const res = await fetch(url, { method: "POST", headers: { "content-type": "application/json", "x-github-event": "issues", "x-github-delivery": "bad-json", "x-hub-signature-256": signGitHub(body, E2E_SECRET) }, body });
+    const res = await fetch(url, {
+      method: "POST",
+      headers: {
+        "content-type": "application/json",
+        "x-github-event": "issues",
+        "x-github-delivery": "bad-json",
+        "x-hub-signature-256": signGitHub(body, E2E_SECRET),
+      },
+      body,
+    });
     expect(res.status).toBeGreaterThanOrEqual(400);
     expect(res.status).toBeLessThan(500);
     expect((await fetch(url.replace("/api/github/webhooks", "/healthz"))).status).toBe(200);
@@ -78,7 +90,12 @@ describe("GitHub end to end: labeled issue → one pull request", () => {
 
     expect(fake.pulls).toHaveLength(1);
     const [pull] = fake.pulls;
-    expect(pull).toMatchObject({ title: "[Factory] #12: Add a dark theme", head: "factory/12-add-a-dark-theme", base: "main", draft: true });
+    expect(pull).toMatchObject({
+      title: "[Factory] #12: Add a dark theme",
+      head: "factory/12-add-a-dark-theme",
+      base: "main",
+      draft: true,
+    });
     expect(pull!.body).toContain("Closes #12");
     expect(pull!.body).toContain("Added a dark theme flag.");
     expect(pull!.body).toMatch(/\| `theme exists` \| ✅ passed \| \d+s \|/);

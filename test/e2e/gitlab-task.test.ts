@@ -6,7 +6,15 @@ import { startFactoryServer, type FactoryServer } from "../../src/entry/server.j
 import { MARKERS } from "../../src/core/markers.js";
 import { FakeGitLab } from "../helpers/fake-gitlab-server.js";
 import { freePort } from "../helpers/webhooks.js";
-import { gitlabHeaders, gitlabPayload, gitlabTrace, issueLabelsChanged, pipelineFinished, postGitLabWebhook, TSC_OUTPUT } from "../gitlab/helpers.js";
+import {
+  gitlabHeaders,
+  gitlabPayload,
+  gitlabTrace,
+  issueLabelsChanged,
+  pipelineFinished,
+  postGitLabWebhook,
+  TSC_OUTPUT,
+} from "../gitlab/helpers.js";
 import { allowExactly } from "../helpers/allow.js";
 import { AGENT_COMMAND, TASK_CONFIG, TEST_COMMAND } from "../helpers/e2e-task.js";
 
@@ -20,7 +28,8 @@ describe("GitLab end to end (self-managed, GitLab only): labeled issue → one m
   let alice: { id: number; username: string };
 
   const project = () => ({ id: fake.projectId, path: fake.projectPath, webUrl: fake.webUrl });
-  const labeled = () => issueLabelsChanged({ project: project(), user: alice, iid: 12, previous: ["ui"], current: ["ui", "factory"] });
+  const labeled = () =>
+    issueLabelsChanged({ project: project(), user: alice, iid: 12, previous: ["ui"], current: ["ui", "factory"] });
   const post = (event: string, payload: unknown, idempotencyKey?: string, token: string | null = SECRET) =>
     postGitLabWebhook(url, payload, gitlabHeaders({ event, token, ...(idempotencyKey ? { idempotencyKey } : {}) }));
 
@@ -71,7 +80,11 @@ describe("GitLab end to end (self-managed, GitLab only): labeled issue → one m
 
   it("opens exactly one MR with the change, Draft: title, Closes, test table, labels, one note and a success status, however often delivered", async () => {
     const payload = labeled();
-    const responses = await Promise.all([post("Issue Hook", payload, "delivery-a"), post("Issue Hook", payload, "delivery-a"), post("Issue Hook", payload, "delivery-b")]);
+    const responses = await Promise.all([
+      post("Issue Hook", payload, "delivery-a"),
+      post("Issue Hook", payload, "delivery-a"),
+      post("Issue Hook", payload, "delivery-b"),
+    ]);
     expect(responses.map((r) => r.status).sort()).toEqual([200, 202, 202]);
     await server.jobs.drain();
     await post("Issue Hook", payload, "delivery-a"); // a late resend from the hook's log
@@ -79,7 +92,12 @@ describe("GitLab end to end (self-managed, GitLab only): labeled issue → one m
 
     expect(fake.mergeRequests).toHaveLength(1);
     const [mr] = fake.mergeRequests;
-    expect(mr).toMatchObject({ title: "Draft: [Factory] #12: Add a dark theme", source_branch: "factory/12-add-a-dark-theme", target_branch: "main", labels: ["factory", "automated"] });
+    expect(mr).toMatchObject({
+      title: "Draft: [Factory] #12: Add a dark theme",
+      source_branch: "factory/12-add-a-dark-theme",
+      target_branch: "main",
+      labels: ["factory", "automated"],
+    });
     expect(mr!.description).toContain("Closes #12");
     expect(mr!.description).toContain("Added a dark theme flag.");
     expect(mr!.description).toMatch(/\| `theme exists` \| ✅ passed \| \d+s \|/);
@@ -117,7 +135,9 @@ describe("GitLab end to end (self-managed, GitLab only): labeled issue → one m
     expect(summaries()[0]!.body).toContain("error TS7006: Parameter 'y' implicitly has an 'any' type.");
     expect(summaries()[0]!.body).not.toContain("ERROR: Job failed");
 
-    const again = pipeline("failed", [{ name: "typecheck", status: "failed", trace: gitlabTrace(["src/theme.ts(9,1): error TS1005: ';' expected."]) }]);
+    const again = pipeline("failed", [
+      { name: "typecheck", status: "failed", trace: gitlabTrace(["src/theme.ts(9,1): error TS1005: ';' expected."]) },
+    ]);
     await post("Pipeline Hook", again, "pipeline-2");
     await server.jobs.drain();
     expect(summaries()).toHaveLength(1);
@@ -154,13 +174,21 @@ describe("GitLab next to GitHub on the Probot server", () => {
 
   it("mounts the GitLab router when GitLab is configured", async () => {
     const { port, env } = await githubEnv();
-    const server = await startFactoryServer({ env: { ...env, GITLAB_URL: "http://127.0.0.1:9", GITLAB_TOKEN: "t", GITLAB_WEBHOOK_SECRET: SECRET } });
+    const server = await startFactoryServer({
+      env: { ...env, GITLAB_URL: "http://127.0.0.1:9", GITLAB_TOKEN: "t", GITLAB_WEBHOOK_SECRET: SECRET },
+    });
     try {
       const base = `http://127.0.0.1:${port}`;
       expect(await (await fetch(`${base}/healthz`)).json()).toMatchObject({ forges: { github: true, gitlab: true } });
       const url = `${base}/api/gitlab/webhooks`;
-      expect((await postGitLabWebhook(url, gitlabPayload("push"), gitlabHeaders({ event: "Push Hook", token: "wrong" }))).status).toBe(401);
-      expect((await postGitLabWebhook(url, gitlabPayload("push"), gitlabHeaders({ event: "Push Hook", token: SECRET }))).status).toBe(200);
+      expect(
+        (await postGitLabWebhook(url, gitlabPayload("push"), gitlabHeaders({ event: "Push Hook", token: "wrong" })))
+          .status,
+      ).toBe(401);
+      expect(
+        (await postGitLabWebhook(url, gitlabPayload("push"), gitlabHeaders({ event: "Push Hook", token: SECRET })))
+          .status,
+      ).toBe(200);
     } finally {
       await server.stop();
     }
@@ -170,9 +198,15 @@ describe("GitLab next to GitHub on the Probot server", () => {
     const { port, env } = await githubEnv();
     const server = await startFactoryServer({ env });
     try {
-      const res = await postGitLabWebhook(`http://127.0.0.1:${port}/api/gitlab/webhooks`, gitlabPayload("push"), gitlabHeaders({ event: "Push Hook", token: SECRET }));
+      const res = await postGitLabWebhook(
+        `http://127.0.0.1:${port}/api/gitlab/webhooks`,
+        gitlabPayload("push"),
+        gitlabHeaders({ event: "Push Hook", token: SECRET }),
+      );
       expect(res.status).toBe(404);
-      expect(await res.json()).toEqual({ error: expect.stringContaining("set GITLAB_URL, GITLAB_TOKEN and GITLAB_WEBHOOK_SECRET") });
+      expect(await res.json()).toEqual({
+        error: expect.stringContaining("set GITLAB_URL, GITLAB_TOKEN and GITLAB_WEBHOOK_SECRET"),
+      });
     } finally {
       await server.stop();
     }

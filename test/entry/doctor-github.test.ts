@@ -7,12 +7,15 @@ import { TestOctokit } from "../helpers/octokit.js";
 import { runVerb } from "./fixtures/cli.js";
 import { allowLoopbackOnly } from "../helpers/net.js";
 
-const PRIVATE_KEY = generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey.export({ type: "pkcs1", format: "pem" }).toString();
+const PRIVATE_KEY = generateKeyPairSync("rsa", { modulusLength: 2048 })
+  .privateKey.export({ type: "pkcs1", format: "pem" })
+  .toString();
 const ENV = { APP_ID: "4242", PRIVATE_KEY, WEBHOOK_SECRET: "secret" };
 const manifest = readAppManifest();
 const raw = { "content-type": "text/plain; charset=utf-8" };
 
-const doctor = (args: string[] = [], env: NodeJS.ProcessEnv = ENV) => runVerb(createDoctorCommand({ Octokit: TestOctokit }), args, env);
+const doctor = (args: string[] = [], env: NodeJS.ProcessEnv = ENV) =>
+  runVerb(createDoctorCommand({ Octokit: TestOctokit }), args, env);
 
 const installation = (overrides: Record<string, unknown> = {}) => ({
   id: 7,
@@ -47,15 +50,24 @@ const delivery = (status_code: number, id = 1) => ({
   repository_id: 3,
 });
 
-function appIsFine(api: GitHubApi, options: { deliveries?: ReturnType<typeof delivery>[]; url?: string; installations?: unknown[] } = {}) {
+function appIsFine(
+  api: GitHubApi,
+  options: { deliveries?: ReturnType<typeof delivery>[]; url?: string; installations?: unknown[] } = {},
+) {
   api.get("/app").reply(200, { id: 4242, slug: "factory-bot", name: "factory-bot" });
-  api.get("/app/hook/config").reply(200, { url: options.url ?? "https://bot.acme.dev/api/github/webhooks", content_type: "json", insecure_ssl: "0" });
+  api.get("/app/hook/config").reply(200, {
+    url: options.url ?? "https://bot.acme.dev/api/github/webhooks",
+    content_type: "json",
+    insecure_ssl: "0",
+  });
   api.get("/app/hook/deliveries").reply(200, options.deliveries ?? [delivery(200, 1), delivery(200, 2)]);
   api.get("/app/installations").reply(200, options.installations ?? [installation()]);
 }
 
 function installationSees(api: GitHubApi, repositories: string[], id = 7) {
-  api.post(`/app/installations/${id}/access_tokens`).reply(201, { token: "ghs_doctor", expires_at: "2030-01-01T00:00:00Z" });
+  api
+    .post(`/app/installations/${id}/access_tokens`)
+    .reply(201, { token: "ghs_doctor", expires_at: "2030-01-01T00:00:00Z" });
   const repos = repositories.map((full_name, i) => ({ id: i + 1, name: full_name.split("/")[1], full_name }));
   api.get("/installation/repositories").reply(200, { total_count: repos.length, repositories: repos });
 }
@@ -85,7 +97,10 @@ describe("factory-bot doctor: GitHub", () => {
   });
 
   it("names a key that does not parse and a missing secret, without calling GitHub", async () => {
-    const { code, out } = await doctor([], { APP_ID: "4242", PRIVATE_KEY: "-----BEGIN RSA PRIVATE KEY-----\nnot a key\n-----END RSA PRIVATE KEY-----" });
+    const { code, out } = await doctor([], {
+      APP_ID: "4242",
+      PRIVATE_KEY: "-----BEGIN RSA PRIVATE KEY-----\nnot a key\n-----END RSA PRIVATE KEY-----",
+    });
     expect(out).toMatch(/✗ the private key does not parse: .+\n {6}fix: set PRIVATE_KEY to the whole \.pem/);
     expect(out).toContain("✗ WEBHOOK_SECRET is not set");
     expect(out).toContain("2 problems found.");
@@ -101,7 +116,10 @@ describe("factory-bot doctor: GitHub", () => {
 
   it("explains a 401 from GET /app", async () => {
     const api = githubApi();
-    api.get("/app").reply(401, { message: "A JSON web token could not be decoded", documentation_url: "https://docs.github.com/rest" });
+    api.get("/app").reply(401, {
+      message: "A JSON web token could not be decoded",
+      documentation_url: "https://docs.github.com/rest",
+    });
     const { code, out } = await doctor(["--repo", "acme/widgets"]);
     api.done();
     expect(out).toContain("not checked: the app could not authenticate (see above)");
@@ -112,12 +130,17 @@ describe("factory-bot doctor: GitHub", () => {
 
   it("flags a placeholder webhook URL and failing deliveries", async () => {
     const api = githubApi();
-    appIsFine(api, { url: "https://example.com/api/github/webhooks", deliveries: [delivery(502, 3), delivery(200, 2)] });
+    appIsFine(api, {
+      url: "https://example.com/api/github/webhooks",
+      deliveries: [delivery(502, 3), delivery(200, 2)],
+    });
     installationSees(api, ["acme/widgets"]);
     const { code, out } = await doctor();
     api.done();
     expect(out).toContain("✗ the app's webhook URL is https://example.com/api/github/webhooks");
-    expect(out).toContain("✗ 1 of the last 2 webhook deliveries failed; latest: issues at 2026-11-21T10:00:00Z, 502 (Bad Gateway)");
+    expect(out).toContain(
+      "✗ 1 of the last 2 webhook deliveries failed; latest: issues at 2026-11-21T10:00:00Z, 502 (Bad Gateway)",
+    );
     expect(code).toBe(1);
   });
 
@@ -132,13 +155,20 @@ describe("factory-bot doctor: GitHub", () => {
 
   it("names the permissions and events an installation has not granted, and an installation that sees nothing", async () => {
     const api = githubApi();
-    const behind = installation({ permissions: { ...manifest.permissions, actions: "read", statuses: undefined }, events: manifest.events.filter((e) => e !== "workflow_run") });
+    const behind = installation({
+      permissions: { ...manifest.permissions, actions: "read", statuses: undefined },
+      events: manifest.events.filter((e) => e !== "workflow_run"),
+    });
     appIsFine(api, { installations: [behind] });
     installationSees(api, []);
     const { code, out } = await doctor();
     api.done();
-    expect(out).toContain("✗ acme: missing permissions statuses: write, actions: write (granted: read); events workflow_run");
-    expect(out).toContain("fix: update the app's permissions and events to match app.yml, then accept them for acme at https://github.com/organizations/acme/settings/installations/7");
+    expect(out).toContain(
+      "✗ acme: missing permissions statuses: write, actions: write (granted: read); events workflow_run",
+    );
+    expect(out).toContain(
+      "fix: update the app's permissions and events to match app.yml, then accept them for acme at https://github.com/organizations/acme/settings/installations/7",
+    );
     expect(out).toContain("✗ acme: the installation sees no repository");
     expect(code).toBe(1);
   });
@@ -161,10 +191,20 @@ describe("factory-bot doctor --repo", () => {
   it("passes a repository with a valid config, its label and no blocking rules", async () => {
     const api = setup();
     repoInstalled(api);
-    api.post("/app/installations/7/access_tokens").reply(201, { token: "ghs_repo", expires_at: "2030-01-01T00:00:00Z" });
-    api.get(`${REPO}/contents/.github%2Ffactory.yml`).reply(200, "agent:\n  command: make fix\ntrigger:\n  label: robot\n", raw);
-    api.get(`${REPO}/labels/robot`).reply(200, { id: 1, node_id: "L", url: "", name: "robot", description: null, color: "ffffff", default: false });
-    api.get(`${REPO}/rules/branches/factory%2F1-doctor-check`).reply(200, [{ type: "non_fast_forward", ruleset_source_type: "Repository", ruleset_source: "acme/widgets", ruleset_id: 3 }]);
+    api
+      .post("/app/installations/7/access_tokens")
+      .reply(201, { token: "ghs_repo", expires_at: "2030-01-01T00:00:00Z" });
+    api
+      .get(`${REPO}/contents/.github%2Ffactory.yml`)
+      .reply(200, "agent:\n  command: make fix\ntrigger:\n  label: robot\n", raw);
+    api
+      .get(`${REPO}/labels/robot`)
+      .reply(200, { id: 1, node_id: "L", url: "", name: "robot", description: null, color: "ffffff", default: false });
+    api
+      .get(`${REPO}/rules/branches/factory%2F1-doctor-check`)
+      .reply(200, [
+        { type: "non_fast_forward", ruleset_source_type: "Repository", ruleset_source: "acme/widgets", ruleset_id: 3 },
+      ]);
     const { code, out } = await doctor(["--repo", "acme/widgets"]);
     api.done();
     expect(out).toContain("GitHub repository acme/widgets");
@@ -177,7 +217,9 @@ describe("factory-bot doctor --repo", () => {
   it("names a missing config, a missing label and the rulesets that block the task branch", async () => {
     const api = setup();
     repoInstalled(api);
-    api.post("/app/installations/7/access_tokens").reply(201, { token: "ghs_repo", expires_at: "2030-01-01T00:00:00Z" });
+    api
+      .post("/app/installations/7/access_tokens")
+      .reply(201, { token: "ghs_repo", expires_at: "2030-01-01T00:00:00Z" });
     api.get(`${REPO}/contents/.github%2Ffactory.yml`).reply(404, { message: "Not Found" });
     api.get("/repos/acme/.github/contents/.github%2Ffactory.yml").reply(404, { message: "Not Found" });
     api.get(`${REPO}/labels/factory`).reply(404, { message: "Not Found" });
@@ -190,7 +232,9 @@ describe("factory-bot doctor --repo", () => {
     expect(out).toContain("✗ acme/widgets: no .github/factory.yml on the default branch, so tasks are off");
     expect(out).toContain('✗ the trigger label "factory" does not exist');
     expect(out).toContain("fix: create it (Issues → Labels → New label, or `gh label create factory -R acme/widgets`)");
-    expect(out).toContain("✗ rulesets block the bot's branch factory/1-doctor-check: branch creation is restricted (ruleset 9 from acme); changes must come through a pull request (ruleset 10 from acme/widgets)");
+    expect(out).toContain(
+      "✗ rulesets block the bot's branch factory/1-doctor-check: branch creation is restricted (ruleset 9 from acme); changes must come through a pull request (ruleset 10 from acme/widgets)",
+    );
     expect(code).toBe(1);
   });
 
@@ -204,9 +248,19 @@ describe("factory-bot doctor --repo", () => {
 
     const readOnly = setup();
     repoInstalled(readOnly, { ...manifest.permissions, contents: "read" });
-    readOnly.post("/app/installations/7/access_tokens").reply(201, { token: "ghs_repo", expires_at: "2030-01-01T00:00:00Z" });
+    readOnly
+      .post("/app/installations/7/access_tokens")
+      .reply(201, { token: "ghs_repo", expires_at: "2030-01-01T00:00:00Z" });
     readOnly.get(`${REPO}/contents/.github%2Ffactory.yml`).reply(200, "agent:\n  command: make fix\n", raw);
-    readOnly.get(`${REPO}/labels/factory`).reply(200, { id: 1, node_id: "L", url: "", name: "factory", description: null, color: "ffffff", default: false });
+    readOnly.get(`${REPO}/labels/factory`).reply(200, {
+      id: 1,
+      node_id: "L",
+      url: "",
+      name: "factory",
+      description: null,
+      color: "ffffff",
+      default: false,
+    });
     const second = await doctor(["--repo", "acme/widgets"]);
     readOnly.done();
     expect(second.out).toContain("✗ the installation has contents: read, so the bot cannot push its branch");

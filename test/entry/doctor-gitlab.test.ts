@@ -9,12 +9,24 @@ const API = "/api/v4";
 
 const doctor = (args: string[] = [], env: NodeJS.ProcessEnv = ENV) => runVerb(doctorCommand, args, env);
 
-function gitlab(token: Record<string, unknown> = {}, projects = [{ path_with_namespace: "acme/widgets" }, { path_with_namespace: "acme/gadgets" }]) {
+function gitlab(
+  token: Record<string, unknown> = {},
+  projects = [{ path_with_namespace: "acme/widgets" }, { path_with_namespace: "acme/gadgets" }],
+) {
   return nock(BASE, { reqheaders: { "private-token": "glpat-doctor" } })
     .get(`${API}/version`)
     .reply(200, { version: "17.5.1-ee", revision: "abc" })
     .get(`${API}/personal_access_tokens/self`)
-    .reply(200, { id: 1, name: "factory-bot", scopes: ["api"], active: true, revoked: false, expires_at: "2027-06-01", user_id: 99, ...token })
+    .reply(200, {
+      id: 1,
+      name: "factory-bot",
+      scopes: ["api"],
+      active: true,
+      revoked: false,
+      expires_at: "2027-06-01",
+      user_id: 99,
+      ...token,
+    })
     .get(`${API}/user`)
     .reply(200, { id: 99, username: "project_7_bot_1a2b", bot: true })
     .get(`${API}/projects`)
@@ -22,7 +34,11 @@ function gitlab(token: Record<string, unknown> = {}, projects = [{ path_with_nam
     .reply(200, projects);
 }
 
-const fileReply = (text: string) => ({ file_name: "factory.yml", content: Buffer.from(text).toString("base64"), encoding: "base64" });
+const fileReply = (text: string) => ({
+  file_name: "factory.yml",
+  content: Buffer.from(text).toString("base64"),
+  encoding: "base64",
+});
 
 beforeAll(() => nock.disableNetConnect());
 afterEach(() => nock.cleanAll());
@@ -57,9 +73,13 @@ describe("factory-bot doctor: GitLab", () => {
     expect(rejected.out).toContain("✗ GitLab rejected GITLAB_TOKEN (401): it is expired, revoked or mistyped");
     expect(rejected.code).toBe(1);
 
-    nock(BASE).get(`${API}/version`).replyWithError(Object.assign(new Error("getaddrinfo ENOTFOUND gitlab.example.com"), { code: "ENOTFOUND" }));
+    nock(BASE)
+      .get(`${API}/version`)
+      .replyWithError(Object.assign(new Error("getaddrinfo ENOTFOUND gitlab.example.com"), { code: "ENOTFOUND" }));
     const unreachable = await doctor(["--project", "acme/widgets"]);
-    expect(unreachable.out).toMatch(/✗ GitLab does not answer at https:\/\/gitlab\.example\.com: .*ENOTFOUND.*\n {6}fix: check GITLAB_URL/);
+    expect(unreachable.out).toMatch(
+      /✗ GitLab does not answer at https:\/\/gitlab\.example\.com: .*ENOTFOUND.*\n {6}fix: check GITLAB_URL/,
+    );
     expect(unreachable.out).toContain("not checked: the instance or the token failed (see above)");
   });
 
@@ -71,7 +91,12 @@ describe("factory-bot doctor: GitLab", () => {
 });
 
 describe("factory-bot doctor --project", () => {
-  const project = (accessLevel: number) => ({ id: 7, path_with_namespace: "acme/widgets", default_branch: "main", permissions: { project_access: { access_level: accessLevel }, group_access: null } });
+  const project = (accessLevel: number) => ({
+    id: 7,
+    path_with_namespace: "acme/widgets",
+    default_branch: "main",
+    permissions: { project_access: { access_level: accessLevel }, group_access: null },
+  });
 
   it("passes a project with a valid config, its label and push rights", async () => {
     const scope = gitlab()
@@ -111,7 +136,9 @@ describe("factory-bot doctor --project", () => {
       .reply(200, [{ name: "factory/*", push_access_levels: [{ access_level: 40 }] }]);
     const { code, out } = await doctor(["--project", "acme/widgets"]);
     scope.done();
-    expect(out).toMatch(/✗ acme\/widgets: the config is invalid: \.github\/factory\.yml:3:1: `runner` must be one of local, actions, gitlab-ci/);
+    expect(out).toMatch(
+      /✗ acme\/widgets: the config is invalid: \.github\/factory\.yml:3:1: `runner` must be one of local, actions, gitlab-ci/,
+    );
     expect(out).toContain('✗ the trigger label "factory" does not exist');
     expect(out).toContain("✗ protected branch rules block factory/1-doctor-check: factory/*");
     expect(code).toBe(1);

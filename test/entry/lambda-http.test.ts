@@ -25,8 +25,15 @@ beforeEach(() => {
   aws.requests.length = 0;
 });
 
-function handler(env: NodeJS.ProcessEnv = { WEBHOOK_SECRET: SECRET, GITLAB_WEBHOOK_SECRET: GITLAB_SECRET }): HttpHandler {
-  const credentials = { AWS_REGION: "eu-west-1", AWS_ACCESS_KEY_ID: "AKIAIOSFODNN7EXAMPLE", AWS_SECRET_ACCESS_KEY: "secret", AWS_ENDPOINT_URL_SQS: aws.url };
+function handler(
+  env: NodeJS.ProcessEnv = { WEBHOOK_SECRET: SECRET, GITLAB_WEBHOOK_SECRET: GITLAB_SECRET },
+): HttpHandler {
+  const credentials = {
+    AWS_REGION: "eu-west-1",
+    AWS_ACCESS_KEY_ID: "AKIAIOSFODNN7EXAMPLE",
+    AWS_SECRET_ACCESS_KEY: "secret",
+    AWS_ENDPOINT_URL_SQS: aws.url,
+  };
   const queue = new SqsDeliveryQueue(awsJsonClient(credentials), QUEUE_URL);
   return createHttpHandler(httpDepsFromEnv(env, queue, recordingLogger()));
 }
@@ -52,7 +59,11 @@ function labeledByHuman() {
 }
 
 /** A GitHub delivery with the header case GitHub itself sends (`X-GitHub-Event`). */
-function github(event: string, payload: unknown, options: { secret?: string; deliveryId?: string; base64?: boolean } = {}): RequestSpec {
+function github(
+  event: string,
+  payload: unknown,
+  options: { secret?: string; deliveryId?: string; base64?: boolean } = {},
+): RequestSpec {
   const body = JSON.stringify(payload);
   return {
     path: GITHUB_PATH,
@@ -70,7 +81,12 @@ function github(event: string, payload: unknown, options: { secret?: string; del
 function gitlab(event: string, payload: unknown, token = GITLAB_SECRET): RequestSpec {
   return {
     path: GITLAB_PATH,
-    headers: { "Content-Type": "application/json", "X-Gitlab-Event": event, "X-Gitlab-Token": token, "Idempotency-Key": "f1b3c8de-1c2b-4d6e-9f6a-2b0c1d2e3f40" },
+    headers: {
+      "Content-Type": "application/json",
+      "X-Gitlab-Event": event,
+      "X-Gitlab-Token": token,
+      "Idempotency-Key": "f1b3c8de-1c2b-4d6e-9f6a-2b0c1d2e3f40",
+    },
     body: JSON.stringify(payload),
   };
 }
@@ -81,7 +97,9 @@ describe.each(HTTP_EVENT_SHAPES)("the HTTP function with %s events", (_shape, to
     const result = await handler()(toEvent(github("issues", payload, { deliveryId: "delivery-1" })));
     expect(result.statusCode).toBe(202);
     expect(JSON.parse(result.body)).toEqual({ status: "accepted", deliveryId: "delivery-1" });
-    expect(queued()).toEqual([{ forge: "github", event: "issues", deliveryId: "delivery-1", body: JSON.stringify(payload) }]);
+    expect(queued()).toEqual([
+      { forge: "github", event: "issues", deliveryId: "delivery-1", body: JSON.stringify(payload) },
+    ]);
   });
 
   it("decodes a base64 body before checking its signature", async () => {
@@ -103,7 +121,9 @@ describe.each(HTTP_EVENT_SHAPES)("the HTTP function with %s events", (_shape, to
     const unsigned = await handler()(toEvent({ ...spec, headers: rest }));
     expect(unsigned.statusCode).toBe(400);
     expect(JSON.parse(unsigned.body).error).toBe("missing headers: x-github-delivery, x-hub-signature-256");
-    const malformed = await handler()(toEvent({ ...spec, headers: { ...spec.headers, "X-Hub-Signature-256": "sha1=zz" } }));
+    const malformed = await handler()(
+      toEvent({ ...spec, headers: { ...spec.headers, "X-Hub-Signature-256": "sha1=zz" } }),
+    );
     expect(malformed.statusCode).toBe(401);
     expect(queued()).toEqual([]);
   });
@@ -144,7 +164,14 @@ describe.each(HTTP_EVENT_SHAPES)("the HTTP function with %s events", (_shape, to
     });
     const result = await handler()(toEvent(gitlab("Issue Hook", payload)));
     expect(result.statusCode).toBe(202);
-    expect(queued()).toEqual([{ forge: "gitlab", event: "Issue Hook", deliveryId: "f1b3c8de-1c2b-4d6e-9f6a-2b0c1d2e3f40", body: JSON.stringify(payload) }]);
+    expect(queued()).toEqual([
+      {
+        forge: "gitlab",
+        event: "Issue Hook",
+        deliveryId: "f1b3c8de-1c2b-4d6e-9f6a-2b0c1d2e3f40",
+        body: JSON.stringify(payload),
+      },
+    ]);
   });
 
   it("refuses a wrong GitLab token with 401 and acknowledges GitLab events the bot ignores with 200", async () => {
@@ -158,9 +185,13 @@ describe.each(HTTP_EVENT_SHAPES)("the HTTP function with %s events", (_shape, to
 
 describe("the HTTP function's routes", () => {
   it("finds the route behind a stage name or base path, and refuses other paths and methods", async () => {
-    const staged = await handler()(functionUrlEvent({ ...github("issues", labeledByHuman()), path: "/prod/api/github/webhooks" }));
+    const staged = await handler()(
+      functionUrlEvent({ ...github("issues", labeledByHuman()), path: "/prod/api/github/webhooks" }),
+    );
     expect(staged.statusCode).toBe(202);
-    expect((await handler()(functionUrlEvent({ ...github("issues", {}), path: "/api/bitbucket/webhooks" }))).statusCode).toBe(404);
+    expect(
+      (await handler()(functionUrlEvent({ ...github("issues", {}), path: "/api/bitbucket/webhooks" }))).statusCode,
+    ).toBe(404);
     const get = await handler()(restApiEvent({ path: GITHUB_PATH, method: "GET", headers: {}, body: "" }));
     expect(get.statusCode).toBe(405);
     expect(get.headers.allow).toBe("POST");
@@ -214,10 +245,22 @@ describe("queue messages", () => {
 
   it.each([
     ["not JSON", "{", /not JSON/],
-    ["another version", JSON.stringify({ version: 2, forge: "github", event: "issues", deliveryId: "d", body: "{}" }), /version/],
-    ["an unknown forge", JSON.stringify({ version: 1, forge: "bitbucket", event: "issues", deliveryId: "d", body: "{}" }), /forge/],
+    [
+      "another version",
+      JSON.stringify({ version: 2, forge: "github", event: "issues", deliveryId: "d", body: "{}" }),
+      /version/,
+    ],
+    [
+      "an unknown forge",
+      JSON.stringify({ version: 1, forge: "bitbucket", event: "issues", deliveryId: "d", body: "{}" }),
+      /forge/,
+    ],
     ["no payload", JSON.stringify({ version: 1, forge: "github", event: "issues", deliveryId: "d" }), /payload/],
-    ["a corrupt compressed payload", JSON.stringify({ version: 1, forge: "github", event: "issues", deliveryId: "d", bodyGzip: "AAAA" }), /payload/],
+    [
+      "a corrupt compressed payload",
+      JSON.stringify({ version: 1, forge: "github", event: "issues", deliveryId: "d", bodyGzip: "AAAA" }),
+      /payload/,
+    ],
   ])("are refused when they are %s", (_what, text, reason) => {
     const decoded = decodeDelivery(text);
     expect(decoded.ok).toBe(false);

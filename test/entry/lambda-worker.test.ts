@@ -46,16 +46,29 @@ describe("the worker's batch handling", () => {
     expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: poison.messageId }] });
     expect(calls.map((d) => d.deliveryId)).toEqual(["delivery-1"]);
     expect(logger.lines).toContainEqual(
-      expect.objectContaining({ level: "error", messageId: poison.messageId, receiveCount: 3, reason: "the message body is not JSON", msg: expect.stringContaining("dead-letter queue") }),
+      expect.objectContaining({
+        level: "error",
+        messageId: poison.messageId,
+        receiveCount: 3,
+        reason: "the message body is not JSON",
+        msg: expect.stringContaining("dead-letter queue"),
+      }),
     );
   });
 
   it("reports the message whose handler failed, and only that one", async () => {
     const failing = sqsRecord(encodeDelivery(delivery({ deliveryId: "breaks" })));
     const fine = sqsRecord(encodeDelivery(delivery({ deliveryId: "works" })));
-    const handler = createWorkerHandler({ processors: { github: recording((d) => d.deliveryId === "breaks") }, logger });
-    expect(await handler(sqsEvent(failing, fine))).toEqual({ batchItemFailures: [{ itemIdentifier: failing.messageId }] });
-    expect(logger.lines).toContainEqual(expect.objectContaining({ level: "error", deliveryId: "breaks", msg: "delivery failed: reported for a retry" }));
+    const handler = createWorkerHandler({
+      processors: { github: recording((d) => d.deliveryId === "breaks") },
+      logger,
+    });
+    expect(await handler(sqsEvent(failing, fine))).toEqual({
+      batchItemFailures: [{ itemIdentifier: failing.messageId }],
+    });
+    expect(logger.lines).toContainEqual(
+      expect.objectContaining({ level: "error", deliveryId: "breaks", msg: "delivery failed: reported for a retry" }),
+    );
   });
 
   it("runs a delivery that arrived twice in one batch once, and both messages share its outcome", async () => {
@@ -64,7 +77,9 @@ describe("the worker's batch handling", () => {
     const handler = createWorkerHandler({ processors: { github: recording(() => true) }, logger });
     const response = await handler(sqsEvent(first, duplicate));
     expect(calls).toHaveLength(1);
-    expect(response.batchItemFailures.map((f) => f.itemIdentifier).sort()).toEqual([first.messageId, duplicate.messageId].sort());
+    expect(response.batchItemFailures.map((f) => f.itemIdentifier).sort()).toEqual(
+      [first.messageId, duplicate.messageId].sort(),
+    );
   });
 
   it("fails a delivery for a forge the worker has no credentials for, so it ends in the dead-letter queue", async () => {
@@ -90,7 +105,9 @@ describe("DeliveryJobs", () => {
       });
     });
     await expect(ok).resolves.toBeUndefined();
-    await expect(broken).rejects.toThrow(new DeliveryFailedError([{ job: "summary", error: new Error("GitHub answered 502") }]).message);
+    await expect(broken).rejects.toThrow(
+      new DeliveryFailedError([{ job: "summary", error: new Error("GitHub answered 502") }]).message,
+    );
     expect(finished.sort()).toEqual(["inner", "outer"]);
   });
 });
@@ -101,7 +118,9 @@ describe("the worker with the real GitHub app", () => {
   let privateKey: string;
 
   beforeAll(async () => {
-    privateKey = generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey.export({ type: "pkcs1", format: "pem" }).toString();
+    privateKey = generateKeyPairSync("rsa", { modulusLength: 2048 })
+      .privateKey.export({ type: "pkcs1", format: "pem" })
+      .toString();
     fake = new FakeGitHub({ ".github/factory.yml": CONFIG, "README.md": "# widgets\n" });
     fake.permissions.set("alice", "write");
     await fake.start();
@@ -114,7 +133,13 @@ describe("the worker with the real GitHub app", () => {
   function labeled() {
     const payload = githubExample("issues", "labeled");
     payload.installation = { id: 42, node_id: "MDIzOkludGVncmF0aW9uSW5zdGFsbGF0aW9uNDI=" };
-    payload.repository = { ...payload.repository, name: fake.repo, full_name: `${fake.owner}/${fake.repo}`, owner: { ...payload.repository.owner, login: fake.owner }, default_branch: "main" };
+    payload.repository = {
+      ...payload.repository,
+      name: fake.repo,
+      full_name: `${fake.owner}/${fake.repo}`,
+      owner: { ...payload.repository.owner, login: fake.owner },
+      default_branch: "main",
+    };
     payload.label = { ...payload.label, name: "factory" };
     payload.sender = { ...payload.sender, login: "alice", type: "User" };
     payload.issue = { ...payload.issue, number: 12, title: "Add a dark theme", pull_request: undefined };
@@ -123,14 +148,31 @@ describe("the worker with the real GitHub app", () => {
 
   async function worker(gheHost = fake.host) {
     const logger = recordingLogger();
-    const env = { APP_ID: "1", PRIVATE_KEY: privateKey, WEBHOOK_SECRET: "s", GHE_HOST: gheHost, GHE_PROTOCOL: "http", LOG_LEVEL: "fatal" as const };
-    const deps = await workerDepsFromEnv(env, { jobs: new DeliveryJobs(logger), clock: fixedClock(), logger, Octokit: TestOctokit });
+    const env = {
+      APP_ID: "1",
+      PRIVATE_KEY: privateKey,
+      WEBHOOK_SECRET: "s",
+      GHE_HOST: gheHost,
+      GHE_PROTOCOL: "http",
+      LOG_LEVEL: "fatal" as const,
+    };
+    const deps = await workerDepsFromEnv(env, {
+      jobs: new DeliveryJobs(logger),
+      clock: fixedClock(),
+      logger,
+      Octokit: TestOctokit,
+    });
     return { handler: createWorkerHandler(deps), logger };
   }
 
   it("posts one progress comment saying where to run tasks, however often SQS delivers the message", async () => {
     const { handler } = await worker();
-    const message = encodeDelivery({ forge: "github", event: "issues", deliveryId: "gh-delivery-1", body: JSON.stringify(labeled()) });
+    const message = encodeDelivery({
+      forge: "github",
+      event: "issues",
+      deliveryId: "gh-delivery-1",
+      body: JSON.stringify(labeled()),
+    });
     expect(await handler(sqsEvent(sqsRecord(message)))).toEqual({ batchItemFailures: [] });
     // Redelivered after a visibility timeout, to a fresh container.
     const { handler: another } = await worker();
@@ -148,9 +190,22 @@ describe("the worker with the real GitHub app", () => {
 
   it("reports the message for a retry when GitHub cannot be reached", async () => {
     const { handler, logger } = await worker("127.0.0.1:9");
-    const record = sqsRecord(encodeDelivery({ forge: "github", event: "issues", deliveryId: "gh-delivery-2", body: JSON.stringify(labeled()) }));
+    const record = sqsRecord(
+      encodeDelivery({
+        forge: "github",
+        event: "issues",
+        deliveryId: "gh-delivery-2",
+        body: JSON.stringify(labeled()),
+      }),
+    );
     expect(await handler(sqsEvent(record))).toEqual({ batchItemFailures: [{ itemIdentifier: record.messageId }] });
-    expect(logger.lines).toContainEqual(expect.objectContaining({ level: "error", msg: "delivery failed: reported for a retry", deliveryId: "gh-delivery-2" }));
+    expect(logger.lines).toContainEqual(
+      expect.objectContaining({
+        level: "error",
+        msg: "delivery failed: reported for a retry",
+        deliveryId: "gh-delivery-2",
+      }),
+    );
   });
 });
 
@@ -178,22 +233,49 @@ describe("the worker with the real GitLab router", () => {
       .reply(200, { id: 21, username: "rita", access_level: accessLevel, state: "active" })
       .get("/api/v4/projects/7/issues/12/notes")
       .query(true)
-      .reply(() => [200, notes.map((n) => ({ ...n, system: false, author: { username: "factory-bot" }, created_at: "2026-11-21T10:00:00Z" }))])
+      .reply(() => [
+        200,
+        notes.map((n) => ({
+          ...n,
+          system: false,
+          author: { username: "factory-bot" },
+          created_at: "2026-11-21T10:00:00Z",
+        })),
+      ])
       .post("/api/v4/projects/7/issues/12/notes")
       .reply((_uri, body) => {
         const note = { id: 900 + notes.length, body: (body as { body: string }).body };
         notes.push(note);
-        return [201, { ...note, system: false, author: { username: "factory-bot" }, created_at: "2026-11-21T10:00:00Z" }];
+        return [
+          201,
+          { ...note, system: false, author: { username: "factory-bot" }, created_at: "2026-11-21T10:00:00Z" },
+        ];
       });
   }
 
   it("turns a queued Issue Hook into one note, however often it arrives", async () => {
     gitlabApiWithMember(20);
     const logger = recordingLogger();
-    const deps = await workerDepsFromEnv(env, { jobs: new DeliveryJobs(logger), clock: fixedClock(), logger, gitlabApi: createGitLabApi({ url: BASE, token: "glpat-test" }) });
+    const deps = await workerDepsFromEnv(env, {
+      jobs: new DeliveryJobs(logger),
+      clock: fixedClock(),
+      logger,
+      gitlabApi: createGitLabApi({ url: BASE, token: "glpat-test" }),
+    });
     const handler = createWorkerHandler(deps);
-    const payload = issueLabelsChanged({ project: { id: 7, path: "acme/widgets", webUrl: `${BASE}/acme/widgets` }, user: { id: 21, username: "rita" }, iid: 12, previous: [], current: ["factory"] });
-    const message = encodeDelivery({ forge: "gitlab", event: "Issue Hook", deliveryId: "gl-key-1", body: JSON.stringify(payload) });
+    const payload = issueLabelsChanged({
+      project: { id: 7, path: "acme/widgets", webUrl: `${BASE}/acme/widgets` },
+      user: { id: 21, username: "rita" },
+      iid: 12,
+      previous: [],
+      current: ["factory"],
+    });
+    const message = encodeDelivery({
+      forge: "gitlab",
+      event: "Issue Hook",
+      deliveryId: "gl-key-1",
+      body: JSON.stringify(payload),
+    });
     expect(await handler(sqsEvent(sqsRecord(message)))).toEqual({ batchItemFailures: [] });
     expect(await handler(sqsEvent(sqsRecord(message, 2)))).toEqual({ batchItemFailures: [] });
     expect(notes).toHaveLength(1);

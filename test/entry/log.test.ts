@@ -33,6 +33,9 @@ describe("server log", () => {
     log.error(new Error("GitHub comment creation: 502"));
     log.info({ repo: "acme/widgets" }, "forge write");
     await new Promise((r) => setImmediate(r));
-    expect(lines.map((l) => [l.level, l.msg])).toEqual([[50, "GitHub comment creation: 502"], [30, "forge write"]]);
+    expect(lines.map((l) => [l.level, l.msg])).toEqual([
+      [50, "GitHub comment creation: 502"],
+      [30, "forge write"],
+    ]);
   });
 });

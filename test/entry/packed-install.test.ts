@@ -19,7 +19,10 @@ const SECRET = "packed-webhook-secret";
 /** Runs npm; a failure carries npm's and the build's own output, so a compile error reads as one. */
 async function npm(args: string[], cwd: string): Promise<string> {
   try {
-    const { stdout } = await run("npm", [...args, "--no-audit", "--no-fund", "--loglevel=error"], { cwd, maxBuffer: 16 * 1024 * 1024 });
+    const { stdout } = await run("npm", [...args, "--no-audit", "--no-fund", "--loglevel=error"], {
+      cwd,
+      maxBuffer: 16 * 1024 * 1024,
+    });
     return stdout;
   } catch (error) {
     const { stdout = "", stderr = "" } = error as { stdout?: string; stderr?: string };
@@ -96,9 +99,15 @@ describe("the packed package, installed with production dependencies only", () =
   it("answers signed GitHub webhooks it ignores with 200 and refuses a forged one", async () => {
     await healthz(`${base}/healthz`, server!);
     const url = `${base}/api/github/webhooks`;
-    const star = await postGitHubWebhook(url, "star", githubExample("star", "created"), { secret: SECRET, deliveryId: "packed-1" });
+    const star = await postGitHubWebhook(url, "star", githubExample("star", "created"), {
+      secret: SECRET,
+      deliveryId: "packed-1",
+    });
     expect(star.status).toBe(200);
-    const forged = await postGitHubWebhook(url, "star", githubExample("star", "created"), { secret: "guess", deliveryId: "packed-2" });
+    const forged = await postGitHubWebhook(url, "star", githubExample("star", "created"), {
+      secret: "guess",
+      deliveryId: "packed-2",
+    });
     expect(forged.status).toBeGreaterThanOrEqual(400);
     expect(forged.status).toBeLessThan(500);
   });

@@ -37,9 +37,17 @@ describe("graceful shutdown", () => {
 
 describe("start-up checks", () => {
   it.each([
-    [{ APP_ID: "1", PRIVATE_KEY: "garbage", WEBHOOK_SECRET: "s" }, /private key cannot be used: The contents of "env.PRIVATE_KEY" could not be validated/],
-    [{ APP_ID: "1", PRIVATE_KEY: "-----BEGIN RSA PRIVATE KEY-----\nabc\n-----END RSA PRIVATE KEY-----" }, /WEBHOOK_SECRET is not set/],
+    [
+      { APP_ID: "1", PRIVATE_KEY: "garbage", WEBHOOK_SECRET: "s" },
+      /private key cannot be used: The contents of "env.PRIVATE_KEY" could not be validated/,
+    ],
+    [
+      { APP_ID: "1", PRIVATE_KEY: "-----BEGIN RSA PRIVATE KEY-----\nabc\n-----END RSA PRIVATE KEY-----" },
+      /WEBHOOK_SECRET is not set/,
+    ],
   ])("refuses GitHub credentials Probot would work around: %j", async (env, message) => {
-    await expect(startFactoryServer({ env: { ...env, PORT: "0", HOST: "127.0.0.1", LOG_LEVEL: "silent" } })).rejects.toThrow(message);
+    await expect(
+      startFactoryServer({ env: { ...env, PORT: "0", HOST: "127.0.0.1", LOG_LEVEL: "silent" } }),
+    ).rejects.toThrow(message);
   });
 });

@@ -11,7 +11,8 @@ function checkout(config: string): string {
   mkdirSync(join(dir, ".github"));
   writeFileSync(join(dir, ".github/factory.yml"), config);
   writeFileSync(join(dir, "README.md"), "# app\n");
-  const git = (...args: string[]) => execFileSync("git", args, { cwd: dir, env: { PATH: process.env.PATH, HOME: dir, GIT_CONFIG_NOSYSTEM: "1" } });
+  const git = (...args: string[]) =>
+    execFileSync("git", args, { cwd: dir, env: { PATH: process.env.PATH, HOME: dir, GIT_CONFIG_NOSYSTEM: "1" } });
   git("init", "-q");
   git("-c", "user.name=t", "-c", "user.email=t@t", "add", "-A");
   git("-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "base");
@@ -25,7 +26,17 @@ function io(cwd: string) {
   let err = "";
   stdout.on("data", (c) => (out += c));
   stderr.on("data", (c) => (err += c));
-  return { io: { stdin: new PassThrough(), stdout, stderr, cwd, env: { PATH: process.env.PATH, HOME: cwd, SECRET_TOKEN: "nope" } }, out: () => out, err: () => err };
+  return {
+    io: {
+      stdin: new PassThrough(),
+      stdout,
+      stderr,
+      cwd,
+      env: { PATH: process.env.PATH, HOME: cwd, SECRET_TOKEN: "nope" },
+    },
+    out: () => out,
+    err: () => err,
+  };
 }
 
 describe("factory-bot task", () => {
@@ -33,16 +44,23 @@ describe("factory-bot task", () => {
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
   it("runs the agent and tests in the checkout and writes changeset.json", async () => {
-    dir = checkout('agent:\n  command: "printf \'%s\' \\"$FACTORY_ISSUE_TITLE\\" > note.txt"\ntests:\n  - name: has note\n    command: test -s note.txt\n');
+    dir = checkout(
+      'agent:\n  command: "printf \'%s\' \\"$FACTORY_ISSUE_TITLE\\" > note.txt"\ntests:\n  - name: has note\n    command: test -s note.txt\n',
+    );
     const run = io(dir);
-    const code = await taskCommand(["--issue", "4", "--title", "Hello; rm -rf /", "--output", "../changeset.json"], run.io);
+    const code = await taskCommand(
+      ["--issue", "4", "--title", "Hello; rm -rf /", "--output", "../changeset.json"],
+      run.io,
+    );
     expect(run.err()).not.toMatch(/"level":"error"/);
     expect(code).toBe(0);
     const changeSet = JSON.parse(readFileSync(join(dir, "../changeset.json"), "utf8")) as ChangeSet;
     const head = execFileSync("git", ["rev-parse", "HEAD"], { cwd: dir }).toString().trim();
     expect(changeSet).toMatchObject({ version: 1, base_sha: head, agent: { exit_code: 0, timed_out: false } });
     // The title arrives as data, never as shell syntax.
-    expect(changeSet.files).toEqual([{ path: "note.txt", action: "create", mode: "100644", encoding: "utf8", content: "Hello; rm -rf /" }]);
+    expect(changeSet.files).toEqual([
+      { path: "note.txt", action: "create", mode: "100644", encoding: "utf8", content: "Hello; rm -rf /" },
+    ]);
     expect(changeSet.tests).toMatchObject([{ name: "has note", exit_code: 0 }]);
     rmSync(join(dir, "../changeset.json"));
   });

@@ -6,12 +6,35 @@ const project = { id: 7, path: "acme/widgets", webUrl: "https://gitlab.example.c
 
 describe("GitLab payloads → core events", () => {
   it("makes one issue.labeled event per label gained, with the issue and the actor", () => {
-    const payload = issueLabelsChanged({ project, user: { id: 11, username: "alice" }, iid: 12, previous: ["bug"], current: ["bug", "factory", "ui"] });
+    const payload = issueLabelsChanged({
+      project,
+      user: { id: 11, username: "alice" },
+      iid: 12,
+      previous: ["bug"],
+      current: ["bug", "factory", "ui"],
+    });
     const route = routeGitLabEvent("Issue Hook", payload, "key-1");
-    expect(route).toMatchObject({ kind: "task", project: { id: 7, pathWithNamespace: "acme/widgets", defaultBranch: "main" } });
+    expect(route).toMatchObject({
+      kind: "task",
+      project: { id: 7, pathWithNamespace: "acme/widgets", defaultBranch: "main" },
+    });
     expect(route?.kind === "task" && route.events).toEqual([
-      expect.objectContaining({ type: "issue.labeled", label: "factory", deliveryId: "key-1", actor: { id: 11, login: "alice", isBot: false } }),
-      expect.objectContaining({ label: "ui", issue: { number: 12, title: "Add a dark theme", body: "The app needs a dark theme.", url: `${project.webUrl}/-/issues/12`, isPullRequest: false } }),
+      expect.objectContaining({
+        type: "issue.labeled",
+        label: "factory",
+        deliveryId: "key-1",
+        actor: { id: 11, login: "alice", isBot: false },
+      }),
+      expect.objectContaining({
+        label: "ui",
+        issue: {
+          number: 12,
+          title: "Add a dark theme",
+          body: "The app needs a dark theme.",
+          url: `${project.webUrl}/-/issues/12`,
+          isPullRequest: false,
+        },
+      }),
     ]);
   });
 
@@ -23,15 +46,32 @@ describe("GitLab payloads → core events", () => {
   });
 
   it("treats confidential issues like plain ones", () => {
-    const payload = issueLabelsChanged({ project, user: { id: 11, username: "alice" }, iid: 12, previous: [], current: ["factory"] });
-    expect(routeGitLabEvent("Confidential Issue Hook", payload, "k")).toEqual(routeGitLabEvent("Issue Hook", payload, "k"));
+    const payload = issueLabelsChanged({
+      project,
+      user: { id: 11, username: "alice" },
+      iid: 12,
+      previous: [],
+      current: ["factory"],
+    });
+    expect(routeGitLabEvent("Confidential Issue Hook", payload, "k")).toEqual(
+      routeGitLabEvent("Issue Hook", payload, "k"),
+    );
   });
 
-  it.each(["project_7_bot", "project_7_bot1", "group_42_bot_3f9a2c1d", "service_account_group_42_1a2b"])("marks access-token and service-account users (%s) as bots", (username) => {
-    const payload = issueLabelsChanged({ project, user: { id: 5, username }, iid: 12, previous: [], current: ["factory"] });
-    const route = routeGitLabEvent("Issue Hook", payload, "k");
-    expect(route?.actor.isBot).toBe(true);
-  });
+  it.each(["project_7_bot", "project_7_bot1", "group_42_bot_3f9a2c1d", "service_account_group_42_1a2b"])(
+    "marks access-token and service-account users (%s) as bots",
+    (username) => {
+      const payload = issueLabelsChanged({
+        project,
+        user: { id: 5, username },
+        iid: 12,
+        previous: [],
+        current: ["factory"],
+      });
+      const route = routeGitLabEvent("Issue Hook", payload, "k");
+      expect(route?.actor.isBot).toBe(true);
+    },
+  );
 
   it("maps MR open, reopen and code pushes to change.updated with the head SHA", () => {
     const payload = gitlabPayload("merge_request");
@@ -57,7 +97,9 @@ describe("GitLab payloads → core events", () => {
     fork.merge_request.target_project_id = 70;
     expect(routeGitLabEvent("Pipeline Hook", fork, "k")).toMatchObject({ event: { changeRequestNumbers: [] } });
     for (const status of ["running", "pending", "canceled", "skipped"]) {
-      expect(routeGitLabEvent("Pipeline Hook", pipelineFinished({ project, sha: "f".repeat(40), status, mrIid: 4 }), "k")).toBeNull();
+      expect(
+        routeGitLabEvent("Pipeline Hook", pipelineFinished({ project, sha: "f".repeat(40), status, mrIid: 4 }), "k"),
+      ).toBeNull();
     }
   });
 
@@ -66,11 +108,19 @@ describe("GitLab payloads → core events", () => {
     onIssue.object_attributes.note = "/factory retry\nplease";
     expect(routeGitLabEvent("Note Hook", onIssue, "k")).toMatchObject({
       kind: "command",
-      event: { type: "command", command: "retry", commentId: 1241, target: { kind: "issue", number: 17 }, issue: { number: 17, title: "test", body: "test" } },
+      event: {
+        type: "command",
+        command: "retry",
+        commentId: 1241,
+        target: { kind: "issue", number: 17 },
+        issue: { number: 17, title: "test", body: "test" },
+      },
     });
     const onMr = gitlabPayload("note_merge_request");
     onMr.object_attributes.note = "/factory fix";
-    expect(routeGitLabEvent("Confidential Note Hook", onMr, "k")).toMatchObject({ event: { command: "fix", target: { kind: "change", number: 1 } } });
+    expect(routeGitLabEvent("Confidential Note Hook", onMr, "k")).toMatchObject({
+      event: { command: "fix", target: { kind: "change", number: 1 } },
+    });
     expect(routeGitLabEvent("Note Hook", gitlabPayload("note_issue"), "k")).toBeNull(); // "Hello world"
     onIssue.object_attributes.action = "update";
     expect(routeGitLabEvent("Note Hook", onIssue, "k")).toBeNull();
@@ -86,7 +136,14 @@ describe("GitLab payloads → core events", () => {
     ];
     expect(routeGitLabEvent("Pipeline Hook", payload, "k")).toMatchObject({
       kind: "task-run",
-      event: { type: "task-run.completed", issueNumber: 12, attempt: 2, runId: "31", succeeded: false, url: "http://example.com/gitlab-org/gitlab-test/-/pipelines/31" },
+      event: {
+        type: "task-run.completed",
+        issueNumber: 12,
+        attempt: 2,
+        runId: "31",
+        succeeded: false,
+        url: "http://example.com/gitlab-org/gitlab-test/-/pipelines/31",
+      },
     });
     payload.object_attributes.status = "running";
     expect(routeGitLabEvent("Pipeline Hook", payload, "k")).toBeNull();
@@ -141,10 +198,43 @@ describe("RecentKeys", () => {
 
 describe("payloads of unexpected shapes", () => {
   it.each([
-    ["Issue Hook", { object_kind: "issue", object_attributes: { action: "update", iid: 1 }, changes: { labels: { previous: "x", current: 5 } }, project: { id: 1 }, user: {} }],
-    ["Issue Hook", { object_kind: "issue", object_attributes: { action: "update", iid: 1 }, changes: { labels: { previous: [], current: [null] } }, project: { id: 1 }, user: {} }],
-    ["Pipeline Hook", { object_kind: "pipeline", object_attributes: { status: "success", sha: "a".repeat(40), variables: "not a list" }, project: { id: 1 } }],
-    ["Note Hook", { object_kind: "note", object_attributes: { note: { not: "a string" }, noteable_type: "Issue" }, project: { id: 1 }, issue: { iid: 1 } }],
+    [
+      "Issue Hook",
+      {
+        object_kind: "issue",
+        object_attributes: { action: "update", iid: 1 },
+        changes: { labels: { previous: "x", current: 5 } },
+        project: { id: 1 },
+        user: {},
+      },
+    ],
+    [
+      "Issue Hook",
+      {
+        object_kind: "issue",
+        object_attributes: { action: "update", iid: 1 },
+        changes: { labels: { previous: [], current: [null] } },
+        project: { id: 1 },
+        user: {},
+      },
+    ],
+    [
+      "Pipeline Hook",
+      {
+        object_kind: "pipeline",
+        object_attributes: { status: "success", sha: "a".repeat(40), variables: "not a list" },
+        project: { id: 1 },
+      },
+    ],
+    [
+      "Note Hook",
+      {
+        object_kind: "note",
+        object_attributes: { note: { not: "a string" }, noteable_type: "Issue" },
+        project: { id: 1 },
+        issue: { iid: 1 },
+      },
+    ],
   ])("%s with odd fields is ignored, never thrown", (event, payload) => {
     expect(() => routeGitLabEvent(event, payload, "d")).not.toThrow();
   });

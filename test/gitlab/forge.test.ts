@@ -13,7 +13,11 @@ const NEW = "c".repeat(40);
 
 function forgeAt(url = BASE) {
   const api = createGitLabApi({ url, token: "glpat-test" });
-  return new GitLabForge(api, { id: 7, pathWithNamespace: "acme/widgets", webUrl: `${url}/acme/widgets`, defaultBranch: "main" }, { id: 99, username: "factory-bot" });
+  return new GitLabForge(
+    api,
+    { id: 7, pathWithNamespace: "acme/widgets", webUrl: `${url}/acme/widgets`, defaultBranch: "main" },
+    { id: 99, username: "factory-bot" },
+  );
 }
 
 const mergeRequest = (fields: Record<string, unknown> = {}) => ({
@@ -43,7 +47,11 @@ describe("GitLabForge config", () => {
       .query({ ref: "main" })
       .reply(200, "agent:\n  command: make\n", { "content-type": "text/plain; charset=utf-8" });
     const result = await forgeAt().loadConfig();
-    expect(result).toMatchObject({ status: "ok", files: [".github/factory.yml"], config: { agent: { command: "make" } } });
+    expect(result).toMatchObject({
+      status: "ok",
+      files: [".github/factory.yml"],
+      config: { agent: { command: "make" } },
+    });
     scope.done();
   });
 
@@ -56,7 +64,11 @@ describe("GitLabForge config", () => {
       .query({ ref: NEW })
       .reply(200, "trigger:\n  label: robot\n", { "content-type": "text/plain" });
     const result = await forgeAt().loadConfig(NEW);
-    expect(result).toMatchObject({ status: "ok", files: [".gitlab/factory.yml"], config: { trigger: { label: "robot" } } });
+    expect(result).toMatchObject({
+      status: "ok",
+      files: [".gitlab/factory.yml"],
+      config: { trigger: { label: "robot" } },
+    });
     scope.done();
   });
 
@@ -77,7 +89,11 @@ describe("GitLabForge config", () => {
       .reply(200, "trigger:\n  min_permission: owner\n", { "content-type": "text/plain" });
     const result = await forgeAt().loadConfig();
     expect(result.status).toBe("invalid");
-    expect(result.status === "invalid" && result.problems[0]).toMatchObject({ file: ".github/factory.yml", line: 2, key: "trigger.min_permission" });
+    expect(result.status === "invalid" && result.problems[0]).toMatchObject({
+      file: ".github/factory.yml",
+      line: 2,
+      key: "trigger.min_permission",
+    });
     scope.done();
   });
 
@@ -107,7 +123,9 @@ describe("GitLabForge permissions", () => {
     [5, "none"],
   ])("maps access level %i (inherited memberships included) to %s", async (level, expected) => {
     const users = lookup("alice", 11);
-    const member = nock(BASE).get(`${API}/members/all/11`).reply(200, { id: 11, username: "alice", access_level: level, state: "active" });
+    const member = nock(BASE)
+      .get(`${API}/members/all/11`)
+      .reply(200, { id: 11, username: "alice", access_level: level, state: "active" });
     await expect(forgeAt().getPermission("alice")).resolves.toBe(expected);
     users.done();
     member.done();
@@ -128,7 +146,12 @@ describe("GitLabForge permissions", () => {
 });
 
 describe("GitLabForge commits", () => {
-  const input = (files: CommitInput["files"]): CommitInput => ({ branch: "factory/12-x", parentSha: PARENT, message: "[Factory] #12: x", files });
+  const input = (files: CommitInput["files"]): CommitInput => ({
+    branch: "factory/12-x",
+    parentSha: PARENT,
+    message: "[Factory] #12: x",
+    files,
+  });
 
   it("creates the branch and the commit in one call from start_sha, with base64 and executable files", async () => {
     let body: Record<string, unknown> = {};
@@ -139,7 +162,13 @@ describe("GitLabForge commits", () => {
       .reply(201, { id: NEW });
     const result = await forgeAt().commitFiles(
       input([
-        { path: "theme.ts", action: "create", mode: "100644", encoding: "utf8", content: "export const dark = true;\n" },
+        {
+          path: "theme.ts",
+          action: "create",
+          mode: "100644",
+          encoding: "utf8",
+          content: "export const dark = true;\n",
+        },
         { path: "logo.png", action: "create", mode: "100644", encoding: "base64", content: "iVBORw0KGgo=" },
         { path: "run.sh", action: "update", mode: "100755", encoding: "utf8", content: "#!/bin/sh\n" },
         { path: "old.txt", action: "delete", mode: "", encoding: "utf8", content: "" },
@@ -168,7 +197,9 @@ describe("GitLabForge commits", () => {
       .reply(200, { name: "factory/12-x", commit: { id: PARENT } })
       .post(`${API}/repository/commits`, (b: Record<string, unknown>) => ((body = b), true))
       .reply(201, { id: NEW });
-    const result = await forgeAt().commitFiles(input([{ path: "a.ts", action: "update", mode: "100644", encoding: "utf8", content: "x" }]));
+    const result = await forgeAt().commitFiles(
+      input([{ path: "a.ts", action: "update", mode: "100644", encoding: "utf8", content: "x" }]),
+    );
     expect(result).toEqual({ sha: NEW, createdBranch: false });
     expect(body).not.toHaveProperty("start_sha");
     expect(body).not.toHaveProperty("start_branch");
@@ -177,8 +208,14 @@ describe("GitLabForge commits", () => {
   });
 
   it("refuses to commit when the branch moved (a person pushed): fast-forward only", async () => {
-    const scope = nock(BASE).get(`${API}/repository/branches/factory%2F12-x`).reply(200, { commit: { id: OTHER } });
-    await expect(forgeAt().commitFiles(input([{ path: "a.ts", action: "update", mode: "100644", encoding: "utf8", content: "x" }]))).rejects.toBeInstanceOf(ConflictError);
+    const scope = nock(BASE)
+      .get(`${API}/repository/branches/factory%2F12-x`)
+      .reply(200, { commit: { id: OTHER } });
+    await expect(
+      forgeAt().commitFiles(
+        input([{ path: "a.ts", action: "update", mode: "100644", encoding: "utf8", content: "x" }]),
+      ),
+    ).rejects.toBeInstanceOf(ConflictError);
     scope.done(); // and no POST was made: nock has no interceptor for it and net connect is off
   });
 
@@ -187,8 +224,14 @@ describe("GitLabForge commits", () => {
       .get(`${API}/repository/branches/factory%2F12-x`)
       .reply(404, { message: "404 Branch Not Found" })
       .post(`${API}/repository/commits`)
-      .reply(400, { message: "A branch called 'factory/12-x' already exists. Switch to that branch in order to make changes" });
-    await expect(forgeAt().commitFiles(input([{ path: "a.ts", action: "create", mode: "100644", encoding: "utf8", content: "x" }]))).rejects.toBeInstanceOf(ConflictError);
+      .reply(400, {
+        message: "A branch called 'factory/12-x' already exists. Switch to that branch in order to make changes",
+      });
+    await expect(
+      forgeAt().commitFiles(
+        input([{ path: "a.ts", action: "create", mode: "100644", encoding: "utf8", content: "x" }]),
+      ),
+    ).rejects.toBeInstanceOf(ConflictError);
     scope.done();
   });
 });
@@ -199,15 +242,38 @@ describe("GitLabForge merge requests, notes and statuses", () => {
     const scope = nock(BASE)
       .post(`${API}/merge_requests`, (b: Record<string, unknown>) => ((body = b), true))
       .reply(201, mergeRequest());
-    const mr = await forgeAt().createChangeRequest({ title: gitlabWording.draftTitle("[Factory] #12: Add a dark theme"), body: "Closes #12", head: "factory/12-add-a-dark-theme", base: "main", draft: true });
-    expect(body).toEqual({ source_branch: "factory/12-add-a-dark-theme", target_branch: "main", title: "Draft: [Factory] #12: Add a dark theme", description: "Closes #12" });
-    expect(mr).toMatchObject({ number: 3, draft: true, state: "open", headSha: NEW, headBranch: "factory/12-add-a-dark-theme", author: "factory-bot", labels: ["factory"] });
+    const mr = await forgeAt().createChangeRequest({
+      title: gitlabWording.draftTitle("[Factory] #12: Add a dark theme"),
+      body: "Closes #12",
+      head: "factory/12-add-a-dark-theme",
+      base: "main",
+      draft: true,
+    });
+    expect(body).toEqual({
+      source_branch: "factory/12-add-a-dark-theme",
+      target_branch: "main",
+      title: "Draft: [Factory] #12: Add a dark theme",
+      description: "Closes #12",
+    });
+    expect(mr).toMatchObject({
+      number: 3,
+      draft: true,
+      state: "open",
+      headSha: NEW,
+      headBranch: "factory/12-add-a-dark-theme",
+      author: "factory-bot",
+      labels: ["factory"],
+    });
     scope.done();
   });
 
   it("reports a second MR for the same branch as a conflict", async () => {
-    nock(BASE).post(`${API}/merge_requests`).reply(409, { message: ["Another open merge request already exists for this source branch: !3"] });
-    await expect(forgeAt().createChangeRequest({ title: "t", body: "b", head: "h", base: "main", draft: false })).rejects.toBeInstanceOf(ConflictError);
+    nock(BASE)
+      .post(`${API}/merge_requests`)
+      .reply(409, { message: ["Another open merge request already exists for this source branch: !3"] });
+    await expect(
+      forgeAt().createChangeRequest({ title: "t", body: "b", head: "h", base: "main", draft: false }),
+    ).rejects.toBeInstanceOf(ConflictError);
   });
 
   it("finds the open MR of a branch, ignoring a fork's branch of the same name", async () => {
@@ -246,8 +312,20 @@ describe("GitLabForge merge requests, notes and statuses", () => {
       .get(`${API}/issues/12/notes`)
       .query({ sort: "asc", order_by: "created_at", per_page: 100 })
       .reply(200, [
-        { id: 1, body: "added ~factory label", system: true, author: { username: "alice" }, created_at: "2026-01-01T00:00:00Z" },
-        { id: 2, body: "<!-- factory:task -->", system: false, author: { username: "factory-bot" }, created_at: "2026-01-01T00:00:01Z" },
+        {
+          id: 1,
+          body: "added ~factory label",
+          system: true,
+          author: { username: "alice" },
+          created_at: "2026-01-01T00:00:00Z",
+        },
+        {
+          id: 2,
+          body: "<!-- factory:task -->",
+          system: false,
+          author: { username: "factory-bot" },
+          created_at: "2026-01-01T00:00:01Z",
+        },
       ]);
     await expect(forgeAt().listComments({ kind: "issue", number: 12 })).resolves.toEqual([
       { id: 2, body: "<!-- factory:task -->", author: "factory-bot", createdAt: "2026-01-01T00:00:01Z" },
@@ -268,11 +346,23 @@ describe("GitLabForge merge requests, notes and statuses", () => {
 
   it("posts a commit status with the context as its name, and accepts GitLab's refusal to repeat a state", async () => {
     const scope = nock(BASE)
-      .post(`${API}/statuses/${NEW}`, { state: "failed", name: "factory/task", description: "1 of 1 tests failed: unit", target_url: `${BASE}/mr/3` })
+      .post(`${API}/statuses/${NEW}`, {
+        state: "failed",
+        name: "factory/task",
+        description: "1 of 1 tests failed: unit",
+        target_url: `${BASE}/mr/3`,
+      })
       .reply(201, { id: 1, status: "failed" })
       .post(`${API}/statuses/${NEW}`)
-      .reply(400, { message: "Cannot transition status via :drop from :failed (Reason(s): Status cannot transition via \"drop\")" });
-    const status = { context: "factory/task", state: "failure" as const, description: "1 of 1 tests failed: unit", targetUrl: `${BASE}/mr/3` };
+      .reply(400, {
+        message: 'Cannot transition status via :drop from :failed (Reason(s): Status cannot transition via "drop")',
+      });
+    const status = {
+      context: "factory/task",
+      state: "failure" as const,
+      description: "1 of 1 tests failed: unit",
+      targetUrl: `${BASE}/mr/3`,
+    };
     await forgeAt().setCommitStatus(NEW, status);
     await expect(forgeAt().setCommitStatus(NEW, status)).resolves.toBeUndefined();
     scope.done();
@@ -351,12 +441,23 @@ describe("GitLabForge CI and archives", () => {
   });
 
   it("dispatches a task run as a pipeline with the inputs as FACTORY_TASK_* variables, `$` kept literal", async () => {
-    const inputs = { issue: "12", title: "Print $CI_JOB_TOKEN", url: "u", body: "costs $5", branch: "factory/12-x", base: "main", attempt: "1", failure: "" };
+    const inputs = {
+      issue: "12",
+      title: "Print $CI_JOB_TOKEN",
+      url: "u",
+      body: "costs $5",
+      branch: "factory/12-x",
+      base: "main",
+      attempt: "1",
+      failure: "",
+    };
     let body: { ref?: string; variables?: Array<{ key: string; value: string }> } = {};
     const scope = nock(BASE)
       .post(`${API}/pipeline`, (b: typeof body) => ((body = b), true))
       .reply(201, { id: 77, web_url: `${BASE}/acme/widgets/-/pipelines/77` });
-    await expect(forgeAt().dispatchTaskRun({ workflow: "factory-task.yml", ref: "main", inputs })).resolves.toEqual({ url: `${BASE}/acme/widgets/-/pipelines/77` });
+    await expect(forgeAt().dispatchTaskRun({ workflow: "factory-task.yml", ref: "main", inputs })).resolves.toEqual({
+      url: `${BASE}/acme/widgets/-/pipelines/77`,
+    });
     expect(body.ref).toBe("main");
     expect(Object.fromEntries(body.variables!.map((v) => [v.key, v.value]))).toEqual({
       FACTORY_TASK_ISSUE: "12",
@@ -419,10 +520,20 @@ describe("GitLabForge issues", () => {
   it("reads an issue by its iid, and null when it is gone", async () => {
     const scope = nock(BASE)
       .get(`${API}/issues/12`)
-      .reply(200, { iid: 12, title: "Add a dark theme", description: "Please", web_url: `${BASE}/acme/widgets/-/issues/12` })
+      .reply(200, {
+        iid: 12,
+        title: "Add a dark theme",
+        description: "Please",
+        web_url: `${BASE}/acme/widgets/-/issues/12`,
+      })
       .get(`${API}/issues/13`)
       .reply(404, { message: "404 Not found" });
-    await expect(forgeAt().getIssue(12)).resolves.toEqual({ number: 12, title: "Add a dark theme", body: "Please", url: `${BASE}/acme/widgets/-/issues/12` });
+    await expect(forgeAt().getIssue(12)).resolves.toEqual({
+      number: 12,
+      title: "Add a dark theme",
+      body: "Please",
+      url: `${BASE}/acme/widgets/-/issues/12`,
+    });
     await expect(forgeAt().getIssue(13)).resolves.toBeNull();
     scope.done();
   });

@@ -4,7 +4,9 @@ import type { GitLabDeliveryRequest } from "../../src/gitlab/router.js";
 type Payload = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 /** A real GitLab payload from GitLab's documentation (deep-copied so tests can edit it). */
-export function gitlabPayload(name: "issue" | "merge_request" | "pipeline" | "push" | "note_issue" | "note_merge_request"): Payload {
+export function gitlabPayload(
+  name: "issue" | "merge_request" | "pipeline" | "push" | "note_issue" | "note_merge_request",
+): Payload {
   return JSON.parse(readFileSync(new URL(`./fixtures/${name}.json`, import.meta.url), "utf8")) as Payload;
 }
 
@@ -51,18 +53,29 @@ export function issueLabelsChanged(input: {
 }
 
 /** The documented Pipeline Hook, finished with `status` on `sha`, for MR `mrIid` (null: a branch pipeline). */
-export function pipelineFinished(input: { project: ProjectFields; sha: string; status: string; mrIid: number | null; user?: { id: number; username: string } }): Payload {
+export function pipelineFinished(input: {
+  project: ProjectFields;
+  sha: string;
+  status: string;
+  mrIid: number | null;
+  user?: { id: number; username: string };
+}): Payload {
   const payload = withProject(gitlabPayload("pipeline"), input.project);
   payload.object_attributes.sha = input.sha;
   payload.object_attributes.status = input.status;
   payload.object_attributes.source = input.mrIid === null ? "push" : "merge_request_event";
-  payload.merge_request = input.mrIid === null ? null : { ...payload.merge_request, iid: input.mrIid, target_project_id: input.project.id };
+  payload.merge_request =
+    input.mrIid === null ? null : { ...payload.merge_request, iid: input.mrIid, target_project_id: input.project.id };
   if (input.user) payload.user = { ...payload.user, ...input.user };
   return payload;
 }
 
 /** Headers GitLab sends (fixtures README); header names lower-cased as the router takes them. */
-export function gitlabHeaders(input: { event: string; token?: string | null; idempotencyKey?: string }): GitLabDeliveryRequest["headers"] {
+export function gitlabHeaders(input: {
+  event: string;
+  token?: string | null;
+  idempotencyKey?: string;
+}): GitLabDeliveryRequest["headers"] {
   return {
     "content-type": "application/json",
     "user-agent": "GitLab/17.6.0",
@@ -76,9 +89,19 @@ export function gitlabHeaders(input: { event: string; token?: string | null; ide
 }
 
 /** POSTs a delivery to a running server as GitLab would. */
-export async function postGitLabWebhook(url: string, payload: unknown, headers: GitLabDeliveryRequest["headers"]): Promise<Response> {
-  const defined = Object.fromEntries(Object.entries(headers).filter((entry): entry is [string, string] => entry[1] !== undefined));
-  return fetch(url, { method: "POST", headers: defined, body: typeof payload === "string" ? payload : JSON.stringify(payload) });
+export async function postGitLabWebhook(
+  url: string,
+  payload: unknown,
+  headers: GitLabDeliveryRequest["headers"],
+): Promise<Response> {
+  const defined = Object.fromEntries(
+    Object.entries(headers).filter((entry): entry is [string, string] => entry[1] !== undefined),
+  );
+  return fetch(url, {
+    method: "POST",
+    headers: defined,
+    body: typeof payload === "string" ? payload : JSON.stringify(payload),
+  });
 }
 
 /** A GitLab job trace: ANSI colours and collapsible sections around the tool's own output. */

@@ -47,7 +47,11 @@ describe("gitlabNodeHandler", () => {
   const url = () => `${base}/api/gitlab/webhooks`;
 
   it("answers POSTs at /api/gitlab/webhooks and leaves other paths to the next handler", async () => {
-    const ok = await postGitLabWebhook(url(), gitlabPayload("push"), gitlabHeaders({ event: "Push Hook", token: SECRET }));
+    const ok = await postGitLabWebhook(
+      url(),
+      gitlabPayload("push"),
+      gitlabHeaders({ event: "Push Hook", token: SECRET }),
+    );
     expect(ok.status).toBe(200);
     expect(await ok.json()).toEqual({ status: "ignored" });
     const other = await fetch(`${base}/api/github/webhooks`, { method: "POST", body: "{}" });
@@ -64,7 +68,9 @@ describe("gitlabNodeHandler", () => {
     const huge = "x".repeat(26 * 1024 * 1024);
     const stranger = await postGitLabWebhook(url(), huge, gitlabHeaders({ event: "Push Hook", token: "guess" }));
     expect(stranger.status).toBe(401);
-    const refusals = logger.lines.filter((l) => l.msg === "refused a GitLab delivery: X-Gitlab-Token is missing or wrong");
+    const refusals = logger.lines.filter(
+      (l) => l.msg === "refused a GitLab delivery: X-Gitlab-Token is missing or wrong",
+    );
     expect(refusals).toEqual([expect.objectContaining({ level: "warn", event: "Push Hook" })]);
     expect(JSON.stringify(logger.lines)).not.toContain("guess");
     const member = await postGitLabWebhook(url(), huge, gitlabHeaders({ event: "Push Hook", token: SECRET }));
@@ -80,7 +86,11 @@ describe("GitLab settings from the environment", () => {
   });
 
   it("defaults to gitlab.com and refuses half a configuration", () => {
-    expect(gitlabSettingsFromEnv({ GITLAB_TOKEN: "t", GITLAB_WEBHOOK_SECRET: "s" })).toEqual({ url: "https://gitlab.com", token: "t", webhookSecret: "s" });
+    expect(gitlabSettingsFromEnv({ GITLAB_TOKEN: "t", GITLAB_WEBHOOK_SECRET: "s" })).toEqual({
+      url: "https://gitlab.com",
+      token: "t",
+      webhookSecret: "s",
+    });
     expect(() => gitlabSettingsFromEnv({ GITLAB_TOKEN: "t" })).toThrow(/GITLAB_WEBHOOK_SECRET is not/);
     expect(() => gitlabSettingsFromEnv({ GITLAB_WEBHOOK_SECRET: "s" })).toThrow(/GITLAB_TOKEN is not/);
   });

@@ -10,7 +10,9 @@ afterAll(() => allowLoopbackOnly());
 
 describe("GitLab requests", () => {
   it("never repeats a write after a 502: it may have succeeded", async () => {
-    const scope = nock("https://gitlab.example.test").post("/api/v4/projects/7/issues/3/notes").reply(502, { message: "502 Bad Gateway" });
+    const scope = nock("https://gitlab.example.test")
+      .post("/api/v4/projects/7/issues/3/notes")
+      .reply(502, { message: "502 Bad Gateway" });
     await expect(api().issueNotes.create(7, 3, "hello")).rejects.toThrow(/502|Bad Gateway/);
     scope.done();
     expect(nock.pendingMocks()).toEqual([]);

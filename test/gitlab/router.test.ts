@@ -7,7 +7,15 @@ import { createGitLabApi } from "../../src/gitlab/client.js";
 import { RecentKeys } from "../../src/gitlab/recent-keys.js";
 import { cachedBotUser, handleGitLabDelivery, type GitLabRouterDeps } from "../../src/gitlab/router.js";
 import { fixedClock, recordingLogger } from "../helpers/logger.js";
-import { gitlabHeaders, gitlabPayload, gitlabTrace, issueLabelsChanged, pipelineFinished, TSC_OUTPUT, type ProjectFields } from "./helpers.js";
+import {
+  gitlabHeaders,
+  gitlabPayload,
+  gitlabTrace,
+  issueLabelsChanged,
+  pipelineFinished,
+  TSC_OUTPUT,
+  type ProjectFields,
+} from "./helpers.js";
 import { allowLoopbackOnly } from "../helpers/net.js";
 
 const SECRET = "gitlab-hook-secret";
@@ -39,12 +47,30 @@ function harness(url = BASE): Harness {
     botUser: cachedBotUser(api),
     recentDeliveries: new RecentKeys({ capacity: 100, ttlMs: 60_000, clock }),
   };
-  return { deps, logger, runner, project: { id: 7, path: "acme/widgets", webUrl: `${url}/acme/widgets` }, api: `${new URL(url).pathname.replace(/\/$/, "")}/api/v4` };
+  return {
+    deps,
+    logger,
+    runner,
+    project: { id: 7, path: "acme/widgets", webUrl: `${url}/acme/widgets` },
+    api: `${new URL(url).pathname.replace(/\/$/, "")}/api/v4`,
+  };
 }
 
-async function deliver(h: Harness, event: string, payload: unknown, headers: { token?: string | null; idempotencyKey?: string } = {}) {
+async function deliver(
+  h: Harness,
+  event: string,
+  payload: unknown,
+  headers: { token?: string | null; idempotencyKey?: string } = {},
+) {
   const response = await handleGitLabDelivery(
-    { headers: gitlabHeaders({ event, token: headers.token === undefined ? SECRET : headers.token, ...(headers.idempotencyKey ? { idempotencyKey: headers.idempotencyKey } : {}) }), body: typeof payload === "string" ? payload : JSON.stringify(payload) },
+    {
+      headers: gitlabHeaders({
+        event,
+        token: headers.token === undefined ? SECRET : headers.token,
+        ...(headers.idempotencyKey ? { idempotencyKey: headers.idempotencyKey } : {}),
+      }),
+      body: typeof payload === "string" ? payload : JSON.stringify(payload),
+    },
     h.deps,
   );
   await h.deps.jobs.drain();
@@ -55,7 +81,12 @@ const errorsLogged = (h: Harness) => h.logger.lines.filter((l) => l.level === "e
 
 /** Notes of one issue or MR kept in memory behind nock, as GitLab would keep them. */
 function notesOn(h: Harness, scope: nock.Scope, path: string, initial: Array<{ id: number; body: string }> = []) {
-  const notes = initial.map((n) => ({ ...n, system: false, author: { username: BOT.username }, created_at: "2026-11-21T10:00:00Z" }));
+  const notes = initial.map((n) => ({
+    ...n,
+    system: false,
+    author: { username: BOT.username },
+    created_at: "2026-11-21T10:00:00Z",
+  }));
   let nextId = 900;
   scope
     .persist()
@@ -64,7 +95,13 @@ function notesOn(h: Harness, scope: nock.Scope, path: string, initial: Array<{ i
     .reply(() => [200, notes])
     .post(`${h.api}/projects/7/${path}/notes`)
     .reply((_uri, body) => {
-      const note = { id: nextId++, body: (body as { body: string }).body, system: false, author: { username: BOT.username }, created_at: "2026-11-21T10:00:00Z" };
+      const note = {
+        id: nextId++,
+        body: (body as { body: string }).body,
+        system: false,
+        author: { username: BOT.username },
+        created_at: "2026-11-21T10:00:00Z",
+      };
       notes.push(note);
       return [201, note];
     })
@@ -95,7 +132,12 @@ function nockTaskStart(h: Harness, config: string | null, origin = BASE): nock.S
 }
 
 /** The permission lookup: username to id, then the membership including inherited ones. */
-function nockMember(h: Harness, scope: nock.Scope, user: { id: number; username: string }, accessLevel: number): nock.Scope {
+function nockMember(
+  h: Harness,
+  scope: nock.Scope,
+  user: { id: number; username: string },
+  accessLevel: number,
+): nock.Scope {
   return scope
     .get(`${h.api}/users`)
     .query({ username: user.username })
@@ -112,11 +154,21 @@ describe("GitLab webhook verification", () => {
   it("refuses a wrong or missing X-Gitlab-Token with 401, before parsing anything or calling GitLab", async () => {
     const h = harness();
     const user = nock(BASE).get("/api/v4/user").reply(200, BOT);
-    const payload = issueLabelsChanged({ project: h.project, user: { id: 11, username: "alice" }, iid: 12, previous: [], current: ["factory"] });
-    await expect(deliver(h, "Issue Hook", payload, { token: "guessed-token-123" })).resolves.toMatchObject({ status: 401 });
+    const payload = issueLabelsChanged({
+      project: h.project,
+      user: { id: 11, username: "alice" },
+      iid: 12,
+      previous: [],
+      current: ["factory"],
+    });
+    await expect(deliver(h, "Issue Hook", payload, { token: "guessed-token-123" })).resolves.toMatchObject({
+      status: 401,
+    });
     await expect(deliver(h, "Issue Hook", payload, { token: null })).resolves.toMatchObject({ status: 401 });
     // A body that is not even JSON still gets 401, not 400: it was never parsed.
-    await expect(deliver(h, "Issue Hook", "{not json", { token: "guessed-token-123" })).resolves.toMatchObject({ status: 401 });
+    await expect(deliver(h, "Issue Hook", "{not json", { token: "guessed-token-123" })).resolves.toMatchObject({
+      status: 401,
+    });
     expect(user.isDone()).toBe(false);
     expect(h.deps.recentDeliveries.size).toBe(0);
     const refusals = h.logger.lines.filter((l) => l.msg?.startsWith("refused a GitLab delivery"));
@@ -126,7 +178,10 @@ describe("GitLab webhook verification", () => {
 
   it("answers malformed JSON with 400", async () => {
     const h = harness();
-    await expect(deliver(h, "Issue Hook", "{not json")).resolves.toEqual({ status: 400, body: { error: "the body is not JSON" } });
+    await expect(deliver(h, "Issue Hook", "{not json")).resolves.toEqual({
+      status: 400,
+      body: { error: "the body is not JSON" },
+    });
   });
 
   it.each([
@@ -143,24 +198,51 @@ describe("GitLab webhook verification", () => {
   it("acknowledges the documented Issue Hook example (a label swap by the opening action) without work", async () => {
     const h = harness();
     // The example's action is `open`: only updates can add labels to an existing issue.
-    await expect(deliver(h, "Issue Hook", gitlabPayload("issue"))).resolves.toMatchObject({ status: 200, body: { status: "ignored" } });
+    await expect(deliver(h, "Issue Hook", gitlabPayload("issue"))).resolves.toMatchObject({
+      status: 200,
+      body: { status: "ignored" },
+    });
   });
 });
 
 describe("GitLab issue labels → task", () => {
   it("ignores an update whose labels lost the trigger or did not change", async () => {
     const h = harness();
-    const removed = issueLabelsChanged({ project: h.project, user: { id: 11, username: "alice" }, iid: 12, previous: ["factory", "bug"], current: ["bug"] });
-    const unchanged = issueLabelsChanged({ project: h.project, user: { id: 11, username: "alice" }, iid: 12, previous: [], current: [] });
+    const removed = issueLabelsChanged({
+      project: h.project,
+      user: { id: 11, username: "alice" },
+      iid: 12,
+      previous: ["factory", "bug"],
+      current: ["bug"],
+    });
+    const unchanged = issueLabelsChanged({
+      project: h.project,
+      user: { id: 11, username: "alice" },
+      iid: 12,
+      previous: [],
+      current: [],
+    });
     delete unchanged.changes.labels;
-    await expect(deliver(h, "Issue Hook", removed)).resolves.toMatchObject({ status: 200, body: { status: "ignored" } });
-    await expect(deliver(h, "Issue Hook", unchanged)).resolves.toMatchObject({ status: 200, body: { status: "ignored" } });
+    await expect(deliver(h, "Issue Hook", removed)).resolves.toMatchObject({
+      status: 200,
+      body: { status: "ignored" },
+    });
+    await expect(deliver(h, "Issue Hook", unchanged)).resolves.toMatchObject({
+      status: 200,
+      body: { status: "ignored" },
+    });
   });
 
   it("starts nothing when the trigger label was already there and another label was added", async () => {
     const h = harness();
     const scope = nockTaskStart(h, "agent:\n  command: make-change\n");
-    const payload = issueLabelsChanged({ project: h.project, user: { id: 11, username: "alice" }, iid: 12, previous: ["factory"], current: ["factory", "bug"] });
+    const payload = issueLabelsChanged({
+      project: h.project,
+      user: { id: 11, username: "alice" },
+      iid: 12,
+      previous: ["factory"],
+      current: ["factory", "bug"],
+    });
     await expect(deliver(h, "Issue Hook", payload)).resolves.toMatchObject({ status: 202 });
     scope.done(); // the config was read for the gained label `bug`; no permission lookup, no note
     expect(h.runner.run).not.toHaveBeenCalled();
@@ -172,7 +254,13 @@ describe("GitLab issue labels → task", () => {
     const reporter = { id: 21, username: "rita" };
     const scope = nockMember(h, nockTaskStart(h, "agent:\n  command: make-change\n"), reporter, 20);
     const notes = notesOn(h, nock(BASE), "issues/12");
-    const payload = issueLabelsChanged({ project: h.project, user: reporter, iid: 12, previous: ["bug"], current: ["bug", "factory"] });
+    const payload = issueLabelsChanged({
+      project: h.project,
+      user: reporter,
+      iid: 12,
+      previous: ["bug"],
+      current: ["bug", "factory"],
+    });
     await expect(deliver(h, "Confidential Issue Hook", payload)).resolves.toMatchObject({ status: 202 });
     scope.done();
     expect(notes).toHaveLength(1);
@@ -193,17 +281,33 @@ describe("GitLab issue labels → task", () => {
     const developer = { id: 31, username: "dev" };
     const scope = nockMember(h, nockTaskStart(h, null, origin), developer, 30);
     const notes = notesOn(h, nock(origin), "issues/12");
-    const payload = issueLabelsChanged({ project: h.project, user: developer, iid: 12, previous: [], current: ["factory"] });
+    const payload = issueLabelsChanged({
+      project: h.project,
+      user: developer,
+      iid: 12,
+      previous: [],
+      current: ["factory"],
+    });
     await expect(deliver(h, "Issue Hook", payload)).resolves.toMatchObject({ status: 202 });
     scope.done();
-    expect(notes.map((n) => n.body)).toEqual([expect.stringContaining("Tasks are off for this repository: `.github/factory.yml` or `.gitlab/factory.yml` on the default branch sets no `agent.command`")]);
+    expect(notes.map((n) => n.body)).toEqual([
+      expect.stringContaining(
+        "Tasks are off for this repository: `.github/factory.yml` or `.gitlab/factory.yml` on the default branch sets no `agent.command`",
+      ),
+    ]);
     expect(errorsLogged(h)).toEqual([]);
   });
 
   it("does the work of one delivery once, however often GitLab redelivers it with the same Idempotency-Key", async () => {
     const h = harness();
     const scope = nockTaskStart(h, "trigger:\n  label: robot\n"); // each interceptor answers once
-    const payload = issueLabelsChanged({ project: h.project, user: { id: 11, username: "alice" }, iid: 12, previous: [], current: ["factory"] });
+    const payload = issueLabelsChanged({
+      project: h.project,
+      user: { id: 11, username: "alice" },
+      iid: 12,
+      previous: [],
+      current: ["factory"],
+    });
     const first = await deliver(h, "Issue Hook", payload, { idempotencyKey: "key-1" });
     const again = await deliver(h, "Issue Hook", payload, { idempotencyKey: "key-1" });
     const later = await deliver(h, "Issue Hook", payload, { idempotencyKey: "key-1" });
@@ -220,13 +324,29 @@ describe("GitLab issue labels → task", () => {
     await deliver(h, "Issue Hook", payload);
     await deliver(h, "Issue Hook", payload); // the identity is cached
     scope.done();
-    expect(h.logger.lines.some((l) => l.msg === "events caused by the bot start nothing" && l.forge === "gitlab" && l.repo === "acme/widgets")).toBe(true);
+    expect(
+      h.logger.lines.some(
+        (l) => l.msg === "events caused by the bot start nothing" && l.forge === "gitlab" && l.repo === "acme/widgets",
+      ),
+    ).toBe(true);
     expect(errorsLogged(h)).toEqual([]);
   });
 });
 
 describe("GitLab pipelines → one CI summary note per MR", () => {
-  const mr = { iid: 3, web_url: `${BASE}/acme/widgets/-/merge_requests/3`, title: "Theme", description: "", source_branch: "theme", target_branch: "main", source_project_id: 7, sha: SHA, state: "opened", author: { username: "alice" }, labels: [] };
+  const mr = {
+    iid: 3,
+    web_url: `${BASE}/acme/widgets/-/merge_requests/3`,
+    title: "Theme",
+    description: "",
+    source_branch: "theme",
+    target_branch: "main",
+    source_project_id: 7,
+    sha: SHA,
+    state: "opened",
+    author: { username: "alice" },
+    labels: [],
+  };
 
   /** One finished pipeline on SHA: config (none), the MR, the pipeline's jobs and the failed jobs' traces. */
   function pipelineApi(pipelineId: number, jobs: Array<{ id: number; name: string; status: string; trace?: string }>) {
@@ -242,7 +362,16 @@ describe("GitLab pipelines → one CI summary note per MR", () => {
       .reply(200, [{ id: pipelineId, sha: SHA, source: "merge_request_event", status: "failed" }])
       .get(`/api/v4/projects/7/pipelines/${pipelineId}/jobs`)
       .query(true)
-      .reply(200, jobs.map((j) => ({ id: j.id, name: j.name, status: j.status, allow_failure: false, web_url: `${BASE}/acme/widgets/-/jobs/${j.id}` })));
+      .reply(
+        200,
+        jobs.map((j) => ({
+          id: j.id,
+          name: j.name,
+          status: j.status,
+          allow_failure: false,
+          web_url: `${BASE}/acme/widgets/-/jobs/${j.id}`,
+        })),
+      );
     for (const job of jobs.filter((j) => j.trace !== undefined)) {
       scope.get(`/api/v4/projects/7/jobs/${job.id}/trace`).reply(200, job.trace, { "content-type": "text/plain" });
     }
@@ -267,7 +396,14 @@ describe("GitLab pipelines → one CI summary note per MR", () => {
     expect(notes[0]!.body).toContain(`${BASE}/acme/widgets/-/jobs/1`);
     expect(notes[0]!.body).not.toContain("ERROR: Job failed");
 
-    const second = pipelineApi(41, [{ id: 3, name: "typecheck", status: "failed", trace: gitlabTrace(["src/theme.ts(9,1): error TS1005: ';' expected."]) }]);
+    const second = pipelineApi(41, [
+      {
+        id: 3,
+        name: "typecheck",
+        status: "failed",
+        trace: gitlabTrace(["src/theme.ts(9,1): error TS1005: ';' expected."]),
+      },
+    ]);
     await deliver(h, "Pipeline Hook", hook("failed"));
     second.done();
     expect(notes).toHaveLength(1);
@@ -297,13 +433,21 @@ describe("GitLab pipelines → one CI summary note per MR", () => {
       .get("/api/v4/projects/7/merge_requests")
       .query(true)
       .reply(200, []);
-    await expect(deliver(h, "Pipeline Hook", pipelineFinished({ project: h.project, sha: SHA, status: "failed", mrIid: null }))).resolves.toMatchObject({ status: 202 });
+    await expect(
+      deliver(h, "Pipeline Hook", pipelineFinished({ project: h.project, sha: SHA, status: "failed", mrIid: null })),
+    ).resolves.toMatchObject({ status: 202 });
     scope.done(); // no open MR has this head: no jobs listed, no note
     const running = pipelineFinished({ project: h.project, sha: SHA, status: "running", mrIid: 3 });
     const external = pipelineFinished({ project: h.project, sha: SHA, status: "success", mrIid: null });
     external.object_attributes.source = "external";
-    await expect(deliver(h, "Pipeline Hook", running)).resolves.toMatchObject({ status: 200, body: { status: "ignored" } });
-    await expect(deliver(h, "Pipeline Hook", external)).resolves.toMatchObject({ status: 200, body: { status: "ignored" } });
+    await expect(deliver(h, "Pipeline Hook", running)).resolves.toMatchObject({
+      status: 200,
+      body: { status: "ignored" },
+    });
+    await expect(deliver(h, "Pipeline Hook", external)).resolves.toMatchObject({
+      status: 200,
+      body: { status: "ignored" },
+    });
   });
 });
 
@@ -311,7 +455,13 @@ describe("GitLab merge requests → config check", () => {
   it("sets factory/config on an MR that changes the config, and ignores edits that push no code", async () => {
     const h = harness();
     const payload = gitlabPayload("merge_request");
-    payload.project = { ...payload.project, id: 7, path_with_namespace: "acme/widgets", web_url: h.project.webUrl, default_branch: "main" };
+    payload.project = {
+      ...payload.project,
+      id: 7,
+      path_with_namespace: "acme/widgets",
+      web_url: h.project.webUrl,
+      default_branch: "main",
+    };
     payload.user = { ...payload.user, id: 11, username: "alice" };
     payload.object_attributes.action = "update";
     payload.object_attributes.oldrev = "e".repeat(40);
@@ -333,10 +483,17 @@ describe("GitLab merge requests → config check", () => {
       .reply(201, {});
     await expect(deliver(h, "Merge Request Hook", payload)).resolves.toMatchObject({ status: 202 });
     scope.done();
-    expect(status).toMatchObject({ state: "failed", name: "factory/config", description: expect.stringContaining("factory.yml:2") });
+    expect(status).toMatchObject({
+      state: "failed",
+      name: "factory/config",
+      description: expect.stringContaining("factory.yml:2"),
+    });
 
     delete payload.object_attributes.oldrev; // a title or label edit
-    await expect(deliver(h, "Merge Request Hook", payload)).resolves.toMatchObject({ status: 200, body: { status: "ignored" } });
+    await expect(deliver(h, "Merge Request Hook", payload)).resolves.toMatchObject({
+      status: 200,
+      body: { status: "ignored" },
+    });
   });
 });
 
@@ -350,7 +507,13 @@ describe("GitLab notes → /factory commands", () => {
       .reply(201, { id: 1, name: "eyes" });
     const notes = notesOn(h, nock(BASE), "issues/12");
     const payload = gitlabPayload("note_issue");
-    payload.project = { ...payload.project, id: 7, path_with_namespace: "acme/widgets", web_url: h.project.webUrl, default_branch: "main" };
+    payload.project = {
+      ...payload.project,
+      id: 7,
+      path_with_namespace: "acme/widgets",
+      web_url: h.project.webUrl,
+      default_branch: "main",
+    };
     payload.user = { ...payload.user, ...developer };
     payload.issue.iid = 12;
     payload.object_attributes.note = "/factory dance";
@@ -384,9 +547,13 @@ describe("GitLab task-run pipelines", () => {
   it("ignores FACTORY_TASK_* variables on a pipeline someone else ran", async () => {
     const h = harness();
     const scope = nock(BASE).get("/api/v4/user").reply(200, BOT);
-    await expect(deliver(h, "Pipeline Hook", taskRun(h, { id: 11, username: "alice" }))).resolves.toMatchObject({ status: 202 });
+    await expect(deliver(h, "Pipeline Hook", taskRun(h, { id: 11, username: "alice" }))).resolves.toMatchObject({
+      status: 202,
+    });
     scope.done(); // and nothing else was called
-    expect(h.logger.lines.some((l) => l.msg === "a task run's result counts only from a pipeline the bot created")).toBe(true);
+    expect(
+      h.logger.lines.some((l) => l.msg === "a task run's result counts only from a pipeline the bot created"),
+    ).toBe(true);
     expect(errorsLogged(h)).toEqual([]);
   });
 });

@@ -1,7 +1,9 @@
 import type { FactoryConfig } from "../../src/config/types.js";
 import { defaultConfig } from "../../src/config/index.js";
 
-type DeepPartial<T> = { [K in keyof T]?: T[K] extends object ? (T[K] extends unknown[] ? T[K] : DeepPartial<T[K]>) : T[K] };
+type DeepPartial<T> = {
+  [K in keyof T]?: T[K] extends object ? (T[K] extends unknown[] ? T[K] : DeepPartial<T[K]>) : T[K];
+};
 
 /** The schema's defaults plus a working agent command, overridable per test. */
 export function makeConfig(overrides: DeepPartial<FactoryConfig> = {}): FactoryConfig {

@@ -107,7 +107,10 @@ export class FakeForge implements Forge {
   }
   async deleteComment(target: CommentTarget, id: number): Promise<void> {
     this.record("deleteComment");
-    this.comments.set(this.key(target), this.commentsOn(target).filter((c) => c.id !== id));
+    this.comments.set(
+      this.key(target),
+      this.commentsOn(target).filter((c) => c.id !== id),
+    );
   }
   async setCommitStatus(sha: string, status: CommitStatus): Promise<void> {
     this.record("setCommitStatus");
@@ -127,7 +130,8 @@ export class FakeForge implements Forge {
   }
   async createChangeRequest(input: ChangeRequestInput): Promise<ChangeRequest> {
     this.record("createChangeRequest");
-    if (await this.findOpenChangeRequest(input.head)) throw new InvalidRequestError("A pull request already exists", 422);
+    if (await this.findOpenChangeRequest(input.head))
+      throw new InvalidRequestError("A pull request already exists", 422);
     const number = this.#nextId++;
     const cr: ChangeRequest = {
       number,
@@ -207,7 +211,20 @@ export class FakeForge implements Forge {
 
   /** Writes performed, for asserting "nothing else happened". */
   get writes(): string[] {
-    const writeNames = new Set(["createComment", "updateComment", "deleteComment", "setCommitStatus", "commitFiles", "createChangeRequest", "updateChangeRequest", "addLabels", "requestReviewers", "markReadyForReview", "acknowledgeComment", "dispatchTaskRun"]);
+    const writeNames = new Set([
+      "createComment",
+      "updateComment",
+      "deleteComment",
+      "setCommitStatus",
+      "commitFiles",
+      "createChangeRequest",
+      "updateChangeRequest",
+      "addLabels",
+      "requestReviewers",
+      "markReadyForReview",
+      "acknowledgeComment",
+      "dispatchTaskRun",
+    ]);
     return this.calls.filter((c) => writeNames.has(c));
   }
 }

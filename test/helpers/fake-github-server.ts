@@ -124,7 +124,8 @@ export class FakeGitHub extends LocalServer {
     const body: unknown = raw ? JSON.parse(raw) : undefined;
     if (url.pathname.startsWith("/_codeload/")) return this.sendTarball(res, url.pathname.slice("/_codeload/".length));
     if (url.pathname.startsWith("/_logs/")) return this.sendJobLog(res, Number(url.pathname.slice("/_logs/".length)));
-    if (url.pathname.startsWith("/_artifacts/")) return this.sendArtifact(res, Number(url.pathname.slice("/_artifacts/".length)));
+    if (url.pathname.startsWith("/_artifacts/"))
+      return this.sendArtifact(res, Number(url.pathname.slice("/_artifacts/".length)));
     const path = decodeURIComponent(url.pathname.replace(/^\/api\/v3/, ""));
     const recorded = { method: req.method ?? "GET", path, query: url.searchParams, body };
     this.requests.push(recorded);
@@ -182,7 +183,14 @@ export class FakeGitHub extends LocalServer {
   }
 
   commentJson(c: FakeComment) {
-    return { id: c.id, body: c.body, user: c.user, created_at: c.created_at, updated_at: c.created_at, html_url: `http://${this.host}/c/${c.id}` };
+    return {
+      id: c.id,
+      body: c.body,
+      user: c.user,
+      created_at: c.created_at,
+      updated_at: c.created_at,
+      html_url: `http://${this.host}/c/${c.id}`,
+    };
   }
 }
 
@@ -206,13 +214,30 @@ const r = (method: string, path: string, handle: Route["handle"]): Route => ({
 
 const ROUTES: Route[] = [
   r("POST", "/app/installations/(\\d+)/access_tokens", function ({ res }) {
-    sendJson(res, 201, { token: "ghs_faketoken000000000000000000000000", expires_at: new Date(Date.now() + 3600_000).toISOString(), permissions: {} });
+    sendJson(res, 201, {
+      token: "ghs_faketoken000000000000000000000000",
+      expires_at: new Date(Date.now() + 3600_000).toISOString(),
+      permissions: {},
+    });
   }),
   r("GET", "/app", function ({ res }) {
-    sendJson(res, 200, { id: 1, slug: this.appSlug, name: this.appSlug, owner: { login: OWNER }, permissions: {}, events: [] });
+    sendJson(res, 200, {
+      id: 1,
+      slug: this.appSlug,
+      name: this.appSlug,
+      owner: { login: OWNER },
+      permissions: {},
+      events: [],
+    });
   }),
   r("GET", "REPO", function ({ res }) {
-    sendJson(res, 200, { id: 1, name: REPO, full_name: `${OWNER}/${REPO}`, default_branch: this.defaultBranch, owner: { login: OWNER } });
+    sendJson(res, 200, {
+      id: 1,
+      name: REPO,
+      full_name: `${OWNER}/${REPO}`,
+      default_branch: this.defaultBranch,
+      owner: { login: OWNER },
+    });
   }),
   r("GET", "/repos/([^/]+)/([^/]+)/contents/(.+)", function ({ res, params, query }) {
     const [owner, repo, path] = params as [string, string, string];
@@ -242,21 +267,37 @@ const ROUTES: Route[] = [
   r("GET", "REPO/git/commits/([0-9a-f]{40})", function ({ res, params }) {
     const commit = this.commits.get(params[0]!);
     if (!commit) return sendJson(res, 404, { message: "Not Found" });
-    sendJson(res, 200, { sha: commit.sha, tree: { sha: commit.tree }, parents: commit.parents.map((sha) => ({ sha })), message: commit.message });
+    sendJson(res, 200, {
+      sha: commit.sha,
+      tree: { sha: commit.tree },
+      parents: commit.parents.map((sha) => ({ sha })),
+      message: commit.message,
+    });
   }),
   r("POST", "REPO/git/blobs", function ({ res, body }) {
     const { content } = body as { content: string };
     const sha = sha1(content);
-    this.trees.set(`blob:${sha}`, new Map([["", { content: Buffer.from(content, "base64").toString("latin1"), mode: "100644" }]]));
+    this.trees.set(
+      `blob:${sha}`,
+      new Map([["", { content: Buffer.from(content, "base64").toString("latin1"), mode: "100644" }]]),
+    );
     sendJson(res, 201, { sha, url: "" });
   }),
   r("POST", "REPO/git/trees", function ({ res, body }) {
-    const input = body as { base_tree?: string; tree: Array<{ path: string; mode: string; content?: string; sha?: string | null }> };
+    const input = body as {
+      base_tree?: string;
+      tree: Array<{ path: string; mode: string; content?: string; sha?: string | null }>;
+    };
     const tree: Tree = new Map(input.base_tree ? this.trees.get(input.base_tree) : []);
     for (const entry of input.tree) {
       if (entry.sha === null) tree.delete(entry.path);
-      else if (entry.content !== undefined) tree.set(entry.path, { content: entry.content, mode: entry.mode as FakeFile["mode"] });
-      else tree.set(entry.path, { content: this.trees.get(`blob:${entry.sha}`)?.get("")?.content ?? "", mode: entry.mode as FakeFile["mode"] });
+      else if (entry.content !== undefined)
+        tree.set(entry.path, { content: entry.content, mode: entry.mode as FakeFile["mode"] });
+      else
+        tree.set(entry.path, {
+          content: this.trees.get(`blob:${entry.sha}`)?.get("")?.content ?? "",
+          mode: entry.mode as FakeFile["mode"],
+        });
     }
     const sha = this.storeTree(tree);
     sendJson(res, 201, { sha, tree: [] });
@@ -264,7 +305,12 @@ const ROUTES: Route[] = [
   r("POST", "REPO/git/commits", function ({ res, body }) {
     const input = body as { message: string; tree: string; parents: string[] };
     const commit = this.storeCommit(input);
-    sendJson(res, 201, { sha: commit.sha, tree: { sha: commit.tree }, parents: input.parents.map((sha) => ({ sha })), message: input.message });
+    sendJson(res, 201, {
+      sha: commit.sha,
+      tree: { sha: commit.tree },
+      parents: input.parents.map((sha) => ({ sha })),
+      message: input.message,
+    });
   }),
   r("POST", "REPO/git/refs", function ({ res, body }) {
     const { ref, sha } = body as { ref: string; sha: string };
@@ -283,7 +329,11 @@ const ROUTES: Route[] = [
     sendJson(res, 200, { ref: `refs/${params[0]}`, object: { sha, type: "commit" } });
   }),
   r("GET", "REPO/issues/(\\d+)/comments", function ({ res, params }) {
-    sendJson(res, 200, this.comments.filter((c) => c.issue === Number(params[0])).map((c) => this.commentJson(c)));
+    sendJson(
+      res,
+      200,
+      this.comments.filter((c) => c.issue === Number(params[0])).map((c) => this.commentJson(c)),
+    );
   }),
   r("POST", "REPO/issues/(\\d+)/comments", function ({ res, params, body }) {
     const comment: FakeComment = {
@@ -314,14 +364,32 @@ const ROUTES: Route[] = [
     const head = query.get("head")?.split(":")[1];
     const state = query.get("state") ?? "open";
     const pulls = this.pulls.filter((p) => (!head || p.head === head) && (state === "all" || p.state === state));
-    sendJson(res, 200, pulls.map((p) => this.pullJson(p)));
+    sendJson(
+      res,
+      200,
+      pulls.map((p) => this.pullJson(p)),
+    );
   }),
   r("POST", "REPO/pulls", function ({ res, body }) {
     const input = body as { title: string; body: string; head: string; base: string; draft?: boolean };
     if (this.pulls.some((p) => p.head === input.head && p.state === "open")) {
-      return sendJson(res, 422, { message: "Validation Failed", errors: [{ message: `A pull request already exists for ${OWNER}:${input.head}.` }] });
+      return sendJson(res, 422, {
+        message: "Validation Failed",
+        errors: [{ message: `A pull request already exists for ${OWNER}:${input.head}.` }],
+      });
     }
-    const pull: FakePull = { number: this.nextId(), title: input.title, body: input.body, head: input.head, base: input.base, draft: input.draft ?? false, state: "open", labels: [], reviewers: [], teamReviewers: [] };
+    const pull: FakePull = {
+      number: this.nextId(),
+      title: input.title,
+      body: input.body,
+      head: input.head,
+      base: input.base,
+      draft: input.draft ?? false,
+      state: "open",
+      labels: [],
+      reviewers: [],
+      teamReviewers: [],
+    };
     this.pulls.push(pull);
     sendJson(res, 201, this.pullJson(pull));
   }),
@@ -360,11 +428,17 @@ const ROUTES: Route[] = [
     const input = body as { ref: string; inputs: Record<string, string> };
     this.dispatches.push({ workflow: params[0]!, ref: input.ref, inputs: input.inputs });
     const id = 9000 + this.dispatches.length;
-    sendJson(res, 200, { workflow_run_id: id, run_url: `http://${this.host}/api/v3${repoPath}/actions/runs/${id}`, html_url: `http://${this.host}/${OWNER}/${REPO}/actions/runs/${id}` });
+    sendJson(res, 200, {
+      workflow_run_id: id,
+      run_url: `http://${this.host}/api/v3${repoPath}/actions/runs/${id}`,
+      html_url: `http://${this.host}/${OWNER}/${REPO}/actions/runs/${id}`,
+    });
   }),
   r("GET", "REPO/actions/runs/(\\d+)/artifacts", function ({ res, params }) {
     const zip = this.runArtifacts.get(Number(params[0]));
-    const artifacts = zip ? [{ id: Number(params[0]), name: "factory-changeset", size_in_bytes: zip.length, expired: false }] : [];
+    const artifacts = zip
+      ? [{ id: Number(params[0]), name: "factory-changeset", size_in_bytes: zip.length, expired: false }]
+      : [];
     sendJson(res, 200, { total_count: artifacts.length, artifacts });
   }),
   r("GET", "REPO/actions/artifacts/(\\d+)/zip", function ({ res, params }) {
@@ -377,7 +451,11 @@ const ROUTES: Route[] = [
     const pull = this.pulls.find((p) => p.number === Number(params[0]));
     const labels = (body as { labels: string[] }).labels;
     if (pull) pull.labels = [...new Set([...pull.labels, ...labels])];
-    sendJson(res, 200, labels.map((name) => ({ name })));
+    sendJson(
+      res,
+      200,
+      labels.map((name) => ({ name })),
+    );
   }),
   r("POST", "REPO/pulls/(\\d+)/requested_reviewers", function ({ res, params, body }) {
     const pull = this.pulls.find((p) => p.number === Number(params[0]));
@@ -388,5 +466,3 @@ const ROUTES: Route[] = [
     sendJson(res, 201, this.pullJson(pull));
   }),
 ];
-
-

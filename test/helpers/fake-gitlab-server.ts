@@ -108,7 +108,9 @@ export class FakeGitLab extends LocalServer {
     readonly prefix = "",
   ) {
     super();
-    const tree: Tree = new Map(Object.entries(files).map(([path, text]) => [path, { content: Buffer.from(text), executable: false }]));
+    const tree: Tree = new Map(
+      Object.entries(files).map(([path, text]) => [path, { content: Buffer.from(text), executable: false }]),
+    );
     this.branches.set(this.defaultBranch, this.storeCommit(tree, [], "initial").sha);
   }
 
@@ -175,10 +177,20 @@ export class FakeGitLab extends LocalServer {
     const raw = await readBody(req);
     const apiRoot = `${this.prefix}/api/v4`;
     // Paths are matched decoded, as Rails routes them (`acme%2Fwidgets`, `factory%2F12-x`).
-    const path = decodeURIComponent(url.pathname.startsWith(apiRoot) ? url.pathname.slice(apiRoot.length) : url.pathname);
-    const recorded: RecordedRequest = { method: req.method ?? "GET", urlPath: url.pathname, path, query: url.searchParams, headers: req.headers, body: raw ? (JSON.parse(raw) as unknown) : undefined };
+    const path = decodeURIComponent(
+      url.pathname.startsWith(apiRoot) ? url.pathname.slice(apiRoot.length) : url.pathname,
+    );
+    const recorded: RecordedRequest = {
+      method: req.method ?? "GET",
+      urlPath: url.pathname,
+      path,
+      query: url.searchParams,
+      headers: req.headers,
+      body: raw ? (JSON.parse(raw) as unknown) : undefined,
+    };
     this.requests.push(recorded);
-    if (!url.pathname.startsWith(apiRoot)) return sendJson(res, 404, { message: "404 Not Found (outside the API root)" });
+    if (!url.pathname.startsWith(apiRoot))
+      return sendJson(res, 404, { message: "404 Not Found (outside the API root)" });
     if (req.headers["private-token"] !== this.token) return sendJson(res, 401, { message: "401 Unauthorized" });
     for (const route of ROUTES) {
       const match = route.method === recorded.method ? route.pattern.exec(path) : null;
@@ -210,20 +222,37 @@ export class FakeGitLab extends LocalServer {
   }
 
   noteJson(note: FakeNote) {
-    return { id: note.id, body: note.body, author: note.author, system: note.system, created_at: note.created_at, noteable_iid: note.iid };
+    return {
+      id: note.id,
+      body: note.body,
+      author: note.author,
+      system: note.system,
+      created_at: note.created_at,
+      noteable_iid: note.iid,
+    };
   }
 
   jobJson(job: FakeJob) {
-    return { id: job.id, name: job.name, status: job.status, allow_failure: job.allowFailure ?? false, web_url: `${this.webUrl}/-/jobs/${job.id}` };
+    return {
+      id: job.id,
+      name: job.name,
+      status: job.status,
+      allow_failure: job.allowFailure ?? false,
+      web_url: `${this.webUrl}/-/jobs/${job.id}`,
+    };
   }
 
   sendArchive(res: ServerResponse, sha: string): void {
     const pack = tarStream.pack();
     const top = `widgets-${sha}-${sha}/`;
     pack.entry({ name: top, type: "directory" });
-    for (const [path, file] of this.filesAt(sha)) pack.entry({ name: top + path, mode: file.executable ? 0o755 : 0o644 }, file.content);
+    for (const [path, file] of this.filesAt(sha))
+      pack.entry({ name: top + path, mode: file.executable ? 0o755 : 0o644 }, file.content);
     pack.finalize();
-    res.writeHead(200, { "content-type": "application/octet-stream", "content-disposition": `attachment; filename="widgets-${sha}.tar.gz"` });
+    res.writeHead(200, {
+      "content-type": "application/octet-stream",
+      "content-disposition": `attachment; filename="widgets-${sha}.tar.gz"`,
+    });
     pack.pipe(createGzip()).pipe(res);
   }
 
@@ -232,10 +261,13 @@ export class FakeGitLab extends LocalServer {
     const head = this.headOf(body.branch);
     const start = body.start_sha ?? (body.start_branch ? this.headOf(body.start_branch) : undefined);
     if ((body.start_sha || body.start_branch) && head) {
-      return sendJson(res, 400, { message: `A branch called '${body.branch}' already exists. Switch to that branch in order to make changes` });
+      return sendJson(res, 400, {
+        message: `A branch called '${body.branch}' already exists. Switch to that branch in order to make changes`,
+      });
     }
     const parent = head ?? start;
-    if (!parent || !this.commits.has(parent)) return sendJson(res, 400, { message: "You can only create or edit files when you are on a branch" });
+    if (!parent || !this.commits.has(parent))
+      return sendJson(res, 400, { message: "You can only create or edit files when you are on a branch" });
     const tree = new Map(this.filesAt(parent));
     for (const action of body.actions) {
       const problem = applyAction(tree, action);
@@ -243,7 +275,12 @@ export class FakeGitLab extends LocalServer {
     }
     const commit = this.storeCommit(tree, [parent], body.commit_message);
     this.branches.set(body.branch, commit.sha);
-    sendJson(res, 201, { id: commit.sha, short_id: commit.sha.slice(0, 8), message: commit.message, parent_ids: commit.parents });
+    sendJson(res, 201, {
+      id: commit.sha,
+      short_id: commit.sha.slice(0, 8),
+      message: commit.message,
+      parent_ids: commit.parents,
+    });
   }
 }
 
@@ -312,10 +349,19 @@ const ROUTES: Route[] = [
     sendJson(res, 200, { ...this.bot, name: "Factory Bot", state: "active", bot: true });
   }),
   route("GET", "/users", function ({ res, query }) {
-    sendJson(res, 200, this.users.filter((u) => u.username === query.get("username")));
+    sendJson(
+      res,
+      200,
+      this.users.filter((u) => u.username === query.get("username")),
+    );
   }),
   route("GET", "PROJECT", function ({ res }) {
-    sendJson(res, 200, { id: PROJECT_ID, path_with_namespace: PROJECT_PATH, default_branch: this.defaultBranch, web_url: this.webUrl });
+    sendJson(res, 200, {
+      id: PROJECT_ID,
+      path_with_namespace: PROJECT_PATH,
+      default_branch: this.defaultBranch,
+      web_url: this.webUrl,
+    });
   }),
   route("GET", "PROJECT/members/all/(\\d+)", function ({ res, params }) {
     const user = this.users.find((u) => u.id === Number(params[0]));
@@ -348,11 +394,21 @@ const ROUTES: Route[] = [
     sendJson(res, 200, { id: commit.sha, message: commit.message, parent_ids: commit.parents });
   }),
   route("GET", "PROJECT/repository/commits/([0-9a-f]{40})/merge_requests", function ({ res, params }) {
-    sendJson(res, 200, this.mergeRequests.filter((mr) => this.headOf(mr.source_branch) === params[0]).map((mr) => this.mergeRequestJson(mr)));
+    sendJson(
+      res,
+      200,
+      this.mergeRequests
+        .filter((mr) => this.headOf(mr.source_branch) === params[0])
+        .map((mr) => this.mergeRequestJson(mr)),
+    );
   }),
   route("GET", `PROJECT/${NOTEABLE}/(\\d+)/notes`, function ({ res, params }) {
     const notes = this.notesOn(params[0] as FakeNote["noteable"], Number(params[1]));
-    sendJson(res, 200, notes.map((n) => this.noteJson(n)));
+    sendJson(
+      res,
+      200,
+      notes.map((n) => this.noteJson(n)),
+    );
   }),
   route("POST", `PROJECT/${NOTEABLE}/(\\d+)/notes`, function ({ res, params, body }) {
     const note: FakeNote = {
@@ -389,13 +445,22 @@ const ROUTES: Route[] = [
   route("GET", "PROJECT/merge_requests", function ({ res, query }) {
     const state = query.get("state");
     const source = query.get("source_branch");
-    const found = this.mergeRequests.filter((mr) => (!state || mr.state === state) && (!source || mr.source_branch === source));
-    sendJson(res, 200, found.map((mr) => this.mergeRequestJson(mr)));
+    const found = this.mergeRequests.filter(
+      (mr) => (!state || mr.state === state) && (!source || mr.source_branch === source),
+    );
+    sendJson(
+      res,
+      200,
+      found.map((mr) => this.mergeRequestJson(mr)),
+    );
   }),
   route("POST", "PROJECT/merge_requests", function ({ res, body }) {
     const input = body as { source_branch: string; target_branch: string; title: string; description?: string };
     const open = this.mergeRequests.find((mr) => mr.source_branch === input.source_branch && mr.state === "opened");
-    if (open) return sendJson(res, 409, { message: [`Another open merge request already exists for this source branch: !${open.iid}`] });
+    if (open)
+      return sendJson(res, 409, {
+        message: [`Another open merge request already exists for this source branch: !${open.iid}`],
+      });
     const mr: FakeMergeRequest = {
       iid: this.mergeRequests.length + 1,
       title: input.title,
@@ -428,10 +493,18 @@ const ROUTES: Route[] = [
   route("GET", "PROJECT/pipelines", function ({ res, query }) {
     const sha = query.get("sha");
     const found = this.pipelines.filter((p) => !sha || p.sha === sha).sort((a, b) => b.id - a.id);
-    sendJson(res, 200, found.map((p) => ({ id: p.id, sha: p.sha, ref: p.ref, source: p.source, status: p.status })));
+    sendJson(
+      res,
+      200,
+      found.map((p) => ({ id: p.id, sha: p.sha, ref: p.ref, source: p.source, status: p.status })),
+    );
   }),
   route("GET", "PROJECT/pipelines/(\\d+)/jobs", function ({ res, params }) {
-    sendJson(res, 200, this.jobs.filter((j) => j.pipelineId === Number(params[0])).map((j) => this.jobJson(j)));
+    sendJson(
+      res,
+      200,
+      this.jobs.filter((j) => j.pipelineId === Number(params[0])).map((j) => this.jobJson(j)),
+    );
   }),
   route("GET", "PROJECT/jobs/(\\d+)/trace", function ({ res, params }) {
     const job = this.jobs.find((j) => j.id === Number(params[0]));

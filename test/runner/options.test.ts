@@ -36,11 +36,17 @@ test("reads every FACTORY_* variable of the local runner", () => {
 test.each([
   [{ FACTORY_ALLOWED_COMMANDS: "^npm test$" }, /^FACTORY_ALLOWED_COMMANDS must be a JSON array of regular expressions/],
   [{ FACTORY_ALLOWED_COMMANDS: '{"a": 1}' }, /^FACTORY_ALLOWED_COMMANDS must be a JSON array of strings/],
-  [{ FACTORY_ALLOWED_COMMANDS: '["ok", "(unclosed"]' }, /^FACTORY_ALLOWED_COMMANDS\[1\] is not a valid regular expression/],
+  [
+    { FACTORY_ALLOWED_COMMANDS: '["ok", "(unclosed"]' },
+    /^FACTORY_ALLOWED_COMMANDS\[1\] is not a valid regular expression/,
+  ],
   [{ FACTORY_MAX_TASKS: "0" }, /^FACTORY_MAX_TASKS must be a positive whole number/],
   [{ FACTORY_MAX_TASKS: "two" }, /^FACTORY_MAX_TASKS must be a positive whole number/],
   [{ FACTORY_AGENT_ENV: "API KEY" }, /^FACTORY_AGENT_ENV lists "API KEY"/],
-  [{ FACTORY_AGENT_ENV: "ANTHROPIC_API_KEY,PRIVATE_KEY" }, /^FACTORY_AGENT_ENV lists PRIVATE_KEY, one of the bot's own credentials/],
+  [
+    { FACTORY_AGENT_ENV: "ANTHROPIC_API_KEY,PRIVATE_KEY" },
+    /^FACTORY_AGENT_ENV lists PRIVATE_KEY, one of the bot's own credentials/,
+  ],
 ])("rejects %j with an error naming the variable", (env, message) => {
   expect(() => localRunnerOptionsFromEnv(env)).toThrow(message);
 });

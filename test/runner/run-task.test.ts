@@ -76,7 +76,11 @@ test("paths in the base manifest are tracked: reported even where .gitignore exc
   const base = await scanDirectory(checkout);
   base.set("build/tracked.txt", await manifestEntryOf(path.join(checkout, "build/tracked.txt"), "file"));
   const command = "echo changed > build/tracked.txt && echo out > build/new.txt";
-  const result = await runTaskInDirectory(checkout, taskSpec(factoryConfig({ command })), options({ baseManifest: base }));
+  const result = await runTaskInDirectory(
+    checkout,
+    taskSpec(factoryConfig({ command })),
+    options({ baseManifest: base }),
+  );
 
   expect(changedPaths(result)).toEqual([["build/tracked.txt", "update"]]);
 });
@@ -85,7 +89,11 @@ test("a given base manifest is used instead of scanning", async () => {
   const base = await scanDirectory(checkout);
   base.delete("src/index.js");
 
-  const result = await runTaskInDirectory(checkout, taskSpec(factoryConfig({ command: "true" })), options({ baseManifest: base }));
+  const result = await runTaskInDirectory(
+    checkout,
+    taskSpec(factoryConfig({ command: "true" })),
+    options({ baseManifest: base }),
+  );
 
   expect(changedPaths(result)).toEqual([["src/index.js", "create"]]);
 });
@@ -102,11 +110,19 @@ test("agent.env cannot make an allowed command load code: NODE_OPTIONS, LD_PRELO
   const logger = recordingLogger();
   const config = factoryConfig({
     command: 'echo "[$NODE_OPTIONS|$LD_PRELOAD|$BASH_ENV|$npm_config_script_shell|$GIT_SSH_COMMAND|$EXTRA]" > seen.txt',
-    env: { NODE_OPTIONS: "--require ./evil.js", LD_PRELOAD: "./evil.so", BASH_ENV: "./evil.sh", npm_config_script_shell: "./evil", GIT_SSH_COMMAND: "./evil", EXTRA: "kept" },
+    env: {
+      NODE_OPTIONS: "--require ./evil.js",
+      LD_PRELOAD: "./evil.so",
+      BASH_ENV: "./evil.sh",
+      npm_config_script_shell: "./evil",
+      GIT_SSH_COMMAND: "./evil",
+      EXTRA: "kept",
+    },
   });
   const result = await runTaskInDirectory(checkout, taskSpec(config), options({ logger }));
 
-  const seen = result.kind === "completed" ? result.changeSet.files.find((file) => file.path === "seen.txt")?.content : "";
+  const seen =
+    result.kind === "completed" ? result.changeSet.files.find((file) => file.path === "seen.txt")?.content : "";
   expect(seen).toBe("[|||||kept]\n");
   expect(warnings(logger)).toEqual(["agent.env may not set these variables; ignored"]);
 });
@@ -125,7 +141,8 @@ test("agent.env cannot replace PATH or task variables", async () => {
   });
   const result = await runTaskInDirectory(checkout, taskSpec(config), options({ logger }));
 
-  const seen = result.kind === "completed" ? result.changeSet.files.find((file) => file.path === "seen.txt")?.content : "";
+  const seen =
+    result.kind === "completed" ? result.changeSet.files.find((file) => file.path === "seen.txt")?.content : "";
   expect(seen).toBe(`${process.env.PATH}|42|kept\n`);
   expect(warnings(logger)).toEqual(["agent.env may not set these variables; ignored"]);
 });

@@ -3,7 +3,11 @@ import { buildAutomaton, containsFragment } from "../../src/summarize/prefilter.
 
 describe("cleanLine", () => {
   test.each([
-    ["GitHub Actions, keeping the line's own indentation", "2024-05-01T10:00:00.1234567Z     at Object.<anonymous> (a.js:1:1)", "    at Object.<anonymous> (a.js:1:1)"],
+    [
+      "GitHub Actions, keeping the line's own indentation",
+      "2024-05-01T10:00:00.1234567Z     at Object.<anonymous> (a.js:1:1)",
+      "    at Object.<anonymous> (a.js:1:1)",
+    ],
     ["GitLab's timestamped trace", "2024-05-01T10:00:00.123456Z 00O+ $ make test", "$ make test"],
     ["Jenkins timestamper", "11:02:14  [ERROR] COMPILATION ERROR :", "[ERROR] COMPILATION ERROR :"],
     ["bracketed ISO", "[2024-05-01T10:00:00.000Z] Error: boom", "Error: boom"],
@@ -13,7 +17,9 @@ describe("cleanLine", () => {
   });
 
   test("colours, cursor codes and hyperlinks are removed", () => {
-    expect(cleanLine("\x1b[01m\x1b[Ksrc/a.c:1:2:\x1b[m\x1b[K \x1b[01;31m\x1b[Kerror: \x1b[m\x1b[Kboom").text).toBe("src/a.c:1:2: error: boom");
+    expect(cleanLine("\x1b[01m\x1b[Ksrc/a.c:1:2:\x1b[m\x1b[K \x1b[01;31m\x1b[Kerror: \x1b[m\x1b[Kboom").text).toBe(
+      "src/a.c:1:2: error: boom",
+    );
     expect(cleanLine("see \x1b]8;;https://example.com\x07the docs\x1b]8;;\x07 now").text).toBe("see the docs now");
   });
 
@@ -24,17 +30,30 @@ describe("cleanLine", () => {
   });
 
   test("GitLab sections: markers go, the header after a start is recognised", () => {
-    const opened = cleanLine("section_start:1714557600:step_script[collapsed=true]\r\x1b[0K\x1b[0K\x1b[36;1mExecuting \"step_script\" stage\x1b[0;m");
-    expect(opened).toMatchObject({ text: 'Executing "step_script" stage', isSectionHeader: true, sections: [{ source: "gitlab", kind: "start", name: "step_script" }] });
-    const closedAndOpened = cleanLine("section_end:1:step_script\r\x1b[0Ksection_start:2:cleanup_file_variables\r\x1b[0K");
+    const opened = cleanLine(
+      'section_start:1714557600:step_script[collapsed=true]\r\x1b[0K\x1b[0K\x1b[36;1mExecuting "step_script" stage\x1b[0;m',
+    );
+    expect(opened).toMatchObject({
+      text: 'Executing "step_script" stage',
+      isSectionHeader: true,
+      sections: [{ source: "gitlab", kind: "start", name: "step_script" }],
+    });
+    const closedAndOpened = cleanLine(
+      "section_end:1:step_script\r\x1b[0Ksection_start:2:cleanup_file_variables\r\x1b[0K",
+    );
     expect(closedAndOpened.text).toBe("");
-    expect(closedAndOpened.sections.map((s) => `${s.kind}:${s.name}`)).toEqual(["end:step_script", "start:cleanup_file_variables"]);
+    expect(closedAndOpened.sections.map((s) => `${s.kind}:${s.name}`)).toEqual([
+      "end:step_script",
+      "start:cleanup_file_variables",
+    ]);
     expect(closedAndOpened.endsWithSectionStart).toBe(true);
     expect(cleanLine("plain output").isSectionHeader).toBe(false);
   });
 
   test("Travis folds and timers are removed", () => {
-    const line = cleanLine("travis_fold:end:install\r\x1b[0Ktravis_time:end:0a1b:start=1,finish=2,duration=1\r\x1b[0K$ npm test\r");
+    const line = cleanLine(
+      "travis_fold:end:install\r\x1b[0Ktravis_time:end:0a1b:start=1,finish=2,duration=1\r\x1b[0K$ npm test\r",
+    );
     expect(line.text).toBe("$ npm test");
     expect(line.sections).toEqual([{ source: "travis", kind: "end", name: "install" }]);
   });
@@ -65,7 +84,11 @@ describe("prefilter", () => {
     expect(hit(line)).toBe(true);
   });
 
-  test.each(["[12/400] Compiling src/a.c", "  ✓ adds numbers (3 ms)", "Downloading https://example.com/pkg.tgz (12 kB)"])("skips %s", (line) => {
+  test.each([
+    "[12/400] Compiling src/a.c",
+    "  ✓ adds numbers (3 ms)",
+    "Downloading https://example.com/pkg.tgz (12 kB)",
+  ])("skips %s", (line) => {
     expect(hit(line)).toBe(false);
   });
 

@@ -5,7 +5,12 @@ import { PassThrough, Readable } from "node:stream";
 import { summarizeCommand } from "../../src/entry/cli/summarize.js";
 import type { CliIo } from "../../src/entry/cli/types.js";
 
-const LOG = ["Compiling app v0.1.0", "error[E0425]: cannot find value `x` in this scope", " --> src/main.rs:2:5", "error: could not compile `app`"].join("\n");
+const LOG = [
+  "Compiling app v0.1.0",
+  "error[E0425]: cannot find value `x` in this scope",
+  " --> src/main.rs:2:5",
+  "error: could not compile `app`",
+].join("\n");
 
 async function run(args: string[], options: { stdin?: string; cwd?: string } = {}) {
   const stdout = new PassThrough();
@@ -14,7 +19,13 @@ async function run(args: string[], options: { stdin?: string; cwd?: string } = {
   const err: string[] = [];
   stdout.on("data", (d: Buffer) => out.push(d.toString()));
   stderr.on("data", (d: Buffer) => err.push(d.toString()));
-  const io: CliIo = { stdin: Readable.from([options.stdin ?? ""]), stdout, stderr, cwd: options.cwd ?? process.cwd(), env: {} };
+  const io: CliIo = {
+    stdin: Readable.from([options.stdin ?? ""]),
+    stdout,
+    stderr,
+    cwd: options.cwd ?? process.cwd(),
+    env: {},
+  };
   const code = await summarizeCommand(args, io);
   return { code, stdout: out.join(""), stderr: err.join("") };
 }
@@ -32,7 +43,9 @@ describe("factory-bot summarize", () => {
   test("--help prints the usage and succeeds", async () => {
     const result = await run(["--help"]);
     expect(result.code).toBe(0);
-    expect(result.stdout).toMatch(/^Usage: factory-bot summarize \[--max-lines N\] \[--format markdown\|text\] \[log-file\]/);
+    expect(result.stdout).toMatch(
+      /^Usage: factory-bot summarize \[--max-lines N\] \[--format markdown\|text\] \[log-file\]/,
+    );
   });
 
   test("reads a file relative to the working directory, as Markdown by default", async () => {

@@ -6,7 +6,10 @@ import { summarizeLog } from "../../src/summarize/index.js";
 const FIXTURES = new URL("../fixtures/ci-logs/", import.meta.url);
 const MAX_LINES = 12;
 
-const expected = JSON.parse(readFileSync(new URL("expected.json", FIXTURES), "utf8")) as Record<string, { must_contain: string[] }>;
+const expected = JSON.parse(readFileSync(new URL("expected.json", FIXTURES), "utf8")) as Record<
+  string,
+  { must_contain: string[] }
+>;
 
 describe("real CI logs", () => {
   test("the fixture set is there", () => {

@@ -14,7 +14,9 @@ describe("CI runner formats", () => {
         "Post job cleanup.",
       ]),
     );
-    expect(summary.headline).toBe("src/api/client.ts(14,7): error TS2322: Type 'string' is not assignable to type 'number'.");
+    expect(summary.headline).toBe(
+      "src/api/client.ts(14,7): error TS2322: Type 'string' is not assignable to type 'number'.",
+    );
     expect(excerptText(summary)).not.toMatch(/2024-05-01T|Process completed|shell:/);
   });
 
@@ -68,7 +70,9 @@ describe("CI runner formats", () => {
         "Post job cleanup.",
       ]),
     );
-    expect(summary.excerpt).toEqual(expect.arrayContaining(["  ● cart › applies the coupon", "    Expected: 90", "    Received: 100"]));
+    expect(summary.excerpt).toEqual(
+      expect.arrayContaining(["  ● cart › applies the coupon", "    Expected: 90", "    Received: 100"]),
+    );
     expect(summary.excerpt).toContain("src/a.ts:3:7 - error TS6133: 'x' is declared but its value is never read.");
     expect(excerptText(summary)).not.toContain("No files were found");
   });
@@ -99,11 +103,11 @@ describe("CI runner formats", () => {
   test("GitLab: sections and colours are removed; after_script noise does not outrank the script's error", async () => {
     const summary = await summarize([
       "\x1b[0KRunning with gitlab-runner 17.0.0 (44feccdf)\x1b[0;m",
-      ...gitlabSection("step_script", "Executing \"step_script\" stage of the job script", [
+      ...gitlabSection("step_script", 'Executing "step_script" stage of the job script', [
         "\x1b[32;1m$ cargo build --locked\x1b[0;m",
         "\x1b[1m\x1b[31merror[E0425]\x1b[0m\x1b[1m: cannot find value `cfg` in this scope\x1b[0m",
         "  \x1b[1m\x1b[34m--> \x1b[0msrc/main.rs:7:13",
-        "\x1b[1m\x1b[31merror\x1b[0m: could not compile `app` (bin \"app\") due to 1 previous error",
+        '\x1b[1m\x1b[31merror\x1b[0m: could not compile `app` (bin "app") due to 1 previous error',
       ]),
       ...gitlabSection("after_script", "Running after_script", [
         "\x1b[32;1m$ curl -sf https://metrics.internal/report\x1b[0;m",
@@ -119,15 +123,22 @@ describe("CI runner formats", () => {
 
   test("GitLab: a job that ran out of time", async () => {
     const summary = await summarize([
-      ...gitlabSection("step_script", "Executing \"step_script\" stage of the job script", ["$ ./integration.sh", "waiting for database..."]),
+      ...gitlabSection("step_script", 'Executing "step_script" stage of the job script', [
+        "$ ./integration.sh",
+        "waiting for database...",
+      ]),
       "\x1b[31;1mERROR: Job failed: execution took longer than 1h0m0s seconds\x1b[0;m",
     ]);
     expect(summary.headline).toBe("ERROR: Job failed: execution took longer than 1h0m0s seconds");
   });
 
   test("carriage returns: only what the terminal finally showed", async () => {
-    const summary = await summarize(["Downloading 10%\rDownloading 55%\rDownloading 100%\rfatal: unable to access 'https://example.com/repo.git/': Could not resolve host: example.com"]);
-    expect(summary.excerpt).toEqual(["fatal: unable to access 'https://example.com/repo.git/': Could not resolve host: example.com"]);
+    const summary = await summarize([
+      "Downloading 10%\rDownloading 55%\rDownloading 100%\rfatal: unable to access 'https://example.com/repo.git/': Could not resolve host: example.com",
+    ]);
+    expect(summary.excerpt).toEqual([
+      "fatal: unable to access 'https://example.com/repo.git/': Could not resolve host: example.com",
+    ]);
   });
 
   test("Travis: folds and timing markers are removed, the wrapper is not the cause", async () => {
@@ -136,7 +147,7 @@ describe("CI runner formats", () => {
       "travis_time:end:0a1b2c:start=1,finish=2,duration=1\r\x1b[0Ktravis_fold:end:install\r\x1b[0K$ make test\r",
       "./run-tests.sh: line 4: pytest: command not found\r",
       "make: *** [Makefile:8: test] Error 127\r",
-      "\x1b[31;1mThe command \"make test\" exited with 2.\x1b[0m\r",
+      '\x1b[31;1mThe command "make test" exited with 2.\x1b[0m\r',
     ]);
     expect(summary.headline).toBe("./run-tests.sh: line 4: pytest: command not found");
     expect(excerptText(summary)).not.toMatch(/travis_|\r/);
@@ -153,7 +164,9 @@ describe("CI runner formats", () => {
       "10:15:03  ERROR: script returned exit code 1",
       "10:15:03  Finished: FAILURE",
     ]);
-    expect(summary.headline).toBe("[ERROR] /var/lib/jenkins/workspace/app/src/main/java/com/example/App.java:[10,5] cannot find symbol");
+    expect(summary.headline).toBe(
+      "[ERROR] /var/lib/jenkins/workspace/app/src/main/java/com/example/App.java:[10,5] cannot find symbol",
+    );
     expect(summary.excerpt).toContain("[ERROR]   symbol:   method frobnicate()");
   });
 });
@@ -195,12 +208,22 @@ describe("compilers and build tools", () => {
   });
 
   test("tsc, both output styles", async () => {
-    const pretty = await summarize(["src/a.ts:3:7 - error TS2322: Type 'string' is not assignable to type 'number'.", "", "Found 1 error in src/a.ts:3"]);
+    const pretty = await summarize([
+      "src/a.ts:3:7 - error TS2322: Type 'string' is not assignable to type 'number'.",
+      "",
+      "Found 1 error in src/a.ts:3",
+    ]);
     expect(pretty.headline).toBe("src/a.ts:3:7 - error TS2322: Type 'string' is not assignable to type 'number'.");
   });
 
   test("javac", async () => {
-    const summary = await summarize(["Foo.java:3: error: cannot find symbol", "    bar();", "    ^", "  symbol:   method bar()", "1 error"]);
+    const summary = await summarize([
+      "Foo.java:3: error: cannot find symbol",
+      "    bar();",
+      "    ^",
+      "  symbol:   method bar()",
+      "1 error",
+    ]);
     expect(summary.headline).toBe("Foo.java:3: error: cannot find symbol");
     expect(summary.excerpt).toContain("  symbol:   method bar()");
   });
@@ -217,7 +240,9 @@ describe("compilers and build tools", () => {
       "> A failure occurred while executing org.jetbrains.kotlin.compilerRunner.GradleCompilerRunnerWithWorkers$GradleKotlinCompilerWorkAction",
       "BUILD FAILED in 14s",
     ]);
-    expect(summary.headline).toBe("e: file:///home/runner/work/app/src/main/kotlin/App.kt:12:5 Unresolved reference 'frobnicate'.");
+    expect(summary.headline).toBe(
+      "e: file:///home/runner/work/app/src/main/kotlin/App.kt:12:5 Unresolved reference 'frobnicate'.",
+    );
   });
 
   test("rustc: the error code with its location", async () => {
@@ -226,22 +251,29 @@ describe("compilers and build tools", () => {
       "error[E0308]: mismatched types",
       " --> src/main.rs:4:18",
       "  |",
-      "4 |     let n: u32 = \"three\";",
+      '4 |     let n: u32 = "three";',
       "  |            ---   ^^^^^^^ expected `u32`, found `&str`",
-      "error: could not compile `app` (bin \"app\") due to 1 previous error",
+      'error: could not compile `app` (bin "app") due to 1 previous error',
     ]);
     expect(summary.headline).toBe("error[E0308]: mismatched types");
     expect(summary.excerpt).toContain(" --> src/main.rs:4:18");
   });
 
   test("go build", async () => {
-    const summary = await summarize(["# example.com/app", "./main.go:8:2: undefined: fmt.Printn", "./main.go:9:6: declared and not used: total"]);
+    const summary = await summarize([
+      "# example.com/app",
+      "./main.go:8:2: undefined: fmt.Printn",
+      "./main.go:9:6: declared and not used: total",
+    ]);
     expect(summary.headline).toBe("./main.go:8:2: undefined: fmt.Printn");
     expect(summary.excerpt).toContain("./main.go:9:6: declared and not used: total");
   });
 
   test("a cascade: the generator's exception before the compiler errors it caused", async () => {
-    const gccErrors = Array.from({ length: 30 }, (_, i) => `src/vm.c:${20 + i}:8: error: 'OP_${i}' undeclared (first use in this function)`);
+    const gccErrors = Array.from(
+      { length: 30 },
+      (_, i) => `src/vm.c:${20 + i}:8: error: 'OP_${i}' undeclared (first use in this function)`,
+    );
     const summary = await summarize([
       "python3 tools/gen.py > include/ops.h",
       "Traceback (most recent call last):",
@@ -264,7 +296,9 @@ describe("compilers and build tools", () => {
       "/bin/sh: 1: /usr/bin/c++: not found",
       "ninja: build stopped: subcommand failed.",
     ]);
-    expect(summary.excerpt).toEqual(expect.arrayContaining(["FAILED: src/CMakeFiles/core.dir/b.cc.o", "/bin/sh: 1: /usr/bin/c++: not found"]));
+    expect(summary.excerpt).toEqual(
+      expect.arrayContaining(["FAILED: src/CMakeFiles/core.dir/b.cc.o", "/bin/sh: 1: /usr/bin/c++: not found"]),
+    );
     expect(summary.excerpt).not.toContain("ninja: build stopped: subcommand failed.");
   });
 });
@@ -410,7 +444,13 @@ describe("test runners", () => {
       "",
       "rspec ./spec/calculator_spec.rb:5 # Calculator adds numbers",
     ]);
-    expect(summary.excerpt).toEqual(expect.arrayContaining(["     Failure/Error: expect(calc.add(1, 1)).to eq(3)", "       expected: 3", "            got: 2"]));
+    expect(summary.excerpt).toEqual(
+      expect.arrayContaining([
+        "     Failure/Error: expect(calc.add(1, 1)).to eq(3)",
+        "       expected: 3",
+        "            got: 2",
+      ]),
+    );
   });
 
   test("JUnit through Surefire", async () => {
@@ -442,49 +482,83 @@ describe("more tools", () => {
   });
 
   test("make: a missing target is the cause, not make's wrapper", async () => {
-    const summary = await summarize(["make -C docs html", "make[1]: *** No rule to make target 'html'.  Stop.", "make: *** [Makefile:4: docs] Error 2"]);
+    const summary = await summarize([
+      "make -C docs html",
+      "make[1]: *** No rule to make target 'html'.  Stop.",
+      "make: *** [Makefile:4: docs] Error 2",
+    ]);
     expect(summary.headline).toBe("make[1]: *** No rule to make target 'html'.  Stop.");
   });
 
   test("shell: unbound variables and syntax errors", async () => {
-    expect((await summarize(["+ echo start", "./ci/deploy.sh: line 14: DEPLOY_ENV: unbound variable"])).headline).toBe("./ci/deploy.sh: line 14: DEPLOY_ENV: unbound variable");
-    expect((await summarize(["./build.sh: line 3: syntax error near unexpected token `fi'"])).headline).toBe("./build.sh: line 3: syntax error near unexpected token `fi'");
+    expect((await summarize(["+ echo start", "./ci/deploy.sh: line 14: DEPLOY_ENV: unbound variable"])).headline).toBe(
+      "./ci/deploy.sh: line 14: DEPLOY_ENV: unbound variable",
+    );
+    expect((await summarize(["./build.sh: line 3: syntax error near unexpected token `fi'"])).headline).toBe(
+      "./build.sh: line 3: syntax error near unexpected token `fi'",
+    );
   });
 
   test("PHP fatal errors", async () => {
-    const summary = await summarize(["PHPUnit 10.5.0", "PHP Fatal error:  Uncaught Error: Call to undefined function frobnicate() in /app/src/a.php:3"]);
+    const summary = await summarize([
+      "PHPUnit 10.5.0",
+      "PHP Fatal error:  Uncaught Error: Call to undefined function frobnicate() in /app/src/a.php:3",
+    ]);
     expect(summary.headline).toMatch(/^PHP Fatal error: {2}Uncaught Error/);
   });
 
   test("sanitizers", async () => {
-    const summary = await summarize(["[ RUN      ] Buffer.Grow", "=================================================================", "==4242==ERROR: AddressSanitizer: heap-use-after-free on address 0x602000000010", "READ of size 4 at 0x602000000010 thread T0"]);
+    const summary = await summarize([
+      "[ RUN      ] Buffer.Grow",
+      "=================================================================",
+      "==4242==ERROR: AddressSanitizer: heap-use-after-free on address 0x602000000010",
+      "READ of size 4 at 0x602000000010 thread T0",
+    ]);
     expect(summary.headline).toBe("==4242==ERROR: AddressSanitizer: heap-use-after-free on address 0x602000000010");
   });
 
   test("merge conflicts", async () => {
-    const summary = await summarize(["Auto-merging src/app.ts", "CONFLICT (content): Merge conflict in src/app.ts", "Automatic merge failed; fix conflicts and then commit the result."]);
+    const summary = await summarize([
+      "Auto-merging src/app.ts",
+      "CONFLICT (content): Merge conflict in src/app.ts",
+      "Automatic merge failed; fix conflicts and then commit the result.",
+    ]);
     expect(summary.headline).toBe("CONFLICT (content): Merge conflict in src/app.ts");
   });
 
   test("coverage thresholds", async () => {
-    const summary = await summarize(["All files |   78.12 |    70.1 |", 'Jest: "global" coverage threshold for lines (80%) not met: 78.12%']);
+    const summary = await summarize([
+      "All files |   78.12 |    70.1 |",
+      'Jest: "global" coverage threshold for lines (80%) not met: 78.12%',
+    ]);
     expect(summary.headline).toBe('Jest: "global" coverage threshold for lines (80%) not met: 78.12%');
   });
 
   test("rate limits and HTTP failures", async () => {
-    const limited = await summarize(["{", '  "message": "API rate limit exceeded for user ID 1234.",', '  "status": "403"', "}"]);
+    const limited = await summarize([
+      "{",
+      '  "message": "API rate limit exceeded for user ID 1234.",',
+      '  "status": "403"',
+      "}",
+    ]);
     expect(limited.headline).toBe('"message": "API rate limit exceeded for user ID 1234.",');
     const http = await summarize(["Uploading coverage report", "HTTP/1.1 503 Service Unavailable", "giving up"]);
     expect(http.headline).toBe("HTTP/1.1 503 Service Unavailable");
   });
 
   test("network failures name their error code", async () => {
-    const summary = await summarize(["npm install", "request to https://registry.npmjs.org/react failed, reason: getaddrinfo EAI_AGAIN registry.npmjs.org"]);
+    const summary = await summarize([
+      "npm install",
+      "request to https://registry.npmjs.org/react failed, reason: getaddrinfo EAI_AGAIN registry.npmjs.org",
+    ]);
     expect(summary.headline).toMatch(/EAI_AGAIN/);
   });
 
   test("Java: the exception and its cause, not the frames in between", async () => {
-    const frames = Array.from({ length: 30 }, (_, i) => `\tat java.base/java.util.concurrent.ThreadPoolExecutor.runWorker(ThreadPoolExecutor.java:${1000 + i})`);
+    const frames = Array.from(
+      { length: 30 },
+      (_, i) => `\tat java.base/java.util.concurrent.ThreadPoolExecutor.runWorker(ThreadPoolExecutor.java:${1000 + i})`,
+    );
     const summary = await summarize([
       'Exception in thread "main" java.lang.IllegalStateException: cannot start server',
       "\tat com.example.Server.start(Server.java:42)",
@@ -502,7 +576,12 @@ describe("monorepo task runners", () => {
     ["turbo", "web:test: "],
     ["pnpm -r", "packages/web test: "],
   ])("%s prefixes do not hide the error", async (_runner, prefix) => {
-    const summary = await summarize([`${prefix}PASS src/a.test.ts`, `${prefix}  ● cart › totals`, `${prefix}    Expected: 3`, `${prefix}    Received: 2`]);
+    const summary = await summarize([
+      `${prefix}PASS src/a.test.ts`,
+      `${prefix}  ● cart › totals`,
+      `${prefix}    Expected: 3`,
+      `${prefix}    Received: 2`,
+    ]);
     expect(summary.headline).toBe(`${prefix}  ● cart › totals`.trim());
     expect(summary.excerpt).toEqual(expect.arrayContaining([`${prefix}    Expected: 3`, `${prefix}    Received: 2`]));
   });
@@ -526,7 +605,10 @@ describe("linters", () => {
   });
 
   test("a lint warning explains a lint job, but never outranks an error", async () => {
-    const summary = await summarize(["src/a.c:3:9: warning: unused variable 'x' [-Wunused-variable]", "src/b.c:7:1: error: expected ';' before '}' token"]);
+    const summary = await summarize([
+      "src/a.c:3:9: warning: unused variable 'x' [-Wunused-variable]",
+      "src/b.c:7:1: error: expected ';' before '}' token",
+    ]);
     expect(summary.headline).toBe("src/b.c:7:1: error: expected ';' before '}' token");
   });
 });
@@ -560,9 +642,9 @@ describe("package managers, images, files", () => {
       "  × Building wheel for fastext (pyproject.toml) did not run successfully.",
       "  │ exit code: 1",
       "  ╰─> [12 lines of output]",
-      "      -- Found Python3: /usr/bin/python3 (found version \"3.12.3\")",
+      '      -- Found Python3: /usr/bin/python3 (found version "3.12.3")',
       "      CMake Error at CMakeLists.txt:20 (find_package):",
-      "        Could not find a package configuration file provided by \"pybind11\".",
+      '        Could not find a package configuration file provided by "pybind11".',
       "      -- Configuring incomplete, errors occurred!",
       "      error: command '/usr/bin/cmake' failed with exit code 1",
       "      [end of output]",
@@ -575,35 +657,57 @@ describe("package managers, images, files", () => {
   });
 
   test("apt and dnf", async () => {
-    expect((await summarize(["Reading package lists...", "E: Unable to locate package libfoo-dev"])).headline).toBe("E: Unable to locate package libfoo-dev");
-    const dnf = await summarize(["Last metadata expiration check: 0:01:02 ago.", "Error:", " Problem: conflicting requests", "  - nothing provides libbar.so.1()(64bit) needed by foo-1.0-1.x86_64"]);
+    expect((await summarize(["Reading package lists...", "E: Unable to locate package libfoo-dev"])).headline).toBe(
+      "E: Unable to locate package libfoo-dev",
+    );
+    const dnf = await summarize([
+      "Last metadata expiration check: 0:01:02 ago.",
+      "Error:",
+      " Problem: conflicting requests",
+      "  - nothing provides libbar.so.1()(64bit) needed by foo-1.0-1.x86_64",
+    ]);
     expect(excerptText(dnf)).toContain("nothing provides libbar.so.1()(64bit) needed by foo-1.0-1.x86_64");
   });
 
   test("docker: the daemon's answer; the build step's own error before BuildKit's wrapper", async () => {
-    const pull = await summarize(["Unable to find image 'myorg/private:1.2' locally", "docker: Error response from daemon: pull access denied for myorg/private, repository does not exist or may require 'docker login'."]);
+    const pull = await summarize([
+      "Unable to find image 'myorg/private:1.2' locally",
+      "docker: Error response from daemon: pull access denied for myorg/private, repository does not exist or may require 'docker login'.",
+    ]);
     expect(pull.headline).toMatch(/Error response from daemon: pull access denied/);
     const build = await summarize([
       "#8 [4/6] RUN npm ci",
       "#8 1.234 npm ERR! code ERESOLVE",
       "#8 1.235 npm ERR! ERESOLVE unable to resolve dependency tree",
-      "#8 ERROR: process \"/bin/sh -c npm ci\" did not complete successfully: exit code: 1",
-      "ERROR: failed to solve: process \"/bin/sh -c npm ci\" did not complete successfully: exit code: 1",
+      '#8 ERROR: process "/bin/sh -c npm ci" did not complete successfully: exit code: 1',
+      'ERROR: failed to solve: process "/bin/sh -c npm ci" did not complete successfully: exit code: 1',
     ]);
     expect(build.headline).toMatch(/npm ERR! code ERESOLVE/);
   });
 
   test("missing files and commands", async () => {
-    expect((await summarize(["+ cat config/settings.yml", "cat: config/settings.yml: No such file or directory"])).headline).toBe("cat: config/settings.yml: No such file or directory");
-    expect((await summarize(["$ yarn build", "/bin/sh: 1: yarn: not found"])).headline).toBe("/bin/sh: 1: yarn: not found");
-    expect((await summarize(["node:internal/modules/cjs/loader:1147", "Error: Cannot find module 'express'", "Require stack:"])).headline).toBe("Error: Cannot find module 'express'");
+    expect(
+      (await summarize(["+ cat config/settings.yml", "cat: config/settings.yml: No such file or directory"])).headline,
+    ).toBe("cat: config/settings.yml: No such file or directory");
+    expect((await summarize(["$ yarn build", "/bin/sh: 1: yarn: not found"])).headline).toBe(
+      "/bin/sh: 1: yarn: not found",
+    );
+    expect(
+      (
+        await summarize([
+          "node:internal/modules/cjs/loader:1147",
+          "Error: Cannot find module 'express'",
+          "Require stack:",
+        ])
+      ).headline,
+    ).toBe("Error: Cannot find module 'express'");
   });
 });
 
 describe("timeouts, signals, silent deaths", () => {
   test.each([
     ['Error: Timeout of 2000ms exceeded. For async tests and hooks, ensure "done()" is called'],
-    ["    thrown: \"Exceeded timeout of 5000 ms for a test."],
+    ['    thrown: "Exceeded timeout of 5000 ms for a test.'],
     ["panic: test timed out after 10m0s"],
     ["Command took >30min, returning 124"],
   ])("timeout: %s", async (line) => {
@@ -622,7 +726,10 @@ describe("timeouts, signals, silent deaths", () => {
   });
 
   test("exit code 137 alone still says the process was killed", async () => {
-    const summary = await summarize([...gitlabSection("step_script", "Executing \"step_script\" stage", ["$ make bundle", "bundling 812 modules"]), "ERROR: Job failed: exit code 137"]);
+    const summary = await summarize([
+      ...gitlabSection("step_script", 'Executing "step_script" stage', ["$ make bundle", "bundling 812 modules"]),
+      "ERROR: Job failed: exit code 137",
+    ]);
     expect(summary.excerpt).toContain("ERROR: Job failed: exit code 137");
   });
 
@@ -641,8 +748,16 @@ describe("timeouts, signals, silent deaths", () => {
   });
 
   test("a killed pytest: the test that was running when it died", async () => {
-    const passes = Array.from({ length: 200 }, (_, i) => `tests/test_etl.py::test_row_${i} PASSED [ ${Math.floor(i / 3)}%]`);
-    const summary = await summarize([...passes, "tests/test_etl.py::test_full_day_import ", "Killed", "ERROR: Job failed: exit code 137"]);
+    const passes = Array.from(
+      { length: 200 },
+      (_, i) => `tests/test_etl.py::test_row_${i} PASSED [ ${Math.floor(i / 3)}%]`,
+    );
+    const summary = await summarize([
+      ...passes,
+      "tests/test_etl.py::test_full_day_import ",
+      "Killed",
+      "ERROR: Job failed: exit code 137",
+    ]);
     expect(summary.excerpt).toEqual(expect.arrayContaining(["tests/test_etl.py::test_full_day_import", "Killed"]));
   });
 
@@ -653,7 +768,15 @@ describe("timeouts, signals, silent deaths", () => {
   });
 
   test("a failure with no error line at all shows how the step ended", async () => {
-    const summary = await summarize(actionsLog(["##[group]Run ./check.sh", "##[endgroup]", "checking 42 files", "2 files differ from the generated version", "##[error]Process completed with exit code 3."]));
+    const summary = await summarize(
+      actionsLog([
+        "##[group]Run ./check.sh",
+        "##[endgroup]",
+        "checking 42 files",
+        "2 files differ from the generated version",
+        "##[error]Process completed with exit code 3.",
+      ]),
+    );
     expect(summary.headline).toBeNull();
     expect(summary.excerpt).toEqual(["checking 42 files", "2 files differ from the generated version"]);
   });
@@ -689,7 +812,10 @@ describe("decoys", () => {
   });
 
   test("repeats of one error are shown once", async () => {
-    const attempts = [1, 2, 3].flatMap((n) => [`Attempt ${n}/3`, "Error response from daemon: manifest for app:9.9 not found: manifest unknown"]);
+    const attempts = [1, 2, 3].flatMap((n) => [
+      `Attempt ${n}/3`,
+      "Error response from daemon: manifest for app:9.9 not found: manifest unknown",
+    ]);
     const summary = await summarize(attempts);
     expect(summary.excerpt.filter((line) => line.includes("manifest unknown"))).toHaveLength(1);
   });
@@ -698,14 +824,17 @@ describe("decoys", () => {
 describe("a step header left open (a log cut before ##[endgroup])", () => {
   it("ends at the first line that is output, so indented `key: value` output stays", async () => {
     const ts = "2026-01-05T10:00:05.3000000Z ";
-    const log = [
-      "##[group]Run cargo test",
-      "   Compiling demo v0.1.0",
-      "thread 'tests::parses_empty' panicked at src/lib.rs:42:9:",
-      "assertion `left == right` failed",
-      "  left: Some(0)",
-      " right: None",
-    ].map((line) => ts + line).join("\n") + "\n";
+    const log =
+      [
+        "##[group]Run cargo test",
+        "   Compiling demo v0.1.0",
+        "thread 'tests::parses_empty' panicked at src/lib.rs:42:9:",
+        "assertion `left == right` failed",
+        "  left: Some(0)",
+        " right: None",
+      ]
+        .map((line) => ts + line)
+        .join("\n") + "\n";
     const { excerpt } = await summarizeText(log, { maxLines: 12 });
     expect(excerpt).toEqual(expect.arrayContaining(["  left: Some(0)", " right: None"]));
   });

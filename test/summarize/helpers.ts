@@ -2,7 +2,11 @@ import { summarizeText, type LogSummary } from "../../src/summarize/index.js";
 
 /** GitHub Actions raw log: every line behind a timestamp. */
 export function actionsLog(lines: string[]): string {
-  return lines.map((line, i) => `2024-05-01T10:00:${String(i % 60).padStart(2, "0")}.${String(1000000 + i).slice(1)}0Z ${line}`).join("\n") + "\n";
+  return (
+    lines
+      .map((line, i) => `2024-05-01T10:00:${String(i % 60).padStart(2, "0")}.${String(1000000 + i).slice(1)}0Z ${line}`)
+      .join("\n") + "\n"
+  );
 }
 
 /** GitLab trace: ANSI colours, runner sections started and ended with `\r\e[0K`. */

@@ -37,7 +37,7 @@ describe("redactSecrets", () => {
   test.each([
     ["Authorization: Bearer abc.def-ghi_123", "abc.def-ghi_123"],
     ["curl -H 'Authorization: Basic dXNlcjpwYXNzd29yZA==' https://api", "dXNlcjpwYXNzd29yZA=="],
-    ["-H \"authorization: token 0123456789abcdef0123456789abcdef01234567\"", "0123456789abcdef0123456789abcdef01234567"],
+    ['-H "authorization: token 0123456789abcdef0123456789abcdef01234567"', "0123456789abcdef0123456789abcdef01234567"],
     ["PRIVATE-TOKEN: s3cr3t-v4lu3", "s3cr3t-v4lu3"],
   ])("header: %s", (line, secret) => {
     const redacted = redactSecrets(line);
@@ -46,8 +46,12 @@ describe("redactSecrets", () => {
   });
 
   test("credentials in URLs, keeping the host", () => {
-    expect(redactSecrets("git clone https://deploy:hunter2pass@git.example.com/team/repo.git")).toBe("git clone https://[REDACTED]@git.example.com/team/repo.git");
-    expect(redactSecrets("fetching postgres://app:pa55word@db:5432/app")).toBe("fetching postgres://[REDACTED]@db:5432/app");
+    expect(redactSecrets("git clone https://deploy:hunter2pass@git.example.com/team/repo.git")).toBe(
+      "git clone https://[REDACTED]@git.example.com/team/repo.git",
+    );
+    expect(redactSecrets("fetching postgres://app:pa55word@db:5432/app")).toBe(
+      "fetching postgres://[REDACTED]@db:5432/app",
+    );
     const tokenAsUser = token("", 40, "0123456789abcdef");
     expect(redactSecrets(`https://${tokenAsUser}@github.com/o/r`)).toBe("https://[REDACTED]@github.com/o/r");
   });
@@ -61,7 +65,15 @@ describe("redactSecrets", () => {
   test("a private key is blanked from BEGIN to END, line structure kept", () => {
     const text = ["before", ...PEM, "after"].join("\n");
     const redacted = redactSecrets(text);
-    expect(redacted.split("\n")).toEqual(["before", "-----BEGIN RSA PRIVATE KEY-----[REDACTED]", "[REDACTED]", "[REDACTED]", "[REDACTED]", "[REDACTED]-----END RSA PRIVATE KEY-----", "after"]);
+    expect(redacted.split("\n")).toEqual([
+      "before",
+      "-----BEGIN RSA PRIVATE KEY-----[REDACTED]",
+      "[REDACTED]",
+      "[REDACTED]",
+      "[REDACTED]",
+      "[REDACTED]-----END RSA PRIVATE KEY-----",
+      "after",
+    ]);
   });
 
   test("a private key escaped into one line (JSON)", () => {
@@ -99,7 +111,17 @@ describe("redactSecrets", () => {
 });
 
 describe("nothing secret leaves the summarizer", () => {
-  const SECRETS = [...GITHUB, GITHUB_FINE_GRAINED, ...GITLAB, AWS_KEY_ID, AWS_SECRET, SLACK, JWT, ...PEM_BODY, "hunter2pass"];
+  const SECRETS = [
+    ...GITHUB,
+    GITHUB_FINE_GRAINED,
+    ...GITLAB,
+    AWS_KEY_ID,
+    AWS_SECRET,
+    SLACK,
+    JWT,
+    ...PEM_BODY,
+    "hunter2pass",
+  ];
   const LOG = actionsLog([
     "##[group]Run ./deploy.sh",
     "##[endgroup]",
@@ -122,13 +144,21 @@ describe("nothing secret leaves the summarizer", () => {
 
   test.each([1, 3, 7, 64, 1 << 20])("in chunks of %i bytes", async (chunkSize) => {
     const summary = await summaryFrom(chunkSize);
-    const outputs = [summary.excerpt.join("\n"), summary.headline ?? "", renderSummaryMarkdown(summary), renderSummaryText(summary)];
+    const outputs = [
+      summary.excerpt.join("\n"),
+      summary.headline ?? "",
+      renderSummaryMarkdown(summary),
+      renderSummaryText(summary),
+    ];
     expect(summary.excerpt.join("\n")).toContain("fatal: Authentication failed");
     for (const output of outputs) for (const secret of SECRETS) expect(output).not.toContain(secret);
   });
 
   test("lines inside a private key are never shown, even as context", async () => {
-    const summary = await summarizeLog(Readable.from([["config:", ...PEM, "error: key rejected by server"].join("\n")]), { maxLines: 20 });
+    const summary = await summarizeLog(
+      Readable.from([["config:", ...PEM, "error: key rejected by server"].join("\n")]),
+      { maxLines: 20 },
+    );
     expect(summary.excerpt.join("\n")).toContain("error: key rejected by server");
     for (const part of PEM_BODY) expect(summary.excerpt.join("\n")).not.toContain(part);
   });
@@ -141,22 +171,35 @@ describe("nothing secret leaves the summarizer", () => {
 
   test("a token across the display cut of a long line is redacted whole", async () => {
     const padding = "p".repeat(463);
-    const summary = await summarizeLog(Readable.from([`error: push rejected ${padding} ${GITHUB[0]} ${"q".repeat(400)}\n`]));
+    const summary = await summarizeLog(
+      Readable.from([`error: push rejected ${padding} ${GITHUB[0]} ${"q".repeat(400)}\n`]),
+    );
     const shown = summary.excerpt.join("\n");
     expect(shown).not.toContain(GITHUB[0]!.slice(0, 12));
     expect(shown.endsWith("…")).toBe(true);
   });
 
   test("renderers redact what they are given", () => {
-    const text = renderSummaryText({ excerpt: [`error: bad credentials ${GITHUB[0]}`], headline: null, linesRead: 1, bytesRead: 10 });
+    const text = renderSummaryText({
+      excerpt: [`error: bad credentials ${GITHUB[0]}`],
+      headline: null,
+      linesRead: 1,
+      bytesRead: 10,
+    });
     expect(text).not.toContain(GITHUB[0]);
   });
 });
 
 describe("secret-named assignments versus compiler prose", () => {
   it.each([
-    ["parser.cpp(88,17): error C2065: 'tokenCount': undeclared identifier", "parser.cpp(88,17): error C2065: 'tokenCount': undeclared identifier"],
-    ["error TS2741: Property 'passwordHash' is missing in type 'User'", "error TS2741: Property 'passwordHash' is missing in type 'User'"],
+    [
+      "parser.cpp(88,17): error C2065: 'tokenCount': undeclared identifier",
+      "parser.cpp(88,17): error C2065: 'tokenCount': undeclared identifier",
+    ],
+    [
+      "error TS2741: Property 'passwordHash' is missing in type 'User'",
+      "error TS2741: Property 'passwordHash' is missing in type 'User'",
+    ],
     ['{"password": "hunter2xyz"}', '{"password": "[REDACTED]"}'],
     ["{'token': 'abcdef123456'}", "{'token': '[REDACTED]'}"],
     ['"secretKey": abc123def456', '"secretKey": [REDACTED]'],

@@ -1,14 +1,23 @@
 import { renderSummaryMarkdown, renderSummaryText, type LogSummary } from "../../src/summarize/index.js";
 
-const summaryOf = (excerpt: string[]): LogSummary => ({ excerpt, headline: excerpt[0] ?? null, linesRead: 10, bytesRead: 100 });
+const summaryOf = (excerpt: string[]): LogSummary => ({
+  excerpt,
+  headline: excerpt[0] ?? null,
+  linesRead: 10,
+  bytesRead: 100,
+});
 
 describe("renderSummaryMarkdown", () => {
   test("the excerpt in a fenced code block", () => {
-    expect(renderSummaryMarkdown(summaryOf(["error: one", "…", "error: two"]))).toBe("```text\nerror: one\n…\nerror: two\n```\n");
+    expect(renderSummaryMarkdown(summaryOf(["error: one", "…", "error: two"]))).toBe(
+      "```text\nerror: one\n…\nerror: two\n```\n",
+    );
   });
 
   test("the fence is longer than any run of backticks inside, so log text cannot close it", () => {
-    const markdown = renderSummaryMarkdown(summaryOf(["```", "Expected `a` to be ````b````", "@everyone **bold** <img src=x>"]));
+    const markdown = renderSummaryMarkdown(
+      summaryOf(["```", "Expected `a` to be ````b````", "@everyone **bold** <img src=x>"]),
+    );
     const fence = /^(`+)text\n/.exec(markdown)?.[1] ?? "";
     expect(fence).toBe("`````");
     expect(markdown.endsWith(`\n${fence}\n`)).toBe(true);

@@ -70,7 +70,9 @@ describe("reading a stream", () => {
 
   test("the root cause is found at the end of a long log", async () => {
     const noise = Array.from({ length: 200_000 }, (_, i) => `[${i}/200000] Compiling module_${i}.c`).join("\n");
-    const summary = await summarizeText(`${noise}\nsrc/last.c:9:1: error: expected declaration specifiers before '}' token\n`);
+    const summary = await summarizeText(
+      `${noise}\nsrc/last.c:9:1: error: expected declaration specifiers before '}' token\n`,
+    );
     expect(summary.headline).toBe("src/last.c:9:1: error: expected declaration specifiers before '}' token");
     expect(summary.linesRead).toBe(200_001);
   });
@@ -79,7 +81,10 @@ describe("reading a stream", () => {
 describe("bounded output", () => {
   // Distinct messages (numbers alone would make them repeats of one error).
   const name = (i: number) => i.toString(26).replace(/./g, (d) => String.fromCharCode(97 + parseInt(d, 26)));
-  const manyErrors = Array.from({ length: 5000 }, (_, i) => `src/${name(i)}.c:${i}:1: error: unknown type name '${name(i)}_t'`);
+  const manyErrors = Array.from(
+    { length: 5000 },
+    (_, i) => `src/${name(i)}.c:${i}:1: error: unknown type name '${name(i)}_t'`,
+  );
 
   test.each([1, 3, 12, 20])("never more than maxLines lines (%i), gap markers included", async (maxLines) => {
     const summary = await summarize(manyErrors, maxLines);
@@ -96,11 +101,20 @@ describe("bounded output", () => {
 
   test("nonsense maxLines falls back to sane bounds", async () => {
     expect((await summarizeText(manyErrors.join("\n"), { maxLines: 0 })).excerpt).toHaveLength(1);
-    expect((await summarizeText(manyErrors.join("\n"), { maxLines: Number.NaN })).excerpt.length).toBeLessThanOrEqual(20);
+    expect((await summarizeText(manyErrors.join("\n"), { maxLines: Number.NaN })).excerpt.length).toBeLessThanOrEqual(
+      20,
+    );
   });
 
   test("a gap between two chosen lines is marked once", async () => {
-    const summary = await summarize(["src/a.c:1:1: error: first", ...Array.from({ length: 50 }, (_, i) => `compiling unit ${i}`), "src/b.c:2:1: error: second"], 3);
+    const summary = await summarize(
+      [
+        "src/a.c:1:1: error: first",
+        ...Array.from({ length: 50 }, (_, i) => `compiling unit ${i}`),
+        "src/b.c:2:1: error: second",
+      ],
+      3,
+    );
     expect(summary.excerpt).toEqual(["src/a.c:1:1: error: first", "…", "src/b.c:2:1: error: second"]);
   });
 });

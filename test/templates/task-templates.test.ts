@@ -5,7 +5,8 @@ import { TASK_ARTIFACT } from "../../src/github/forge.js";
 import { taskRunVariables } from "../../src/gitlab/forge.js";
 import { makeConfig } from "../helpers/config.js";
 
-const read = (path: string) => yaml.load(readFileSync(new URL(`../../${path}`, import.meta.url), "utf8")) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+const read = (path: string) =>
+  yaml.load(readFileSync(new URL(`../../${path}`, import.meta.url), "utf8")) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 const task = {
   repoFullName: "acme/widgets",
@@ -27,7 +28,9 @@ describe("templates/github/factory-task.yml", () => {
   });
 
   it("names its runs the way the bot recognises them", () => {
-    const name = (workflow["run-name"] as string).replace("${{ inputs.issue }}", "12").replace("${{ inputs.attempt }}", "2");
+    const name = (workflow["run-name"] as string)
+      .replace("${{ inputs.issue }}", "12")
+      .replace("${{ inputs.attempt }}", "2");
     expect(TASK_RUN_NAME.exec(name)?.slice(1)).toEqual(["12", "2"]);
   });
 

@@ -34,9 +34,12 @@ export async function handleCiCompleted(event: CiCompletedEvent, deps: CiComplet
   const ci = config?.ci ?? DEFAULT_CI;
   const changeRequests = await changeRequestsAt(forge, event);
   // Comments follow `ci.comments`; the bot's own PRs get their follow-ups (fix loop, ready) anyway.
-  const commented = changeRequests.filter((cr) => ci.comments === "all" || (ci.comments === "factory" && cr.author === forge.botLogin));
+  const commented = changeRequests.filter(
+    (cr) => ci.comments === "all" || (ci.comments === "factory" && cr.author === forge.botLogin),
+  );
   const followed = config ? changeRequests.filter((cr) => factoryIssueOf(forge, cr) !== null) : [];
-  if (commented.length === 0 && followed.length === 0) return logger.debug({ sha: event.headSha }, "no change request here to comment on or follow up");
+  if (commented.length === 0 && followed.length === 0)
+    return logger.debug({ sha: event.headSha }, "no change request here to comment on or follow up");
 
   const allJobs = await forge.listCiJobs(event.headSha);
   const jobs = allJobs.filter((j) => !j.name.startsWith(OWN_CONTEXT_PREFIX));
@@ -47,7 +50,8 @@ export async function handleCiCompleted(event: CiCompletedEvent, deps: CiComplet
     (failingBody ??= summarizeFailedJobs(failed, ci.max_lines, logger).then((groups) =>
       renderFailingSummary({ sha: event.headSha, groups, pending, words: forge.words }),
     ));
-  for (const cr of commented) await updateSummaryComment(forge, cr, event.headSha, failed.length > 0 ? failingSummary : null, pending);
+  for (const cr of commented)
+    await updateSummaryComment(forge, cr, event.headSha, failed.length > 0 ? failingSummary : null, pending);
   for (const changeRequest of followed) {
     const failureSummary = failed.length > 0 ? await failingSummary() : "";
     await followUpFactoryChange({ config: config!, changeRequest, jobs: allJobs, failureSummary }, deps);
@@ -55,7 +59,13 @@ export async function handleCiCompleted(event: CiCompletedEvent, deps: CiComplet
 }
 
 /** Creates or edits the one summary comment: failing, or turned green once nothing fails or runs. */
-async function updateSummaryComment(forge: Forge, cr: ChangeRequest, sha: string, failing: (() => Promise<string>) | null, pending: number): Promise<void> {
+async function updateSummaryComment(
+  forge: Forge,
+  cr: ChangeRequest,
+  sha: string,
+  failing: (() => Promise<string>) | null,
+  pending: number,
+): Promise<void> {
   const target = { kind: "change", number: cr.number } as const;
   const existing = (await markedComments(forge, target, "ciSummary"))[0] ?? null;
   if (failing) return void (await ensureStickyComment(forge, target, "ciSummary", await failing(), existing));
@@ -73,7 +83,9 @@ async function updateSummaryComment(forge: Forge, cr: ChangeRequest, sha: string
 async function changeRequestsAt(forge: Forge, event: CiCompletedEvent): Promise<ChangeRequest[]> {
   const found =
     event.changeRequestNumbers.length > 0
-      ? (await Promise.all(event.changeRequestNumbers.map((n) => forge.getChangeRequest(n)))).filter((c): c is ChangeRequest => c !== null)
+      ? (await Promise.all(event.changeRequestNumbers.map((n) => forge.getChangeRequest(n)))).filter(
+          (c): c is ChangeRequest => c !== null,
+        )
       : await forge.findChangeRequestsForSha(event.headSha);
   // A run for an older commit must not overwrite what the current head shows.
   return found.filter((c) => c.state === "open" && c.headSha === event.headSha);

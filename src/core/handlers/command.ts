@@ -21,24 +21,40 @@ export interface CommandDeps {
   cancellation?: TaskCancellation;
 }
 
-const HELP = "`/factory retry` (run the task again), `/factory fix` (one more fix attempt on this PR), `/factory stop` (stop the task and the fix loop)";
+const HELP =
+  "`/factory retry` (run the task again), `/factory fix` (one more fix attempt on this PR), `/factory stop` (stop the task and the fix loop)";
 
 /** `/factory retry | fix | stop` from someone with `trigger.min_permission`. */
 export async function handleCommand(event: CommandEvent, deps: CommandDeps): Promise<void> {
   const { forge } = deps;
   if (event.actor.isBot || event.actor.login === forge.botLogin) return;
   const loaded = await forge.loadConfig();
-  if (loaded.status !== "ok") return reply(event, deps, `factory-bot cannot act on commands here: ${loaded.status === "missing" ? "this repository has no factory config" : "its factory config has problems (see the `factory/config` status)"}.`);
+  if (loaded.status !== "ok")
+    return reply(
+      event,
+      deps,
+      `factory-bot cannot act on commands here: ${loaded.status === "missing" ? "this repository has no factory config" : "its factory config has problems (see the `factory/config` status)"}.`,
+    );
   const config = loaded.config;
   const has = await forge.getPermission(event.actor.login);
   if (!meetsPermission(has, config.trigger.min_permission)) {
     const { permissionName } = forge.words;
-    return reply(event, deps, `Only people with **${permissionName(config.trigger.min_permission)}** permission or higher can use \`/factory\` commands here (you have **${permissionName(has)}**).`);
+    return reply(
+      event,
+      deps,
+      `Only people with **${permissionName(config.trigger.min_permission)}** permission or higher can use \`/factory\` commands here (you have **${permissionName(has)}**).`,
+    );
   }
   await forge.acknowledgeComment(event.target, event.commentId);
-  if (typeof event.command === "object") return reply(event, deps, `I don't know \`/factory ${event.command.unknown}\`. I understand ${HELP}.`);
+  if (typeof event.command === "object")
+    return reply(event, deps, `I don't know \`/factory ${event.command.unknown}\`. I understand ${HELP}.`);
   const issueNumber = await issueOf(event, deps);
-  if (issueNumber === null) return reply(event, deps, `This ${forge.words.changeRequest} was not opened by factory-bot, so there is no task to ${event.command}.`);
+  if (issueNumber === null)
+    return reply(
+      event,
+      deps,
+      `This ${forge.words.changeRequest} was not opened by factory-bot, so there is no task to ${event.command}.`,
+    );
   await markIfInterrupted(forge, issueNumber, config, deps.clock);
   // A redelivered command (GitHub redelivery, a queue's second delivery) must not run twice.
   if ((await taskComment(forge, issueNumber))?.state?.deliveries?.includes(event.deliveryId)) return;
@@ -61,14 +77,36 @@ async function taskComment(forge: Forge, issue: number) {
 async function retry(event: CommandEvent, deps: CommandDeps, config: FactoryConfig, issue: number): Promise<void> {
   const { forge, clock } = deps;
   const found = await taskComment(forge, issue);
-  if (found?.state && isActive(found.state.phase)) return reply(event, deps, "A task is already running for this issue; `/factory stop` stops it.");
-  const issueRef: IssueRef = event.issue ?? (await forge.getIssue(issue)) ?? { number: issue, title: found?.state?.title ?? "", body: "", url: found?.state?.url ?? "" };
+  if (found?.state && isActive(found.state.phase))
+    return reply(event, deps, "A task is already running for this issue; `/factory stop` stops it.");
+  const issueRef: IssueRef = event.issue ??
+    (await forge.getIssue(issue)) ?? {
+      number: issue,
+      title: found?.state?.title ?? "",
+      body: "",
+      url: found?.state?.url ?? "",
+    };
   const now = clock.now().toISOString();
   const deliveries = rememberDelivery(found?.state ?? null, event.deliveryId);
-  const state: TaskState = { ...found?.state, phase: "queued", issue, attempt: 1, updatedAt: now, deliveryId: event.deliveryId, deliveries, stopped: false };
+  const state: TaskState = {
+    ...found?.state,
+    phase: "queued",
+    issue,
+    attempt: 1,
+    updatedAt: now,
+    deliveryId: event.deliveryId,
+    deliveries,
+    stopped: false,
+  };
   const progress = found
     ? new TaskProgress(forge, issue, found.comment.id, state, clock)
-    : new TaskProgress(forge, issue, (await forge.createComment({ kind: "issue", number: issue }, MARKERS.task)).id, state, clock);
+    : new TaskProgress(
+        forge,
+        issue,
+        (await forge.createComment({ kind: "issue", number: issue }, MARKERS.task)).id,
+        state,
+        clock,
+      );
   await progress.show({ phase: "queued" });
   await runTask({ config, issue: issueRef, progress, attempt: 1, branch: found?.state?.branch }, deps);
 }
@@ -80,23 +118,42 @@ async function stop(event: CommandEvent, deps: CommandDeps, issue: number): Prom
   const found = await taskComment(forge, issue);
   if (found?.state && isActive(found.state.phase)) {
     const progress = new TaskProgress(forge, issue, found.comment.id, found.state, clock);
-    await progress.show({ phase: "failed", failure: { kind: "refused", message: `${who}; nothing more will be pushed. Comment \`/factory retry\` to run it again.` } }, { stopped: true });
+    await progress.show(
+      {
+        phase: "failed",
+        failure: {
+          kind: "refused",
+          message: `${who}; nothing more will be pushed. Comment \`/factory retry\` to run it again.`,
+        },
+      },
+      { stopped: true },
+    );
   }
   const pr = event.target.kind === "change" ? event.target.number : found?.state?.changeRequest;
   if (pr !== undefined) {
-    await ensureStickyComment(forge, { kind: "change", number: pr }, "fixStopped", `${MARKERS.fixStopped}\n⏹️ ${who}: no more fix attempts on this ${forge.words.changeRequest}. \`/factory fix\` still makes one.`);
+    await ensureStickyComment(
+      forge,
+      { kind: "change", number: pr },
+      "fixStopped",
+      `${MARKERS.fixStopped}\n⏹️ ${who}: no more fix attempts on this ${forge.words.changeRequest}. \`/factory fix\` still makes one.`,
+    );
   }
 }
 
 async function fix(event: CommandEvent, deps: CommandDeps, config: FactoryConfig): Promise<void> {
   const { forge } = deps;
-  if (event.target.kind !== "change") return reply(event, deps, `\`/factory fix\` works on the task's ${forge.words.changeRequest}; comment it there.`);
+  if (event.target.kind !== "change")
+    return reply(event, deps, `\`/factory fix\` works on the task's ${forge.words.changeRequest}; comment it there.`);
   const cr = await forge.getChangeRequest(event.target.number);
   if (!cr || cr.state !== "open") return reply(event, deps, `This ${forge.words.changeRequest} is not open.`);
   const jobs = await forge.listCiJobs(cr.headSha);
-  if (!jobs.some((j) => j.state === "failure" && !j.name.startsWith("factory/"))) return reply(event, deps, "CI is not failing on the head of this pull request, so there is nothing to fix yet.");
+  if (!jobs.some((j) => j.state === "failure" && !j.name.startsWith("factory/")))
+    return reply(event, deps, "CI is not failing on the head of this pull request, so there is nothing to fix yet.");
   const summary = (await markedComments(forge, { kind: "change", number: cr.number }, "ciSummary"))[0]?.body ?? "";
-  await followUpFactoryChange({ config, changeRequest: cr, jobs, failureSummary: summary, forced: true, deliveryId: event.deliveryId }, deps);
+  await followUpFactoryChange(
+    { config, changeRequest: cr, jobs, failureSummary: summary, forced: true, deliveryId: event.deliveryId },
+    deps,
+  );
 }
 
 async function reply(event: CommandEvent, deps: CommandDeps, text: string): Promise<void> {

@@ -28,11 +28,18 @@ export async function handleConfigCheck(event: ChangeRequestUpdatedEvent, deps: 
       ? { state: "failure" as const, description: describeProblems(result.problems) }
       : result.status === "missing"
         ? { state: "success" as const, description: "No factory config: tasks are off, CI summaries use defaults" }
-        : { state: "success" as const, description: result.config.agent.command ? "Factory config is valid" : "Factory config is valid (tasks off: no agent.command)" };
+        : {
+            state: "success" as const,
+            description: result.config.agent.command
+              ? "Factory config is valid"
+              : "Factory config is valid (tasks off: no agent.command)",
+          };
   await forge.setCommitStatus(event.headSha, { context: CONFIG_STATUS_CONTEXT, ...status });
 }
 
-function describeProblems(problems: Array<{ file: string; line: number | null; column: number | null; message: string }>): string {
+function describeProblems(
+  problems: Array<{ file: string; line: number | null; column: number | null; message: string }>,
+): string {
   const [first] = problems;
   if (!first) return "Factory config is invalid";
   const where = `${first.file.split("/").pop()}${first.line ? `:${first.line}:${first.column ?? 1}` : ""}`;

@@ -31,17 +31,29 @@ export function meetsPermission(has: PermissionLevel, needs: MinPermission): boo
 export async function handleIssueLabeled(event: IssueLabeledEvent, deps: IssueLabeledDeps): Promise<void> {
   const { forge, logger } = deps;
   if (event.issue.isPullRequest) return logger.debug({}, "labels on pull requests start nothing");
-  if (event.actor.isBot || event.actor.login === forge.botLogin) return logger.debug({}, "events from bots start nothing");
+  if (event.actor.isBot || event.actor.login === forge.botLogin)
+    return logger.debug({}, "events from bots start nothing");
   const loaded = await forge.loadConfig();
   const config = loaded.status === "ok" ? loaded.config : null;
   if (event.label !== (config?.trigger.label ?? DEFAULT_LABEL)) return;
 
   const needs = config?.trigger.min_permission ?? DEFAULT_MIN_PERMISSION;
   const has = await forge.getPermission(event.actor.login);
-  const view = initialView(loaded, config, { user: event.actor.login, has, needs, label: event.label }, deps.configPaths);
-  if (view.phase === "denied" && (await markedComments(forge, { kind: "issue", number: event.issue.number }, "task")).length > 0) {
+  const view = initialView(
+    loaded,
+    config,
+    { user: event.actor.login, has, needs, label: event.label },
+    deps.configPaths,
+  );
+  if (
+    view.phase === "denied" &&
+    (await markedComments(forge, { kind: "issue", number: event.issue.number }, "task")).length > 0
+  ) {
     // The issue's one task comment already tells its story (maybe a PR); a refused label must not replace it.
-    return logger.info({ user: event.actor.login }, "label from a user below min_permission on an issue that has a task; ignored");
+    return logger.info(
+      { user: event.actor.login },
+      "label from a user below min_permission on an issue that has a task; ignored",
+    );
   }
   const timeoutMs = config ? longestRunMs(config) : 1800 * 1000;
   const progress = await claimTask({
@@ -68,8 +80,8 @@ function initialView(
 ): TaskCommentView {
   if (!meetsPermission(who.has, who.needs)) return { phase: "denied", ...who };
   if (loaded.status === "invalid") {
-    const problems = loaded.problems.map((p) =>
-      `\`${p.file}${p.line ? `:${p.line}:${p.column ?? 1}` : ""}\`${p.key ? ` \`${p.key}\`` : ""}: ${p.message}`,
+    const problems = loaded.problems.map(
+      (p) => `\`${p.file}${p.line ? `:${p.line}:${p.column ?? 1}` : ""}\`${p.key ? ` \`${p.key}\`` : ""}: ${p.message}`,
     );
     return { phase: "needs-config", reason: "invalid", problems, configPaths };
   }

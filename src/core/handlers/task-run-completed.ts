@@ -26,22 +26,39 @@ export interface TaskRunCompletedDeps {
 export async function handleTaskRunCompleted(event: TaskRunCompletedEvent, deps: TaskRunCompletedDeps): Promise<void> {
   const { forge, logger } = deps;
   const loaded = await forge.loadConfig();
-  if (loaded.status !== "ok") return logger.warn({ status: loaded.status }, "task run finished but the config is not usable; ignored");
+  if (loaded.status !== "ok")
+    return logger.warn({ status: loaded.status }, "task run finished but the config is not usable; ignored");
   const config = loaded.config;
   if (!event.workflowPath.endsWith(`/${config.runner_workflow}`) && forge.kind === "github") return;
   const comment = (await markedComments(forge, { kind: "issue", number: event.issueNumber }, "task"))[0];
   const state = comment ? decodeState<TaskState>(comment.body) : null;
-  if (!comment || !state || !isActive(state.phase) || state.runner !== config.runner || state.attempt !== event.attempt || !state.branch) {
+  if (
+    !comment ||
+    !state ||
+    !isActive(state.phase) ||
+    state.runner !== config.runner ||
+    state.attempt !== event.attempt ||
+    !state.branch
+  ) {
     return logger.info({ issue: event.issueNumber }, "no task is waiting for this run; ignored");
   }
-  const progress = new TaskProgress(forge, event.issueNumber, comment.id, { ...state, deliveryId: event.deliveryId }, deps.clock);
+  const progress = new TaskProgress(
+    forge,
+    event.issueNumber,
+    comment.id,
+    { ...state, deliveryId: event.deliveryId },
+    deps.clock,
+  );
   try {
     await publishRun(event, deps, config, state as TaskState & { branch: string }, progress);
   } catch (err) {
     // Whatever failed, the comment must not stay "running": say so, and how to retry.
     logger.error({ err }, "publishing the task run failed");
     const message = err instanceof Error ? err.message : String(err);
-    await progress.show({ phase: "failed", failure: { kind: err instanceof ForgeError ? "forge-error" : "internal", message } });
+    await progress.show({
+      phase: "failed",
+      failure: { kind: err instanceof ForgeError ? "forge-error" : "internal", message },
+    });
   }
 }
 
@@ -59,28 +76,62 @@ async function publishRun(
     if (head) await settleHeadStatus(forge, head, changeSet);
   };
   if (state.stopped) {
-    await progress.show({ phase: "failed", failure: { kind: "refused", message: "the task was stopped with `/factory stop`; its CI run's result was not used." } });
+    await progress.show({
+      phase: "failed",
+      failure: {
+        kind: "refused",
+        message: "the task was stopped with `/factory stop`; its CI run's result was not used.",
+      },
+    });
     return settle(null);
   }
   if (!event.succeeded) {
     const excerpt = await summarizeFailedJobs(await forge.listTaskRunJobs(event.runId), config.ci.max_lines, logger);
-    await progress.show({ phase: "failed", failure: { kind: "ci-run-failed", url: event.url, excerpt: excerpt.flatMap((g) => g.excerpt) } });
+    await progress.show({
+      phase: "failed",
+      failure: { kind: "ci-run-failed", url: event.url, excerpt: excerpt.flatMap((g) => g.excerpt) },
+    });
     return settle(null);
   }
   const text = await forge.downloadTaskChangeSet(event.runId);
-  const checked = text === null ? { ok: false as const, problem: "the run uploaded no `changeset.json` artifact" } : checkChangeSet(text);
+  const checked =
+    text === null
+      ? { ok: false as const, problem: "the run uploaded no `changeset.json` artifact" }
+      : checkChangeSet(text);
   if (!checked.ok) {
-    await progress.show({ phase: "failed", failure: { kind: "bad-artifact", url: event.url, problem: checked.problem } });
+    await progress.show({
+      phase: "failed",
+      failure: { kind: "bad-artifact", url: event.url, problem: checked.problem },
+    });
     return settle(null);
   }
   const { changeSet } = checked;
   if (changeSet.agent && (changeSet.agent.exit_code !== 0 || changeSet.agent.timed_out)) {
-    const agent = { exitCode: changeSet.agent.exit_code, signal: null, timedOut: changeSet.agent.timed_out, durationMs: changeSet.agent.duration_ms, outputTail: changeSet.agent.output_tail };
-    await progress.show({ phase: "failed", failure: { kind: "agent-failed", agent, timeoutSeconds: config.agent.timeout_seconds } });
+    const agent = {
+      exitCode: changeSet.agent.exit_code,
+      signal: null,
+      timedOut: changeSet.agent.timed_out,
+      durationMs: changeSet.agent.duration_ms,
+      outputTail: changeSet.agent.output_tail,
+    };
+    await progress.show({
+      phase: "failed",
+      failure: { kind: "agent-failed", agent, timeoutSeconds: config.agent.timeout_seconds },
+    });
     return settle(null);
   }
   const base = config.pull_request.base ?? (await forge.getDefaultBranch());
   const issue = { number: event.issueNumber, title: state.title ?? "", body: "", url: state.url ?? "" };
-  const outcome = await publishChangeSet({ forge, config, issue, branch: state.branch, base, attempt: event.attempt, changeSet, progress, logger });
+  const outcome = await publishChangeSet({
+    forge,
+    config,
+    issue,
+    branch: state.branch,
+    base,
+    attempt: event.attempt,
+    changeSet,
+    progress,
+    logger,
+  });
   if (outcome !== "published") await settle(changeSet);
 }

@@ -18,7 +18,13 @@ export const MAX_COMMENT_CHARS = 65_000;
 const FOOTER =
   "<sub>factory-bot edits this comment as checks finish on new commits. Set `ci.comments: off` (or `factory`) in `.github/factory.yml` to silence it.</sub>";
 
-export function renderFailingSummary(input: { sha: string; groups: FailureGroup[]; pending: number; words: ForgeWording; maxChars?: number }): string {
+export function renderFailingSummary(input: {
+  sha: string;
+  groups: FailureGroup[];
+  pending: number;
+  words: ForgeWording;
+  maxChars?: number;
+}): string {
   const maxChars = input.maxChars ?? MAX_COMMENT_CHARS;
   const failedJobs = input.groups.reduce((n, g) => n + g.jobs.length, 0);
   const pending = input.pending > 0 ? ` (${plural(input.pending, "check")} still running)` : "";
@@ -33,7 +39,11 @@ export function renderFailingSummary(input: { sha: string; groups: FailureGroup[
   return [header, `${MARKERS.ciFailureStart}\n${section}\n${MARKERS.ciFailureEnd}`, FOOTER].join("\n\n");
 }
 
-export function renderPassingSummary(input: { sha: string; lastFailure: string | null; lastFailureSha: string | null }): string {
+export function renderPassingSummary(input: {
+  sha: string;
+  lastFailure: string | null;
+  lastFailureSha: string | null;
+}): string {
   const parts = [
     MARKERS.ciSummary,
     encodeState({ sha: input.sha, failing: false } satisfies CiSummaryState),
@@ -50,7 +60,10 @@ function renderGroup(group: FailureGroup, maxLines: number): string {
   // precedence over link brackets, so a `]` in a name cannot end the link early.
   const names = group.jobs.map((j) => (j.url ? `[${inlineCode(j.name)}](${j.url})` : inlineCode(j.name))).join(", ");
   const lines = group.excerpt.length > maxLines ? [...group.excerpt.slice(0, maxLines), "…"] : group.excerpt;
-  const body = lines.length > 0 ? codeBlock(lines.join("\n")) : "_No log lines were available; follow the link for the job's output._";
+  const body =
+    lines.length > 0
+      ? codeBlock(lines.join("\n"))
+      : "_No log lines were available; follow the link for the job's output._";
   return `**${names}**\n\n${body}`;
 }
 
@@ -70,6 +83,7 @@ function fitGroups(groups: FailureGroup[], budget: number): string {
     used += text.length + 2;
   }
   const left = groups.slice(kept.length).reduce((n, g) => n + g.jobs.length, 0);
-  const note = left > 0 ? [`_…and ${plural(left, "more failing job")} not shown, to stay within the comment size limit._`] : [];
+  const note =
+    left > 0 ? [`_…and ${plural(left, "more failing job")} not shown, to stay within the comment size limit._`] : [];
   return [...kept, ...note].join("\n\n");
 }

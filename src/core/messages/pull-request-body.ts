@@ -35,14 +35,17 @@ export function buildPullRequestBody(input: PullRequestBodyInput): string {
     "<sub>Made by factory-bot from the repository's `agent.command`; tests are the repository's own `tests` commands.</sub>",
   ];
   const body = sections.join("\n\n");
-  return body.length <= MAX_BODY_CHARS ? body : body.slice(0, MAX_BODY_CHARS - 40) + "\n\n… (cut to fit the forge's limit)";
+  return body.length <= MAX_BODY_CHARS
+    ? body
+    : body.slice(0, MAX_BODY_CHARS - 40) + "\n\n… (cut to fit the forge's limit)";
 }
 
 function changedFilesSection(changeSet: ChangeSet): string {
   const rows = changeSet.files
     .slice(0, MAX_FILES_LISTED)
     .map((f) => `- ${inlineCode(f.path)} (${ACTION_WORDS[f.action]})`);
-  const more = changeSet.files.length > MAX_FILES_LISTED ? [`- … and ${changeSet.files.length - MAX_FILES_LISTED} more`] : [];
+  const more =
+    changeSet.files.length > MAX_FILES_LISTED ? [`- … and ${changeSet.files.length - MAX_FILES_LISTED} more`] : [];
   const list = [...rows, ...more].join("\n");
   return `<details><summary>${changeSet.files.length} changed file${changeSet.files.length === 1 ? "" : "s"}</summary>\n\n${list}\n\n</details>`;
 }
@@ -57,7 +60,8 @@ function testsSection(tests: TestResult[]): string {
   if (tests.length === 0) return "No tests are configured (`tests` in the factory config), so none ran.";
   const header = "| Test | Result | Duration |\n| --- | --- | --- |";
   const rows = tests.map(
-    (t) => `| ${tableCell(inlineCode(t.name))} | ${testResultLabel(t)} | ${t.skipped ? "–" : formatDuration(t.duration_ms)} |`,
+    (t) =>
+      `| ${tableCell(inlineCode(t.name))} | ${testResultLabel(t)} | ${t.skipped ? "–" : formatDuration(t.duration_ms)} |`,
   );
   const failures = tests
     .filter((t) => !t.skipped && t.exit_code !== 0)

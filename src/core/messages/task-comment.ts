@@ -29,7 +29,12 @@ export type TaskCommentView =
   | { phase: "failed"; failure: TaskFailure }
   | { phase: "no-changes"; changeRequest?: { number: number; url: string } }
   | { phase: "denied"; user: string; has: PermissionLevel; needs: PermissionLevel; label: string }
-  | { phase: "needs-config"; reason: "missing-command" | "invalid"; problems: string[]; configPaths: readonly string[] };
+  | {
+      phase: "needs-config";
+      reason: "missing-command" | "invalid";
+      problems: string[];
+      configPaths: readonly string[];
+    };
 
 const MAX_TAIL_CHARS = 3000;
 
@@ -152,7 +157,7 @@ function needsConfigText(view: Extract<TaskCommentView, { phase: "needs-config" 
   if (view.reason === "missing-command") {
     return (
       `⚙️ Tasks are off for this repository: ${view.configPaths.map(inlineCode).join(" or ")} on the default branch sets no \`agent.command\` (or does not exist). ` +
-      "Add one (see the factory-bot README, \"Configuration reference\"), then remove and re-add the label."
+      'Add one (see the factory-bot README, "Configuration reference"), then remove and re-add the label.'
     );
   }
   const list = view.problems.map((p) => `- ${p}`).join("\n");

@@ -15,9 +15,16 @@ export function ciTaskRunner(forge: Forge): TaskRunner {
     async run(task) {
       const wanted = CI_RUNNER_OF[forge.kind];
       if (task.config.runner !== wanted) {
-        return { kind: "refused", message: `\`runner: ${task.config.runner}\` does not exist on ${forge.kind === "github" ? "GitHub" : "GitLab"}; use \`runner: ${wanted}\` or \`runner: local\`.` };
+        return {
+          kind: "refused",
+          message: `\`runner: ${task.config.runner}\` does not exist on ${forge.kind === "github" ? "GitHub" : "GitLab"}; use \`runner: ${wanted}\` or \`runner: local\`.`,
+        };
       }
-      const { url } = await forge.dispatchTaskRun({ workflow: task.config.runner_workflow, ref: task.startRef ?? task.base, inputs: taskRunInputs(task) });
+      const { url } = await forge.dispatchTaskRun({
+        workflow: task.config.runner_workflow,
+        ref: task.startRef ?? task.base,
+        inputs: taskRunInputs(task),
+      });
       return { kind: "dispatched", url };
     },
   };

@@ -77,11 +77,18 @@ export async function followUpFactoryChange(input: FollowUpInput, deps: FollowUp
 async function failsOnBaseToo(forge: Forge, cr: ChangeRequest, failures: CiJob[]): Promise<boolean> {
   const baseSha = await forge.getBranchSha(cr.baseBranch);
   if (!baseSha) return false;
-  const failingOnBase = new Set((await forge.listCiJobs(baseSha)).filter((j) => j.state === "failure").map((j) => j.name));
+  const failingOnBase = new Set(
+    (await forge.listCiJobs(baseSha)).filter((j) => j.state === "failure").map((j) => j.name),
+  );
   return failures.every((j) => failingOnBase.has(j.name));
 }
 
-async function startFixAttempt(input: FollowUpInput, deps: FollowUpDeps, issue: number, attempt: number): Promise<void> {
+async function startFixAttempt(
+  input: FollowUpInput,
+  deps: FollowUpDeps,
+  issue: number,
+  attempt: number,
+): Promise<void> {
   const { forge, clock, logger } = deps;
   const comment = (await markedComments(forge, { kind: "issue", number: issue }, "task"))[0];
   const state = comment ? decodeState<TaskState>(comment.body) : null;
@@ -89,16 +96,37 @@ async function startFixAttempt(input: FollowUpInput, deps: FollowUpDeps, issue: 
   if (isActive(state.phase)) return;
   if (!input.forced && state.fixedHead === input.changeRequest.headSha) {
     // The attempt on this head pushed nothing (agent failed, no change): the loop cannot go on.
-    await ensureStickyComment(forge, { kind: "change", number: input.changeRequest.number }, "handover", handoverText(null));
+    await ensureStickyComment(
+      forge,
+      { kind: "change", number: input.changeRequest.number },
+      "handover",
+      handoverText(null),
+    );
     return;
   }
   const deliveries = input.deliveryId ? rememberDelivery(state, input.deliveryId) : state.deliveries;
-  const progress = new TaskProgress(forge, issue, comment.id, { ...state, attempt, fixedHead: input.changeRequest.headSha, stopped: false, deliveries }, clock);
-  const runner = deps.runner ?? { run: async () => ({ kind: "refused" as const, message: "this deployment cannot run the agent itself; use `runner: actions` or `runner: gitlab-ci`." }) };
+  const progress = new TaskProgress(
+    forge,
+    issue,
+    comment.id,
+    { ...state, attempt, fixedHead: input.changeRequest.headSha, stopped: false, deliveries },
+    clock,
+  );
+  const runner = deps.runner ?? {
+    run: async () => ({
+      kind: "refused" as const,
+      message: "this deployment cannot run the agent itself; use `runner: actions` or `runner: gitlab-ci`.",
+    }),
+  };
   await runTask(
     {
       config: input.config,
-      issue: (await forge.getIssue(issue)) ?? { number: issue, title: state.title ?? "", body: "", url: state.url ?? "" },
+      issue: (await forge.getIssue(issue)) ?? {
+        number: issue,
+        title: state.title ?? "",
+        body: "",
+        url: state.url ?? "",
+      },
       progress,
       attempt,
       failureSummary: input.failureSummary,

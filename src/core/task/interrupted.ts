@@ -25,18 +25,31 @@ export function isInterrupted(state: TaskState, config: FactoryConfig, now: Date
  * A task still "running" long after it could have (a restart, a lost CI run) is marked failed
  * with a retry hint, and its pending `factory/task` status resolved. True when it was.
  */
-export async function markIfInterrupted(forge: Forge, issue: number, config: FactoryConfig, clock: Clock): Promise<boolean> {
+export async function markIfInterrupted(
+  forge: Forge,
+  issue: number,
+  config: FactoryConfig,
+  clock: Clock,
+): Promise<boolean> {
   const comment = (await markedComments(forge, { kind: "issue", number: issue }, "task"))[0];
   const state = comment ? decodeState<TaskState>(comment.body) : null;
   if (!comment || !state || !isInterrupted(state, config, clock.now())) return false;
   const progress = new TaskProgress(forge, issue, comment.id, state, clock);
   await progress.show({
     phase: "failed",
-    failure: { kind: "refused", message: "it was interrupted (the server restarted or its CI run was lost) and never finished. Comment `/factory retry` to run it again." },
+    failure: {
+      kind: "refused",
+      message:
+        "it was interrupted (the server restarted or its CI run was lost) and never finished. Comment `/factory retry` to run it again.",
+    },
   });
   const head = state.branch ? await forge.getBranchSha(state.branch) : null;
   if (head && state.changeRequest !== undefined) {
-    await forge.setCommitStatus(head, { context: TASK_STATUS_CONTEXT, state: "error", description: "Interrupted; comment /factory retry to run it again" });
+    await forge.setCommitStatus(head, {
+      context: TASK_STATUS_CONTEXT,
+      state: "error",
+      description: "Interrupted; comment /factory retry to run it again",
+    });
   }
   return true;
 }

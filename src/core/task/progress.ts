@@ -58,12 +58,28 @@ export async function claimTask(input: ClaimInput): Promise<TaskProgress | null>
       input.logger.info({ phase: previous.phase }, "task already handled for this issue; nothing to do");
       return null;
     }
-    const state: TaskState = { ...previous, issue: issueNumber, attempt: 1, phase: view.phase, updatedAt: now, deliveryId, deliveries: rememberDelivery(previous, deliveryId), stopped: false };
+    const state: TaskState = {
+      ...previous,
+      issue: issueNumber,
+      attempt: 1,
+      phase: view.phase,
+      updatedAt: now,
+      deliveryId,
+      deliveries: rememberDelivery(previous, deliveryId),
+      stopped: false,
+    };
     const progress = new TaskProgress(forge, issueNumber, existing.id, state, clock);
     await progress.show(view);
     return progress;
   }
-  const state: TaskState = { phase: view.phase, issue: issueNumber, attempt: 1, updatedAt: now, deliveryId, deliveries: [deliveryId] };
+  const state: TaskState = {
+    phase: view.phase,
+    issue: issueNumber,
+    attempt: 1,
+    updatedAt: now,
+    deliveryId,
+    deliveries: [deliveryId],
+  };
   const created = await forge.createComment(target, renderTaskComment(view, state, forge.words));
   const winner = (await taskComments(forge, issueNumber))[0];
   if (winner && winner.id !== created.id) {

@@ -55,7 +55,12 @@ export function statusDescription(changeSet: ChangeSet): string {
 }
 
 /** The branch head when it is this task's commit for this attempt (by its trailers), else null. */
-async function alreadyCommitted(forge: Forge, branch: string, issueNumber: number, attempt: number): Promise<string | null> {
+async function alreadyCommitted(
+  forge: Forge,
+  branch: string,
+  issueNumber: number,
+  attempt: number,
+): Promise<string | null> {
   const head = await forge.getBranchSha(branch);
   if (!head) return null;
   const message = await forge.getCommitMessage(head).catch((err: unknown) => {
@@ -64,7 +69,6 @@ async function alreadyCommitted(forge: Forge, branch: string, issueNumber: numbe
   });
   return issueOf(message) === issueNumber && attemptOf(message) === attempt ? head : null;
 }
-
 
 export type PublishOutcome = "published" | "no-changes" | "refused";
 
@@ -142,7 +146,10 @@ export async function publishChangeSet(input: PublishInput): Promise<PublishOutc
 export async function settleHeadStatus(forge: Forge, headSha: string, changeSet: ChangeSet | null): Promise<void> {
   const status =
     changeSet && changeSet.files.length === 0
-      ? { state: failedTests(changeSet).length > 0 ? ("failure" as const) : ("success" as const), description: statusDescription(changeSet) }
+      ? {
+          state: failedTests(changeSet).length > 0 ? ("failure" as const) : ("success" as const),
+          description: statusDescription(changeSet),
+        }
       : { state: "failure" as const, description: "The agent's new run pushed nothing; see the issue" };
   await forge.setCommitStatus(headSha, { context: TASK_STATUS_CONTEXT, ...status });
 }
@@ -173,7 +180,11 @@ function stripDraft(forge: Forge, title: string): string {
   return prefix && title.startsWith(prefix) ? title.slice(prefix.length) : title;
 }
 
-async function decorateChangeRequest(input: PublishInput, changeRequest: ChangeRequest, updated: boolean): Promise<void> {
+async function decorateChangeRequest(
+  input: PublishInput,
+  changeRequest: ChangeRequest,
+  updated: boolean,
+): Promise<void> {
   const { forge, config, changeSet, logger } = input;
   if (config.pull_request.labels.length > 0) await forge.addLabels(changeRequest.number, config.pull_request.labels);
   if (updated) return; // reviewers were requested when it opened; people may have changed them since
@@ -185,7 +196,8 @@ async function decorateChangeRequest(input: PublishInput, changeRequest: ChangeR
       codeowners,
       [forge.botLogin],
     );
-    if (reviewers.users.length + reviewers.teams.length > 0) await forge.requestReviewers(changeRequest.number, reviewers);
+    if (reviewers.users.length + reviewers.teams.length > 0)
+      await forge.requestReviewers(changeRequest.number, reviewers);
   } catch (err) {
     // A reviewer who cannot be requested (not a collaborator, say) must not fail the task.
     if (!(err instanceof ForgeError)) throw err;

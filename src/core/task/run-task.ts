@@ -37,7 +37,16 @@ export async function runTask(input: RunTaskInput, deps: RunTaskDeps): Promise<v
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
     if (registration?.signal.aborted) {
-      await progress.show({ phase: "failed", failure: { kind: "refused", message: `it was stopped (${message}); nothing was pushed. Comment \`/factory retry\` to run it again.` } }, { stopped: true });
+      await progress.show(
+        {
+          phase: "failed",
+          failure: {
+            kind: "refused",
+            message: `it was stopped (${message}); nothing was pushed. Comment \`/factory retry\` to run it again.`,
+          },
+        },
+        { stopped: true },
+      );
       return;
     }
     if (err instanceof TaskError) {
@@ -69,7 +78,11 @@ async function runAndPublish(input: RunTaskInput, deps: RunTaskDeps, signal?: Ab
   // The status belongs on the task branch's own commits, never on the base branch's.
   const ownsBranchHead = branchSha !== null && branchSha !== baseSha;
   if (ownsBranchHead) {
-    await forge.setCommitStatus(branchSha, { context: TASK_STATUS_CONTEXT, state: "pending", description: "The agent is running" });
+    await forge.setCommitStatus(branchSha, {
+      context: TASK_STATUS_CONTEXT,
+      state: "pending",
+      description: "The agent is running",
+    });
   }
   // Never fall back to the server for a repository that asked for its own CI.
   const chosen = config.runner === "local" ? runner : ciTaskRunner(forge);
@@ -93,13 +106,26 @@ async function runAndPublish(input: RunTaskInput, deps: RunTaskDeps, signal?: Ab
     },
   );
   if (result.kind === "dispatched") {
-    await progress.show({ phase: "running", branch, base, baseSha: startSha, attempt: input.attempt, ciUrl: result.url }, { branch, runner: config.runner });
+    await progress.show(
+      { phase: "running", branch, base, baseSha: startSha, attempt: input.attempt, ciUrl: result.url },
+      { branch, runner: config.runner },
+    );
     return; // the finished run is published by handleTaskRunCompleted
   }
   let changeSet = null;
   if (result.kind === "completed") {
     changeSet = result.changeSet;
-    const outcome = await publishChangeSet({ forge, config, issue, branch, base, attempt: input.attempt, changeSet, progress, logger: deps.logger });
+    const outcome = await publishChangeSet({
+      forge,
+      config,
+      issue,
+      branch,
+      base,
+      attempt: input.attempt,
+      changeSet,
+      progress,
+      logger: deps.logger,
+    });
     if (outcome === "published") return;
   } else if (result.kind === "refused") {
     await progress.show({ phase: "failed", failure: { kind: "refused", message: result.message } });

@@ -64,7 +64,17 @@ export function createDoctorCommand(deps: DoctorDeps = {}): CliCommand {
 
 async function runChecks(env: NodeJS.ProcessEnv, args: DoctorArgs, deps: DoctorDeps): Promise<Section[]> {
   if (!githubConfigured(env) && !gitlabConfigured(env)) {
-    return [{ title: "Set-up", checks: [fail("neither GitHub nor GitLab is configured", "set APP_ID, PRIVATE_KEY and WEBHOOK_SECRET (GitHub) and/or GITLAB_TOKEN and GITLAB_WEBHOOK_SECRET (GitLab); README Quick start")] }];
+    return [
+      {
+        title: "Set-up",
+        checks: [
+          fail(
+            "neither GitHub nor GitLab is configured",
+            "set APP_ID, PRIVATE_KEY and WEBHOOK_SECRET (GitHub) and/or GITLAB_TOKEN and GITLAB_WEBHOOK_SECRET (GitLab); README Quick start",
+          ),
+        ],
+      },
+    ];
   }
   const github = await githubSection({ env, manifest: readAppManifest(), Octokit: deps.Octokit });
   const sections = [github.section];
@@ -72,7 +82,11 @@ async function runChecks(env: NodeJS.ProcessEnv, args: DoctorArgs, deps: DoctorD
     sections.push(
       github.authenticated
         ? await githubRepoSection({ env, repo: args.repo, Octokit: deps.Octokit })
-        : { title: `GitHub repository ${args.repo}`, checks: [], skipped: "not checked: the app could not authenticate (see above)" },
+        : {
+            title: `GitHub repository ${args.repo}`,
+            checks: [],
+            skipped: "not checked: the app could not authenticate (see above)",
+          },
     );
   }
   sections.push(...(await gitlabSection(env, args.project)));

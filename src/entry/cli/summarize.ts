@@ -1,6 +1,13 @@
 import { open } from "node:fs/promises";
 import { resolve } from "node:path";
-import { DEFAULT_MAX_LINES, MAX_MAX_LINES, renderSummaryMarkdown, renderSummaryText, summarizeLog, type LogInput } from "../../summarize/index.js";
+import {
+  DEFAULT_MAX_LINES,
+  MAX_MAX_LINES,
+  renderSummaryMarkdown,
+  renderSummaryText,
+  summarizeLog,
+  type LogInput,
+} from "../../summarize/index.js";
 import type { CliCommand, CliIo } from "./types.js";
 
 const USAGE = `Usage: factory-bot summarize [--max-lines N] [--format markdown|text] [log-file]
@@ -49,7 +56,9 @@ async function summarizeInput(options: Options, io: CliIo): Promise<number> {
     io.stderr.write(`factory-bot summarize: cannot read ${file}: ${handle.reason}\n`);
     return CANNOT_READ;
   }
-  const input: LogInput = handle ? handle.createReadStream({ highWaterMark: READ_CHUNK_BYTES }) : (io.stdin as LogInput);
+  const input: LogInput = handle
+    ? handle.createReadStream({ highWaterMark: READ_CHUNK_BYTES })
+    : (io.stdin as LogInput);
   try {
     const summary = await summarizeLog(input, { maxLines: options.maxLines });
     io.stdout.write(options.format === "markdown" ? renderSummaryMarkdown(summary) : renderSummaryText(summary));
@@ -89,7 +98,12 @@ function parseArgs(args: readonly string[]): Options | string {
     }
     const [name, inline] = splitOption(arg);
     const value = inline ?? args[++i];
-    const problem = name === "--max-lines" ? setMaxLines(options, value) : name === "--format" ? setFormat(options, value) : `unknown option ${name}`;
+    const problem =
+      name === "--max-lines"
+        ? setMaxLines(options, value)
+        : name === "--format"
+          ? setFormat(options, value)
+          : `unknown option ${name}`;
     if (problem) return problem;
   }
   if (operands.length > 1) return `expected at most one log file, got ${operands.length}: ${operands.join(" ")}`;
@@ -106,13 +120,15 @@ function splitOption(arg: string): [string, string | undefined] {
 function setMaxLines(options: Options, value: string | undefined): string | null {
   if (value === undefined) return "--max-lines needs a number";
   const n = Number(value);
-  if (!/^\d+$/.test(value) || n < 1 || n > MAX_MAX_LINES) return `--max-lines must be a whole number from 1 to ${MAX_MAX_LINES}, got "${value}"`;
+  if (!/^\d+$/.test(value) || n < 1 || n > MAX_MAX_LINES)
+    return `--max-lines must be a whole number from 1 to ${MAX_MAX_LINES}, got "${value}"`;
   options.maxLines = n;
   return null;
 }
 
 function setFormat(options: Options, value: string | undefined): string | null {
-  if (value !== "markdown" && value !== "text") return `--format must be markdown or text, got ${value === undefined ? "nothing" : `"${value}"`}`;
+  if (value !== "markdown" && value !== "text")
+    return `--format must be markdown or text, got ${value === undefined ? "nothing" : `"${value}"`}`;
   options.format = value;
   return null;
 }

@@ -56,7 +56,12 @@ export const taskCommand: CliCommand = async (args, io) => {
   try {
     const config = await loadConfig(io, values.config);
     const task = await taskSpec(io, config, { ...values, issue });
-    const result = await runTaskInDirectory(io.cwd, task, { serverEnv: io.env, agentEnvNames: agentEnvNamesFromEnv(io.env), logger: stderrLogger(io), clock: systemClock });
+    const result = await runTaskInDirectory(io.cwd, task, {
+      serverEnv: io.env,
+      agentEnvNames: agentEnvNamesFromEnv(io.env),
+      logger: stderrLogger(io),
+      clock: systemClock,
+    });
     if (result.kind === "refused") throw new Error(result.message);
     if (result.kind === "dispatched") throw new Error("the task was handed elsewhere instead of running here");
     await writeFile(resolve(io.cwd, values.output), JSON.stringify(toChangeSet(result, task.baseSha), null, 2) + "\n");
@@ -89,7 +94,8 @@ async function loadConfig(io: CliIo, file: string | undefined): Promise<FactoryC
     if (text === null) continue;
     const result = resolveConfig([{ file: candidate, text }]);
     if (result.status === "ok") return result.config;
-    if (result.status === "invalid") throw new Error(`the config has problems:\n${result.problems.map(formatProblem).join("\n")}`);
+    if (result.status === "invalid")
+      throw new Error(`the config has problems:\n${result.problems.map(formatProblem).join("\n")}`);
   }
   throw new Error(`no config found (looked for ${candidates.join(", ")})`);
 }
@@ -107,7 +113,11 @@ interface TaskArgs {
 
 async function taskSpec(io: CliIo, config: FactoryConfig, args: TaskArgs): Promise<TaskSpec> {
   const read = (f: string | undefined) => (f ? readFile(resolve(io.cwd, f), "utf8") : Promise.resolve(undefined));
-  const [body, failureSummary, baseSha] = await Promise.all([read(args["body-file"]), read(args["failure-file"]), headSha(io)]);
+  const [body, failureSummary, baseSha] = await Promise.all([
+    read(args["body-file"]),
+    read(args["failure-file"]),
+    headSha(io),
+  ]);
   const title = args.title ?? "";
   return {
     repoFullName: io.env.GITHUB_REPOSITORY ?? io.env.CI_PROJECT_PATH ?? "",
@@ -136,19 +146,32 @@ async function headSha(io: CliIo): Promise<string> {
 type RanHere = Extract<TaskRunResult, { kind: "completed" | "agent-failed" }>;
 
 function toChangeSet(result: RanHere, baseSha: string): ChangeSet {
-  const agent = { exit_code: result.agent.exitCode, timed_out: result.agent.timedOut, duration_ms: result.agent.durationMs, output_tail: result.agent.outputTail };
+  const agent = {
+    exit_code: result.agent.exitCode,
+    timed_out: result.agent.timedOut,
+    duration_ms: result.agent.durationMs,
+    output_tail: result.agent.outputTail,
+  };
   if (result.kind === "completed") return { ...result.changeSet, agent };
   return { version: 1, base_sha: baseSha, files: [], summary: "", tests: [], agent };
 }
 
 function describe(result: RanHere): string {
-  if (result.kind === "agent-failed") return `agent failed (exit ${result.agent.exitCode ?? "none"}${result.agent.timedOut ? ", timed out" : ""}); recorded in the ChangeSet`;
+  if (result.kind === "agent-failed")
+    return `agent failed (exit ${result.agent.exitCode ?? "none"}${result.agent.timedOut ? ", timed out" : ""}); recorded in the ChangeSet`;
   const failed = result.changeSet.tests.filter((t) => !t.skipped && t.exit_code !== 0).length;
   return `${result.changeSet.files.length} changed file(s); ${result.changeSet.tests.length} test(s), ${failed} failed`;
 }
 
 function stderrLogger(io: CliIo): Logger {
-  const write = (level: string) => (obj: object, msg?: string) => io.stderr.write(JSON.stringify({ level, msg, ...obj }) + "\n");
-  const logger: Logger = { info: write("info"), warn: write("warn"), error: write("error"), debug: () => {}, child: () => logger };
+  const write = (level: string) => (obj: object, msg?: string) =>
+    io.stderr.write(JSON.stringify({ level, msg, ...obj }) + "\n");
+  const logger: Logger = {
+    info: write("info"),
+    warn: write("warn"),
+    error: write("error"),
+    debug: () => {},
+    child: () => logger,
+  };
   return logger;
 }

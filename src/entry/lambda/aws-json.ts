@@ -55,9 +55,20 @@ interface SignedRequest {
 function signedRequest(env: NodeJS.ProcessEnv, service: AwsService, operation: string, body: string): SignedRequest {
   const region = env.AWS_REGION || env.AWS_DEFAULT_REGION;
   if (!region) throw new Error("AWS_REGION is not set (Lambda sets it)");
-  const { AWS_ACCESS_KEY_ID: accessKeyId, AWS_SECRET_ACCESS_KEY: secretAccessKey, AWS_SESSION_TOKEN: sessionToken } = env;
-  if (!accessKeyId || !secretAccessKey) throw new Error("AWS credentials are not in the environment (Lambda sets AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY)");
-  const url = new URL(env[`AWS_ENDPOINT_URL_${service.toUpperCase()}`] || env.AWS_ENDPOINT_URL || `https://${service}.${region}.amazonaws.com/`);
+  const {
+    AWS_ACCESS_KEY_ID: accessKeyId,
+    AWS_SECRET_ACCESS_KEY: secretAccessKey,
+    AWS_SESSION_TOKEN: sessionToken,
+  } = env;
+  if (!accessKeyId || !secretAccessKey)
+    throw new Error(
+      "AWS credentials are not in the environment (Lambda sets AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY)",
+    );
+  const url = new URL(
+    env[`AWS_ENDPOINT_URL_${service.toUpperCase()}`] ||
+      env.AWS_ENDPOINT_URL ||
+      `https://${service}.${region}.amazonaws.com/`,
+  );
   const { contentType, targetPrefix } = PROTOCOL[service];
   const options = {
     host: url.host,
@@ -79,7 +90,13 @@ function send({ url, headers, body }: SignedRequest): Promise<unknown> {
       readJson(res).then((json) => {
         if ((res.statusCode ?? 0) < 300) return resolve(json);
         const fault = json as { __type?: string; message?: string; Message?: string };
-        reject(new AwsError(res.statusCode ?? 0, (fault.__type ?? "UnknownError").split("#").pop()!, fault.message ?? fault.Message ?? ""));
+        reject(
+          new AwsError(
+            res.statusCode ?? 0,
+            (fault.__type ?? "UnknownError").split("#").pop()!,
+            fault.message ?? fault.Message ?? "",
+          ),
+        );
       }, reject);
     });
     req.on("timeout", () => req.destroy(new Error(`no answer from ${url.host} within ${TIMEOUT_MS} ms`)));

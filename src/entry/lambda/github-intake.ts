@@ -20,13 +20,21 @@ export function githubWouldHandle(name: string, payload: Record<string, unknown>
 export function githubIntake(webhookSecret: string): ForgeIntake {
   return async (request: WebhookRequest): Promise<Intake> => {
     const missing = REQUIRED_HEADERS.filter((name) => !request.headers[name]);
-    if (missing.length > 0) return refused(400, `missing header${missing.length > 1 ? "s" : ""}: ${missing.join(", ")}`);
-    if (!(await signatureMatches(webhookSecret, request))) return refused(401, "the signature (X-Hub-Signature-256) does not match the webhook secret");
+    if (missing.length > 0)
+      return refused(400, `missing header${missing.length > 1 ? "s" : ""}: ${missing.join(", ")}`);
+    if (!(await signatureMatches(webhookSecret, request)))
+      return refused(401, "the signature (X-Hub-Signature-256) does not match the webhook secret");
     const payload = parseJsonObject(request.body);
     if (!payload) return refused(400, "the body is not a JSON object");
     const event = request.headers["x-github-event"]!;
-    if (!githubWouldHandle(event, payload)) return ignored(`factory-bot does nothing with ${event}${payload.action ? `.${String(payload.action)}` : ""} here`);
-    return { kind: "accepted", delivery: { forge: "github", event, deliveryId: request.headers["x-github-delivery"]!, body: request.body } };
+    if (!githubWouldHandle(event, payload))
+      return ignored(
+        `factory-bot does nothing with ${event}${payload.action ? `.${String(payload.action)}` : ""} here`,
+      );
+    return {
+      kind: "accepted",
+      delivery: { forge: "github", event, deliveryId: request.headers["x-github-delivery"]!, body: request.body },
+    };
   };
 }
 

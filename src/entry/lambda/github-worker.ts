@@ -25,7 +25,11 @@ export async function createGitHubProcessor(options: GitHubWorkerOptions): Promi
   const probot = createProbot({ env: options.env, overrides: { Octokit: options.Octokit ?? FactoryOctokit } });
   await probot.load(factoryGitHubApp({ jobs: options.jobs, runner: options.runner, clock: options.clock }));
   return async (delivery) => {
-    const event = { id: delivery.deliveryId, name: delivery.event, payload: JSON.parse(delivery.body) } as EmitterWebhookEvent;
+    const event = {
+      id: delivery.deliveryId,
+      name: delivery.event,
+      payload: JSON.parse(delivery.body),
+    } as EmitterWebhookEvent;
     await options.jobs.runDelivery(() => probot.receive(event));
   };
 }

@@ -21,7 +21,8 @@ export function gitlabIntake(webhookSecret: string): ForgeIntake {
     if (!payload) return refused(400, "the body is not a JSON object");
     const event = request.headers["x-gitlab-event"] ?? "";
     const deliveryId = gitlabDeliveryId(request.headers);
-    if (!routeGitLabEvent(event, payload, deliveryId)) return ignored(`factory-bot does nothing with this ${event || "unnamed"} event`);
+    if (!routeGitLabEvent(event, payload, deliveryId))
+      return ignored(`factory-bot does nothing with this ${event || "unnamed"} event`);
     return { kind: "accepted", delivery: { forge: "gitlab", event, deliveryId, body: request.body } };
   };
 }

@@ -41,7 +41,8 @@ export function createGitLabProcessor(options: GitLabWorkerOptions): DeliveryPro
       "x-gitlab-webhook-uuid": delivery.deliveryId,
     };
     const answer = await options.jobs.runDelivery(() => handleGitLabDelivery({ headers, body: delivery.body }, deps));
-    if (answer.status >= 400) throw new Error(`the GitLab router refused the queued delivery (${answer.status}): ${answer.body}`);
+    if (answer.status >= 400)
+      throw new Error(`the GitLab router refused the queued delivery (${answer.status}): ${answer.body}`);
     logger.debug({ status: answer.status }, "GitLab delivery handled");
   };
 }

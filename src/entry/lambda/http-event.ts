@@ -42,7 +42,9 @@ export function toWebhookRequest(event: LambdaHttpEvent): WebhookRequest {
  * API Gateway REST keeps the sender's header case (`X-GitHub-Event`); HTTP API and Function URLs
  * lower-case them. The signature checks look names up lower-cased, as Node does.
  */
-export function lowerCaseHeaders(headers: Record<string, string | undefined> | null | undefined): Record<string, string | undefined> {
+export function lowerCaseHeaders(
+  headers: Record<string, string | undefined> | null | undefined,
+): Record<string, string | undefined> {
   const lowered: Record<string, string | undefined> = {};
   for (const [name, value] of Object.entries(headers ?? {})) {
     if (value !== undefined) lowered[name.toLowerCase()] = value;

@@ -1,5 +1,11 @@
 import type { Logger } from "../../core/deps.js";
-import { jsonResult, toWebhookRequest, type LambdaHttpEvent, type LambdaHttpResult, type WebhookRequest } from "./http-event.js";
+import {
+  jsonResult,
+  toWebhookRequest,
+  type LambdaHttpEvent,
+  type LambdaHttpResult,
+  type WebhookRequest,
+} from "./http-event.js";
 import type { ForgeIntake } from "./intake.js";
 import { MessageTooLargeError, type DeliveryQueue, type ForgeName, type QueuedDelivery } from "./queue.js";
 
@@ -31,10 +37,14 @@ export function createHttpHandler(deps: HttpFunctionDeps): HttpHandler {
   return async (event) => {
     const request = toWebhookRequest(event);
     const forge = forgeOfPath(request.path);
-    if (!forge) return jsonResult(404, { error: `no route for ${request.path}; webhooks go to ${Object.values(WEBHOOK_PATHS).join(" or ")}` });
+    if (!forge)
+      return jsonResult(404, {
+        error: `no route for ${request.path}; webhooks go to ${Object.values(WEBHOOK_PATHS).join(" or ")}`,
+      });
     if (request.method !== "POST") return jsonResult(405, { error: "webhooks are POSTed" }, { allow: "POST" });
     const intake = deps.intakes[forge];
-    if (!intake) return jsonResult(404, { error: `${forge} is not configured on this bot: set ${SETTINGS_HINT[forge]}` });
+    if (!intake)
+      return jsonResult(404, { error: `${forge} is not configured on this bot: set ${SETTINGS_HINT[forge]}` });
     return answer(forge, request, intake, deps);
   };
 }
@@ -46,7 +56,12 @@ function forgeOfPath(path: string): ForgeName | null {
   return match ? match[0] : null;
 }
 
-async function answer(forge: ForgeName, request: WebhookRequest, intake: ForgeIntake, deps: HttpFunctionDeps): Promise<LambdaHttpResult> {
+async function answer(
+  forge: ForgeName,
+  request: WebhookRequest,
+  intake: ForgeIntake,
+  deps: HttpFunctionDeps,
+): Promise<LambdaHttpResult> {
   const decision = await intake(request);
   switch (decision.kind) {
     case "refused":

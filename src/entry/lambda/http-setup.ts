@@ -11,12 +11,15 @@ export function httpDepsFromEnv(env: NodeJS.ProcessEnv, queue: DeliveryQueue, lo
   if (env.WEBHOOK_SECRET) intakes.github = githubIntake(env.WEBHOOK_SECRET);
   if (env.GITLAB_WEBHOOK_SECRET) intakes.gitlab = gitlabIntake(env.GITLAB_WEBHOOK_SECRET);
   if (Object.keys(intakes).length === 0) {
-    throw new Error("Neither WEBHOOK_SECRET (GitHub) nor GITLAB_WEBHOOK_SECRET (GitLab) is set: the HTTP function would refuse every webhook.");
+    throw new Error(
+      "Neither WEBHOOK_SECRET (GitHub) nor GITLAB_WEBHOOK_SECRET (GitLab) is set: the HTTP function would refuse every webhook.",
+    );
   }
   return { intakes, queue, logger };
 }
 
 export function queueUrlFromEnv(env: NodeJS.ProcessEnv): string {
-  if (!env.FACTORY_QUEUE_URL) throw new Error("FACTORY_QUEUE_URL is not set: the URL of the SQS queue the worker reads.");
+  if (!env.FACTORY_QUEUE_URL)
+    throw new Error("FACTORY_QUEUE_URL is not set: the URL of the SQS queue the worker reads.");
   return env.FACTORY_QUEUE_URL;
 }

@@ -38,7 +38,10 @@ export async function loadParameters(env: NodeJS.ProcessEnv, aws: AwsCall): Prom
   const loaded: NodeJS.ProcessEnv = { ...env };
   const missing: string[] = [];
   for (let i = 0; i < names.length; i += NAMES_PER_CALL) {
-    const reply = await aws<GetParametersReply>("ssm", "GetParameters", { Names: names.slice(i, i + NAMES_PER_CALL), WithDecryption: true });
+    const reply = await aws<GetParametersReply>("ssm", "GetParameters", {
+      Names: names.slice(i, i + NAMES_PER_CALL),
+      WithDecryption: true,
+    });
     for (const parameter of reply.Parameters ?? []) {
       const variable = variableOf(parameter.Name ?? "");
       if (variable && parameter.Value !== undefined && !loaded[variable]) loaded[variable] = parameter.Value;

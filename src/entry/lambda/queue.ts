@@ -61,7 +61,8 @@ export function decodeDelivery(text: string): DecodeResult {
   } catch {
     return { ok: false, reason: "the message body is not JSON" };
   }
-  if (typeof message !== "object" || message === null) return { ok: false, reason: "the message body is not an object" };
+  if (typeof message !== "object" || message === null)
+    return { ok: false, reason: "the message body is not an object" };
   if (message.version !== 1) return { ok: false, reason: `unknown message version ${JSON.stringify(message.version)}` };
   const { forge, event, deliveryId } = message;
   if (forge !== "github" && forge !== "gitlab") return { ok: false, reason: `unknown forge ${JSON.stringify(forge)}` };
@@ -91,9 +92,13 @@ export class SqsDeliveryQueue implements DeliveryQueue {
 
   async send(delivery: QueuedDelivery): Promise<void> {
     const body = encodeDelivery(delivery);
-    const reply = await this.aws<{ MD5OfMessageBody?: string }>("sqs", "SendMessage", { QueueUrl: this.queueUrl, MessageBody: body });
+    const reply = await this.aws<{ MD5OfMessageBody?: string }>("sqs", "SendMessage", {
+      QueueUrl: this.queueUrl,
+      MessageBody: body,
+    });
     // What the SDK checks too: SQS stored the bytes that were sent.
     const sent = createHash("md5").update(body, "utf8").digest("hex");
-    if (reply.MD5OfMessageBody !== sent) throw new Error(`SQS reported MD5 ${reply.MD5OfMessageBody} for a message whose MD5 is ${sent}`);
+    if (reply.MD5OfMessageBody !== sent)
+      throw new Error(`SQS reported MD5 ${reply.MD5OfMessageBody} for a message whose MD5 is ${sent}`);
   }
 }

@@ -41,13 +41,21 @@ interface DeliveryGroup {
  * At-least-once delivery can put one delivery in a batch twice; it runs once and both messages
  * share the outcome. Unreadable messages are logged and failed at once.
  */
-function groupByDelivery(records: SQSRecord[], logger: Logger, fail: (records: SQSRecord[]) => void): Map<string, DeliveryGroup> {
+function groupByDelivery(
+  records: SQSRecord[],
+  logger: Logger,
+  fail: (records: SQSRecord[]) => void,
+): Map<string, DeliveryGroup> {
   const groups = new Map<string, DeliveryGroup>();
   for (const record of records) {
     const decoded = decodeDelivery(record.body);
     if (!decoded.ok) {
       logger.error(
-        { messageId: record.messageId, receiveCount: Number(record.attributes?.ApproximateReceiveCount ?? 1), reason: decoded.reason },
+        {
+          messageId: record.messageId,
+          receiveCount: Number(record.attributes?.ApproximateReceiveCount ?? 1),
+          reason: decoded.reason,
+        },
         "unreadable queue message: reported as failed; it moves to the dead-letter queue after maxReceiveCount receives",
       );
       fail([record]);
@@ -70,14 +78,20 @@ async function processDelivery(delivery: QueuedDelivery, records: SQSRecord[], d
   });
   const processor = deps.processors[delivery.forge];
   if (!processor) {
-    logger.error({}, `${delivery.forge} is not configured on the worker: the message will be retried, then dead-lettered`);
+    logger.error(
+      {},
+      `${delivery.forge} is not configured on the worker: the message will be retried, then dead-lettered`,
+    );
     return false;
   }
   try {
     await processor(delivery, logger);
     return true;
   } catch (err) {
-    logger.error({ err, receiveCount: Number(records[0]?.attributes?.ApproximateReceiveCount ?? 1) }, "delivery failed: reported for a retry");
+    logger.error(
+      { err, receiveCount: Number(records[0]?.attributes?.ApproximateReceiveCount ?? 1) },
+      "delivery failed: reported for a retry",
+    );
     return false;
   }
 }

@@ -26,9 +26,12 @@ export async function workerDepsFromEnv(env: NodeJS.ProcessEnv, setup: WorkerSet
     processors.github = await createGitHubProcessor({ env, jobs, runner, clock, Octokit: setup.Octokit });
   }
   const gitlab = gitlabSettingsFromEnv(env);
-  if (gitlab) processors.gitlab = createGitLabProcessor({ settings: gitlab, jobs, runner, clock, logger, api: setup.gitlabApi });
+  if (gitlab)
+    processors.gitlab = createGitLabProcessor({ settings: gitlab, jobs, runner, clock, logger, api: setup.gitlabApi });
   if (Object.keys(processors).length === 0) {
-    throw new Error("No forge is configured for the worker: set APP_ID and PRIVATE_KEY (GitHub) and/or GITLAB_TOKEN and GITLAB_WEBHOOK_SECRET (GitLab).");
+    throw new Error(
+      "No forge is configured for the worker: set APP_ID and PRIVATE_KEY (GitHub) and/or GITLAB_TOKEN and GITLAB_WEBHOOK_SECRET (GitLab).",
+    );
   }
   return { processors, logger };
 }

@@ -22,14 +22,20 @@ export function readAppManifest(): AppManifest {
 }
 
 export function parseAppManifest(text: string): AppManifest {
-  const manifest = (load(text) ?? {}) as { default_permissions?: Record<string, PermissionLevel>; default_events?: string[] };
+  const manifest = (load(text) ?? {}) as {
+    default_permissions?: Record<string, PermissionLevel>;
+    default_events?: string[];
+  };
   return { permissions: manifest.default_permissions ?? {}, events: manifest.default_events ?? [] };
 }
 
 const RANK: Record<string, number> = { read: 1, write: 2, admin: 3 };
 
 /** `name: level` for each permission granted below what the manifest asks, e.g. `actions: write (granted: read)`. */
-export function missingPermissions(wanted: AppManifest["permissions"], granted: Record<string, string | undefined>): string[] {
+export function missingPermissions(
+  wanted: AppManifest["permissions"],
+  granted: Record<string, string | undefined>,
+): string[] {
   return Object.entries(wanted)
     .filter(([name, level]) => (RANK[granted[name] ?? ""] ?? 0) < (RANK[level] ?? 0))
     .map(([name, level]) => `${name}: ${level}${granted[name] ? ` (granted: ${granted[name]})` : ""}`);

@@ -9,15 +9,38 @@ export function sampleTaskBranch(config: FactoryConfig | null): string {
 }
 
 /** The config check shared by both forges; returns the config when it is usable. */
-export function configCheck(repo: string, loaded: ConfigLoadResult, paths: string): { check: Check; config: FactoryConfig | null } {
+export function configCheck(
+  repo: string,
+  loaded: ConfigLoadResult,
+  paths: string,
+): { check: Check; config: FactoryConfig | null } {
   if (loaded.status === "missing") {
-    return { check: fail(`${repo}: no ${paths} on the default branch, so tasks are off (CI summaries still work)`, "add one with at least `agent:\\n  command: …` (README Quick start)"), config: null };
+    return {
+      check: fail(
+        `${repo}: no ${paths} on the default branch, so tasks are off (CI summaries still work)`,
+        "add one with at least `agent:\\n  command: …` (README Quick start)",
+      ),
+      config: null,
+    };
   }
   if (loaded.status === "invalid") {
     const problems = loaded.problems.map(formatProblem).join("; ");
-    return { check: fail(`${repo}: the config is invalid: ${problems}`, "fix it on the default branch; `npx factory-bot validate` checks a local copy"), config: null };
+    return {
+      check: fail(
+        `${repo}: the config is invalid: ${problems}`,
+        "fix it on the default branch; `npx factory-bot validate` checks a local copy",
+      ),
+      config: null,
+    };
   }
   const config = loaded.config;
-  if (!config.agent.command) return { check: fail(`${repo}: the config sets no agent.command, so tasks are off`, "set agent.command in the config"), config };
-  return { check: pass(`${repo}: the config is valid (runner: ${config.runner}, trigger label: ${config.trigger.label})`), config };
+  if (!config.agent.command)
+    return {
+      check: fail(`${repo}: the config sets no agent.command, so tasks are off`, "set agent.command in the config"),
+      config,
+    };
+  return {
+    check: pass(`${repo}: the config is valid (runner: ${config.runner}, trigger label: ${config.trigger.label})`),
+    config,
+  };
 }

@@ -19,7 +19,9 @@ class GitLabHttpError extends Error {
 /** Plain GETs with the token: doctor needs a few read-only endpoints the forge adapter does not use. */
 function gitlabGet(settings: GitLabSettings) {
   return async <T>(path: string): Promise<T> => {
-    const res = await fetch(`${settings.url}/api/v4${path}`, { headers: { "PRIVATE-TOKEN": settings.token, accept: "application/json" } });
+    const res = await fetch(`${settings.url}/api/v4${path}`, {
+      headers: { "PRIVATE-TOKEN": settings.token, accept: "application/json" },
+    });
     if (!res.ok) throw new GitLabHttpError(res.status, path);
     return (await res.json()) as T;
   };
@@ -34,17 +36,37 @@ export function gitlabConfigured(env: NodeJS.ProcessEnv): boolean {
 
 export async function gitlabSection(env: NodeJS.ProcessEnv, project?: string): Promise<Section[]> {
   const section: Section = { title: "GitLab", checks: [] };
-  if (!gitlabConfigured(env)) return [{ ...section, skipped: "not configured (GITLAB_TOKEN and GITLAB_WEBHOOK_SECRET are unset)" }];
+  if (!gitlabConfigured(env))
+    return [{ ...section, skipped: "not configured (GITLAB_TOKEN and GITLAB_WEBHOOK_SECRET are unset)" }];
   let settings: GitLabSettings;
   try {
     settings = gitlabSettingsFromEnv(env)!;
   } catch (error) {
-    return [{ ...section, checks: [fail(messageOf(error), "set GITLAB_URL (default https://gitlab.com), GITLAB_TOKEN and GITLAB_WEBHOOK_SECRET together")] }];
+    return [
+      {
+        ...section,
+        checks: [
+          fail(
+            messageOf(error),
+            "set GITLAB_URL (default https://gitlab.com), GITLAB_TOKEN and GITLAB_WEBHOOK_SECRET together",
+          ),
+        ],
+      },
+    ];
   }
   section.checks.push(pass("GITLAB_WEBHOOK_SECRET is set"));
   const get = gitlabGet(settings);
   if (!(await instanceChecks(get, settings, section.checks))) {
-    return project ? [section, { title: `GitLab project ${project}`, checks: [], skipped: "not checked: the instance or the token failed (see above)" }] : [section];
+    return project
+      ? [
+          section,
+          {
+            title: `GitLab project ${project}`,
+            checks: [],
+            skipped: "not checked: the instance or the token failed (see above)",
+          },
+        ]
+      : [section];
   }
   if (!project) return [section];
   return [section, await projectSection(get, project)];
@@ -57,33 +79,63 @@ async function instanceChecks(get: Get, settings: GitLabSettings, checks: Check[
     checks.push(pass(`GitLab ${version} answers at ${settings.url}`));
   } catch (error) {
     if (statusOf(error) === 401) {
-      checks.push(fail("GitLab rejected GITLAB_TOKEN (401): it is expired, revoked or mistyped", "create a token with the api scope (a project or group access token with role Developer, or a bot user's personal access token)"));
+      checks.push(
+        fail(
+          "GitLab rejected GITLAB_TOKEN (401): it is expired, revoked or mistyped",
+          "create a token with the api scope (a project or group access token with role Developer, or a bot user's personal access token)",
+        ),
+      );
     } else {
-      checks.push(fail(`GitLab does not answer at ${settings.url}: ${messageOf(error)}`, "check GITLAB_URL (with the path prefix of a self-managed instance) and the network"));
+      checks.push(
+        fail(
+          `GitLab does not answer at ${settings.url}: ${messageOf(error)}`,
+          "check GITLAB_URL (with the path prefix of a self-managed instance) and the network",
+        ),
+      );
     }
     return false;
   }
   checks.push(await scopeCheck(get));
   const user = await get<{ username: string; bot?: boolean }>("/user");
   checks.push(pass(`the token acts as @${user.username}${user.bot ? " (a bot user)" : ""}`));
-  const projects = await get<Array<{ path_with_namespace: string }>>("/projects?min_access_level=30&simple=true&archived=false&per_page=100");
+  const projects = await get<Array<{ path_with_namespace: string }>>(
+    "/projects?min_access_level=30&simple=true&archived=false&per_page=100",
+  );
   checks.push(
     projects.length > 0
-      ? pass(`@${user.username} can push to ${projects.length === 100 ? "100 or more" : projects.length} project${projects.length === 1 ? "" : "s"}: ${listSome(projects.map((p) => p.path_with_namespace))}`)
-      : fail(`@${user.username} is Developer on no project, so the bot can push nowhere`, "add the user as Developer (or use a project or group access token with role Developer)"),
+      ? pass(
+          `@${user.username} can push to ${projects.length === 100 ? "100 or more" : projects.length} project${projects.length === 1 ? "" : "s"}: ${listSome(projects.map((p) => p.path_with_namespace))}`,
+        )
+      : fail(
+          `@${user.username} is Developer on no project, so the bot can push nowhere`,
+          "add the user as Developer (or use a project or group access token with role Developer)",
+        ),
   );
   return true;
 }
 
 async function scopeCheck(get: Get): Promise<Check> {
   try {
-    const token = await get<{ name: string; scopes: string[]; active: boolean; expires_at: string | null }>("/personal_access_tokens/self");
+    const token = await get<{ name: string; scopes: string[]; active: boolean; expires_at: string | null }>(
+      "/personal_access_tokens/self",
+    );
     const expires = token.expires_at ? `, expires ${token.expires_at}` : "";
-    if (!token.active) return fail(`the token "${token.name}" is not active (revoked or expired${expires})`, "create a new token with the api scope");
-    if (!token.scopes.includes("api")) return fail(`the token "${token.name}" has scopes ${token.scopes.join(", ")}, not api`, "create a token with the api scope (read_api cannot comment or push)");
+    if (!token.active)
+      return fail(
+        `the token "${token.name}" is not active (revoked or expired${expires})`,
+        "create a new token with the api scope",
+      );
+    if (!token.scopes.includes("api"))
+      return fail(
+        `the token "${token.name}" has scopes ${token.scopes.join(", ")}, not api`,
+        "create a token with the api scope (read_api cannot comment or push)",
+      );
     return pass(`the token "${token.name}" has the api scope${expires}`);
   } catch (error) {
-    return fail(`the token's scopes cannot be read (${messageOf(error)})`, "GitLab 15.5 or newer answers /personal_access_tokens/self; make sure the token has the api scope");
+    return fail(
+      `the token's scopes cannot be read (${messageOf(error)})`,
+      "GitLab 15.5 or newer answers /personal_access_tokens/self; make sure the token has the api scope",
+    );
   }
 }
 
@@ -100,7 +152,10 @@ async function projectSection(get: Get, path: string): Promise<Section> {
   try {
     project = await get<Project>(`/projects/${encodeURIComponent(path)}`);
   } catch (error) {
-    const check = statusOf(error) === 404 ? fail(`the token cannot see ${path}`, "add the token's user to the project (role Developer)") : fail(`${path} cannot be read: ${messageOf(error)}`, "check GITLAB_URL and the token");
+    const check =
+      statusOf(error) === 404
+        ? fail(`the token cannot see ${path}`, "add the token's user to the project (role Developer)")
+        : fail(`${path} cannot be read: ${messageOf(error)}`, "check GITLAB_URL and the token");
     return { ...section, checks: [check] };
   }
   const { check, config } = configCheck(path, await loadConfig(get, project), GITLAB_CONFIG_PATHS.join(" or "));
@@ -123,7 +178,9 @@ async function loadConfig(get: Get, project: Project): Promise<ConfigLoadResult>
 async function rawFile(get: Get, project: Project, file: string): Promise<string> {
   const ref = encodeURIComponent(project.default_branch ?? "main");
   // The raw endpoint answers text; a JSON string is what `get` would need, so read the file API instead.
-  const { content } = await get<{ content: string }>(`/projects/${project.id}/repository/files/${encodeURIComponent(file)}?ref=${ref}`);
+  const { content } = await get<{ content: string }>(
+    `/projects/${project.id}/repository/files/${encodeURIComponent(file)}?ref=${ref}`,
+  );
   return Buffer.from(content, "base64").toString("utf8");
 }
 
@@ -133,24 +190,49 @@ async function labelCheck(get: Get, project: Project, config: FactoryConfig | nu
     await get(`/projects/${project.id}/labels/${encodeURIComponent(label)}`);
     return pass(`the trigger label "${label}" exists`);
   } catch (error) {
-    if (statusOf(error) !== 404) return fail(`the label "${label}" cannot be read: ${messageOf(error)}`, "check the token");
-    return fail(`the trigger label "${label}" does not exist`, "create it (Manage → Labels → New label), in the project or its group");
+    if (statusOf(error) !== 404)
+      return fail(`the label "${label}" cannot be read: ${messageOf(error)}`, "check the token");
+    return fail(
+      `the trigger label "${label}" does not exist`,
+      "create it (Manage → Labels → New label), in the project or its group",
+    );
   }
 }
 
 /** Developer or more to push, and no protected branch pattern covering the task branch. */
 async function pushCheck(get: Get, project: Project, config: FactoryConfig | null): Promise<Check> {
-  const level = Math.max(project.permissions?.project_access?.access_level ?? 0, project.permissions?.group_access?.access_level ?? 0);
-  if (level < DEVELOPER) return fail(`the token's role here is below Developer (access level ${level}), so it cannot push`, "give the token's user the Developer role (or higher) on the project");
+  const level = Math.max(
+    project.permissions?.project_access?.access_level ?? 0,
+    project.permissions?.group_access?.access_level ?? 0,
+  );
+  if (level < DEVELOPER)
+    return fail(
+      `the token's role here is below Developer (access level ${level}), so it cannot push`,
+      "give the token's user the Developer role (or higher) on the project",
+    );
   const branch = sampleTaskBranch(config);
-  const protectedBranches = await get<Array<{ name: string; push_access_levels?: Array<{ access_level: number }> }>>(`/projects/${project.id}/protected_branches?per_page=100`);
-  const blocking = protectedBranches.filter((p) => globMatches(p.name, branch) && !(p.push_access_levels ?? []).some((a) => a.access_level > 0 && a.access_level <= level));
+  const protectedBranches = await get<Array<{ name: string; push_access_levels?: Array<{ access_level: number }> }>>(
+    `/projects/${project.id}/protected_branches?per_page=100`,
+  );
+  const blocking = protectedBranches.filter(
+    (p) =>
+      globMatches(p.name, branch) &&
+      !(p.push_access_levels ?? []).some((a) => a.access_level > 0 && a.access_level <= level),
+  );
   if (blocking.length === 0) return pass(`the bot can create and push ${branch} (access level ${level})`);
-  return fail(`protected branch rules block ${branch}: ${blocking.map((p) => p.name).join(", ")}`, "allow the token's role to push to those branches, or narrow the patterns so they leave the task branches alone");
+  return fail(
+    `protected branch rules block ${branch}: ${blocking.map((p) => p.name).join(", ")}`,
+    "allow the token's role to push to those branches, or narrow the patterns so they leave the task branches alone",
+  );
 }
 
 /** GitLab's protected branch wildcards: `*` matches any run of characters, `/` included. */
 function globMatches(pattern: string, name: string): boolean {
-  const regex = new RegExp(`^${pattern.split("*").map((part) => part.replace(/[.+?^${}()|[\]\\]/g, "\\$&")).join(".*")}$`);
+  const regex = new RegExp(
+    `^${pattern
+      .split("*")
+      .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, "\\$&"))
+      .join(".*")}$`,
+  );
   return regex.test(name);
 }
