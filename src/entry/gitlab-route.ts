@@ -3,7 +3,7 @@ import type { AddressInfo } from "node:net";
 import { pino } from "pino";
 import type { TaskCancellation } from "../core/cancellation.js";
 import type { Clock, Logger } from "../core/deps.js";
-import { BackgroundJobs } from "../core/jobs.js";
+import { BackgroundJobs } from "./background-jobs.js";
 import type { TaskRunner } from "../core/task.js";
 import { GITLAB_WEBHOOK_PATH, gitlabNodeHandler, gitlabRouterDeps, type GitLabSettings } from "../gitlab/index.js";
 import { healthHandler } from "./health.js";

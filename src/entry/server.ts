@@ -1,6 +1,6 @@
 import { run, type Probot, type ApplicationFunctionOptions } from "probot";
 import { getPrivateKey } from "@probot/get-private-key";
-import { BackgroundJobs } from "../core/jobs.js";
+import { BackgroundJobs } from "./background-jobs.js";
 import { systemClock, type Clock, type Logger } from "../core/deps.js";
 import type { TaskRunner } from "../core/task.js";
 import { factoryGitHubApp } from "../github/app.js";

@@ -9,7 +9,7 @@ import { handleCommand } from "../core/handlers/command.js";
 import { handleConfigCheck } from "../core/handlers/config-check.js";
 import { handleIssueLabeled } from "../core/handlers/issue-labeled.js";
 import { handleTaskRunCompleted } from "../core/handlers/task-run-completed.js";
-import type { BackgroundJobs } from "../core/jobs.js";
+import type { BackgroundJobs } from "../entry/background-jobs.js";
 import type { TaskRunner } from "../core/task.js";
 import { CONFIG_PATH } from "./config.js";
 import { GITHUB_EVENTS, repositoryOf, routeGitHubEvent, type RepositoryPayload } from "./events.js";

@@ -1,6 +1,6 @@
 import type { TaskCancellation } from "../core/cancellation.js";
 import type { Clock, Logger } from "../core/deps.js";
-import type { BackgroundJobs } from "../core/jobs.js";
+import type { BackgroundJobs } from "../entry/background-jobs.js";
 import type { TaskRunner } from "../core/task.js";
 import { createGitLabApi, type GitLabSettings } from "./client.js";
 import { RecentKeys } from "./recent-keys.js";

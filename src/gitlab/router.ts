@@ -9,7 +9,7 @@ import { handleCommand } from "../core/handlers/command.js";
 import { handleTaskRunCompleted } from "../core/handlers/task-run-completed.js";
 import type { TaskCancellation } from "../core/cancellation.js";
 import { hasValidToken } from "./token.js";
-import type { BackgroundJobs } from "../core/jobs.js";
+import type { BackgroundJobs } from "../entry/background-jobs.js";
 import type { TaskRunner } from "../core/task.js";
 import type { GitLabApi } from "./client.js";
 import { GITLAB_CONFIG_PATHS } from "./config.js";

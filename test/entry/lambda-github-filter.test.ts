@@ -2,7 +2,7 @@ import { generateKeyPairSync } from "node:crypto";
 import { createRequire } from "node:module";
 import type { EmitterWebhookEvent } from "@octokit/webhooks";
 import { Probot } from "probot";
-import type { BackgroundJobs } from "../../src/core/jobs.js";
+import type { BackgroundJobs } from "../../src/entry/background-jobs.js";
 import { githubWouldHandle } from "../../src/entry/lambda/github-intake.js";
 import { LambdaTaskRunner } from "../../src/entry/lambda/lambda-runner.js";
 import { factoryGitHubApp } from "../../src/github/app.js";

@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import nock from "nock";
 import { Probot } from "probot";
 import { factoryGitHubApp } from "../../src/github/app.js";
-import { BackgroundJobs } from "../../src/core/jobs.js";
+import { BackgroundJobs } from "../../src/entry/background-jobs.js";
 import { MARKERS } from "../../src/core/markers.js";
 import type { Logger } from "../../src/core/deps.js";
 import { githubApi, type GitHubApi } from "../helpers/github-openapi.js";

@@ -1,6 +1,6 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { BackgroundJobs } from "../../src/core/jobs.js";
+import { BackgroundJobs } from "../../src/entry/background-jobs.js";
 import { createGitLabApi, gitlabSettingsFromEnv, normalizeGitLabUrl } from "../../src/gitlab/client.js";
 import { gitlabNodeHandler } from "../../src/gitlab/node-handler.js";
 import { RecentKeys } from "../../src/gitlab/recent-keys.js";

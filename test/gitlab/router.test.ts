@@ -1,6 +1,6 @@
 import { jest } from "@jest/globals";
 import nock from "nock";
-import { BackgroundJobs } from "../../src/core/jobs.js";
+import { BackgroundJobs } from "../../src/entry/background-jobs.js";
 import { MARKERS } from "../../src/core/markers.js";
 import type { TaskRunner } from "../../src/core/task.js";
 import { createGitLabApi } from "../../src/gitlab/client.js";

@@ -1,6 +1,6 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import type { Logger } from "../../core/deps.js";
-import { BackgroundJobs } from "../../core/jobs.js";
+import { BackgroundJobs } from "../background-jobs.js";
 
 export interface JobFailure {
   job: string;

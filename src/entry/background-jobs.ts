@@ -1,4 +1,4 @@
-import type { Logger } from "./deps.js";
+import type { Logger } from "../core/deps.js";
 
 /**
  * Work started by a webhook runs after the response. The tracker keeps the promises so errors are
