@@ -1,4 +1,5 @@
 import type { Logger } from "../core/deps.js";
+import { jobsFor, type Deliver, type DispatchDeps } from "../core/dispatch.js";
 
 /**
  * Work started by a webhook runs after the response. The tracker keeps the promises so errors are
@@ -15,16 +16,25 @@ export class BackgroundJobs {
    * workflows finishing on one commit would otherwise race to write the same comment).
    */
   start(name: string, work: () => Promise<void>, logger: Logger = this.logger, key?: string): void {
+    this.run(work, key).catch((err: unknown) => logger.error({ err, job: name }, `background job ${name} failed`));
+  }
+
+  /** Runs `work` after the jobs with the same `key`; settles as the work does. */
+  run(work: () => Promise<void>, key?: string): Promise<void> {
     const previous = key ? (this.#tails.get(key) ?? Promise.resolve()) : Promise.resolve();
-    const job = previous
-      .then(work)
-      .catch((err: unknown) => logger.error({ err, job: name }, `background job ${name} failed`))
+    const outcome = previous.then(work);
+    const settled: Promise<void> = outcome
+      .then(
+        () => undefined,
+        () => undefined,
+      )
       .finally(() => {
-        this.#running.delete(job);
-        if (key && this.#tails.get(key) === job) this.#tails.delete(key);
+        this.#running.delete(settled);
+        if (key && this.#tails.get(key) === settled) this.#tails.delete(key);
       });
-    this.#running.add(job);
-    if (key) this.#tails.set(key, job);
+    this.#running.add(settled);
+    if (key) this.#tails.set(key, settled);
+    return outcome;
   }
 
   get size(): number {
@@ -35,4 +45,23 @@ export class BackgroundJobs {
   async drain(): Promise<void> {
     while (this.#running.size > 0) await Promise.allSettled([...this.#running]);
   }
+}
+
+/** The server's way: a delivery's jobs start in the background and the webhook is answered at once. */
+export function inBackground(jobs: BackgroundJobs, deps: DispatchDeps): Deliver {
+  return async (delivery) => {
+    for (const job of jobsFor(delivery, deps)) jobs.start(job.name, job.run, job.logger, job.key);
+  };
+}
+
+/**
+ * The Lambda worker's way: a delivery's jobs run to their end before the record is reported
+ * (Lambda freezes the function after); rejects when one of them failed, so the record is retried.
+ */
+export function toCompletion(jobs: BackgroundJobs, deps: DispatchDeps): Deliver {
+  return async (delivery) => {
+    const outcomes = await Promise.allSettled(jobsFor(delivery, deps).map((job) => jobs.run(job.run, job.key)));
+    const failed = outcomes.filter((o): o is PromiseRejectedResult => o.status === "rejected");
+    if (failed.length > 0) throw failed[0]!.reason;
+  };
 }

@@ -3,9 +3,9 @@ import type { AddressInfo } from "node:net";
 import { pino } from "pino";
 import type { TaskCancellation } from "../core/cancellation.js";
 import type { Clock, Logger } from "../core/deps.js";
-import { BackgroundJobs } from "./background-jobs.js";
+import { BackgroundJobs, inBackground } from "./background-jobs.js";
 import type { TaskRunner } from "../core/task.js";
-import { GITLAB_WEBHOOK_PATH, gitlabNodeHandler, gitlabRouterDeps, type GitLabSettings } from "../gitlab/index.js";
+import { GITLAB_WEBHOOK_PATH, gitlabNodeHandler, gitlabWebhookDeps, type GitLabSettings } from "../gitlab/index.js";
 import { healthHandler } from "./health.js";
 import { shutDown, shutdownGraceMs } from "./shutdown.js";
 
@@ -36,7 +36,10 @@ export interface GitLabRouteDeps {
 
 /** `POST /api/gitlab/webhooks`: the GitLab router when GitLab is configured, else the 404 saying how. */
 export function gitlabRoute(settings: GitLabSettings | null, deps: GitLabRouteDeps): Handler {
-  return settings ? gitlabNodeHandler(gitlabRouterDeps(settings, deps)) : gitlabDisabledHandler();
+  if (!settings) return gitlabDisabledHandler();
+  const { jobs, clock, logger, ...dispatch } = deps;
+  const deliver = inBackground(jobs, { ...dispatch, clock });
+  return gitlabNodeHandler(gitlabWebhookDeps(settings, { deliver, clock, logger }));
 }
 
 export interface GitLabOnlyServerOptions {

@@ -1,6 +1,6 @@
 import { run, type Probot, type ApplicationFunctionOptions } from "probot";
 import { getPrivateKey } from "@probot/get-private-key";
-import { BackgroundJobs } from "./background-jobs.js";
+import { BackgroundJobs, inBackground } from "./background-jobs.js";
 import { systemClock, type Clock, type Logger } from "../core/deps.js";
 import type { TaskRunner } from "../core/task.js";
 import { factoryGitHubApp } from "../github/app.js";
@@ -81,7 +81,7 @@ export async function startFactoryServer(options: FactoryServerOptions = {}): Pr
     log = logger;
     jobs = new BackgroundJobs(logger);
     const runner = runnerFor(logger);
-    factoryGitHubApp({ jobs, runner, clock, cancellation })(app);
+    factoryGitHubApp({ deliver: inBackground(jobs, { runner, clock, cancellation }) })(app);
     addHandler(healthHandler({ version: packageVersion(), forges: { github: true, gitlab: gitlab !== null } }));
     addHandler(gitlabRoute(gitlab, { jobs, runner, clock, logger, cancellation }));
   };

@@ -29,7 +29,7 @@ export async function handleTaskRunCompleted(event: TaskRunCompletedEvent, deps:
   if (loaded.status !== "ok")
     return logger.warn({ status: loaded.status }, "task run finished but the config is not usable; ignored");
   const config = loaded.config;
-  if (!event.workflowPath.endsWith(`/${config.runner_workflow}`) && forge.kind === "github") return;
+  if (event.workflowPath !== undefined && !event.workflowPath.endsWith(`/${config.runner_workflow}`)) return;
   const comment = (await markedComments(forge, { kind: "issue", number: event.issueNumber }, "task"))[0];
   const state = comment ? decodeState<TaskState>(comment.body) : null;
   if (
