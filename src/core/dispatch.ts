@@ -9,7 +9,7 @@ import { handleConfigCheck } from "./handlers/config-check.js";
 import { handleIssueLabeled } from "./handlers/issue-labeled.js";
 import { handleTaskRunCompleted } from "./handlers/task-run-completed.js";
 import { originAllows, startsWork } from "./origin.js";
-import type { TaskRunner } from "./task.js";
+import type { TaskRunner } from "./task-runner.js";
 
 /** One webhook delivery as an adapter hands it over: core events and the way to the forge. */
 export interface Delivery {

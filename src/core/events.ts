@@ -1,4 +1,4 @@
-import type { IssueRef } from "./task.js";
+import type { IssueRef } from "./task-runner.js";
 
 /** Who caused an event; bots (including this one) never start work. */
 export interface Actor {

@@ -2,7 +2,7 @@ import type { Readable } from "node:stream";
 import type { ConfigLoadResult } from "../config/types.js";
 import type { ChangeSetFile } from "./changeset.js";
 import type { Actor } from "./events.js";
-import type { IssueRef } from "./task.js";
+import type { IssueRef } from "./task-runner.js";
 
 export type ForgeKind = "github" | "gitlab";
 

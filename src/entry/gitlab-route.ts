@@ -4,7 +4,7 @@ import { pino } from "pino";
 import type { TaskCancellation } from "../core/cancellation.js";
 import type { Clock, Logger } from "../core/deps.js";
 import { BackgroundJobs, inBackground } from "./background-jobs.js";
-import type { TaskRunner } from "../core/task.js";
+import type { TaskRunner } from "../core/task-runner.js";
 import { GITLAB_WEBHOOK_PATH, gitlabNodeHandler, gitlabWebhookDeps, type GitLabSettings } from "../gitlab/index.js";
 import { healthHandler } from "./health.js";
 import { shutDown, shutdownGraceMs } from "./shutdown.js";

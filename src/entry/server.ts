@@ -2,7 +2,7 @@ import { run, type Probot, type ApplicationFunctionOptions } from "probot";
 import { getPrivateKey } from "@probot/get-private-key";
 import { BackgroundJobs, inBackground } from "./background-jobs.js";
 import { systemClock, type Clock, type Logger } from "../core/deps.js";
-import type { TaskRunner } from "../core/task.js";
+import type { TaskRunner } from "../core/task-runner.js";
 import { factoryGitHubApp } from "../github/app.js";
 import { FactoryOctokit } from "../github/octokit.js";
 import { LocalTaskRunner, localRunnerOptionsFromEnv } from "../runner/index.js";

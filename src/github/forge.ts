@@ -4,7 +4,7 @@ import type { ReadableStream as WebReadableStream } from "node:stream/web";
 import type { ProbotOctokit } from "probot";
 import type { ConfigLoadResult } from "../config/types.js";
 import type { Actor } from "../core/events.js";
-import type { IssueRef } from "../core/task.js";
+import type { IssueRef } from "../core/task-runner.js";
 import { NotFoundError, InvalidRequestError, ConflictError } from "../core/errors.js";
 import {
   PERMISSION_LEVELS,

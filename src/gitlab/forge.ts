@@ -1,7 +1,7 @@
 import { Readable } from "node:stream";
 import type { ReadableStream as WebReadableStream } from "node:stream/web";
 import type { Actor } from "../core/events.js";
-import type { IssueRef } from "../core/task.js";
+import type { IssueRef } from "../core/task-runner.js";
 import type { ConfigLoadResult } from "../config/types.js";
 import { ConflictError, ForgeError, InvalidRequestError, NotFoundError } from "../core/errors.js";
 import type {

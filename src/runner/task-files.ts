@@ -1,7 +1,7 @@
 import { constants as fsConstants } from "node:fs";
 import { open, writeFile } from "node:fs/promises";
 import path from "node:path";
-import type { TaskSpec } from "../core/task.js";
+import type { TaskSpec } from "../core/task-runner.js";
 import { redactSecrets } from "../summarize/redact.js";
 
 /** Files that carry issue text to the agent, kept outside the workspace so they never enter a ChangeSet. */

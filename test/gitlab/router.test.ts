@@ -2,7 +2,7 @@ import { jest } from "@jest/globals";
 import nock from "nock";
 import { BackgroundJobs, inBackground } from "../../src/entry/background-jobs.js";
 import { MARKERS } from "../../src/core/markers.js";
-import type { TaskRunner } from "../../src/core/task.js";
+import type { TaskRunner } from "../../src/core/task-runner.js";
 import { createGitLabApi } from "../../src/gitlab/client.js";
 import { RecentKeys } from "../../src/gitlab/recent-keys.js";
 import { handleGitLabDelivery, type GitLabWebhookDeps } from "../../src/gitlab/node-handler.js";

@@ -19,7 +19,7 @@ import type {
 } from "../../src/core/forge.js";
 import type { ChangeSetFile } from "../../src/core/changeset.js";
 import type { Actor } from "../../src/core/events.js";
-import type { IssueRef } from "../../src/core/task.js";
+import type { IssueRef } from "../../src/core/task-runner.js";
 
 /** The fake speaks GitHub's wording (pull request, `#`). */
 /** GitHub's words, as the GitHub adapter says them (the fake stands for a GitHub repository). */

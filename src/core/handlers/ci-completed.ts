@@ -8,7 +8,7 @@ import { between, decodeState } from "../markers.js";
 import { renderFailingSummary, renderPassingSummary, type CiSummaryState } from "../messages/ci-summary.js";
 import { ensureStickyComment, markedComments } from "../sticky-comment.js";
 import { factoryIssueOf, followUpFactoryChange } from "../task/fix-loop.js";
-import type { TaskRunner } from "../task.js";
+import type { TaskRunner } from "../task-runner.js";
 
 export interface CiCompletedDeps {
   forge: Forge;

@@ -5,11 +5,11 @@ import type { CommandEvent } from "../events.js";
 import type { Forge } from "../forge.js";
 import { decodeState, MARKERS } from "../markers.js";
 import { ensureStickyComment, markedComments } from "../sticky-comment.js";
-import type { IssueRef, TaskRunner } from "../task.js";
+import type { IssueRef, TaskRunner } from "../task-runner.js";
 import { isActive, type TaskState } from "../task-state.js";
 import { factoryIssueOf, followUpFactoryChange } from "../task/fix-loop.js";
-import { rememberDelivery, TaskProgress } from "../task/progress.js";
-import { runTask } from "../task/run-task.js";
+import { rememberDelivery, TaskProgress } from "../task/record.js";
+import { runTask } from "../task/execute.js";
 import { markIfInterrupted } from "../task/interrupted.js";
 import { meetsPermission } from "./issue-labeled.js";
 

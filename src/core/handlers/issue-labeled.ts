@@ -4,10 +4,10 @@ import type { TaskCancellation } from "../cancellation.js";
 import type { IssueLabeledEvent } from "../events.js";
 import { PERMISSION_LEVELS, type Forge, type PermissionLevel } from "../forge.js";
 import type { TaskCommentView } from "../messages/task-comment.js";
-import type { TaskRunner } from "../task.js";
-import { claimTask } from "../task/progress.js";
+import type { TaskRunner } from "../task-runner.js";
+import { claimTask } from "../task/record.js";
 import { markedComments } from "../sticky-comment.js";
-import { runTask } from "../task/run-task.js";
+import { runTask } from "../task/execute.js";
 import { INTERRUPTED_GRACE_MS, longestRunMs } from "../task/interrupted.js";
 
 export interface IssueLabeledDeps {

@@ -6,7 +6,7 @@ import type { TaskRunCompletedEvent } from "../events.js";
 import type { Forge } from "../forge.js";
 import { decodeState } from "../markers.js";
 import { markedComments } from "../sticky-comment.js";
-import { TaskProgress } from "../task/progress.js";
+import { TaskProgress } from "../task/record.js";
 import { publishChangeSet, settleHeadStatus } from "../task/publish.js";
 import type { ChangeSet } from "../changeset.js";
 import { isActive, type TaskState } from "../task-state.js";

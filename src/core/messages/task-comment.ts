@@ -1,5 +1,5 @@
 import type { ForgeWording, PermissionLevel } from "../forge.js";
-import type { AgentOutcome } from "../task.js";
+import type { AgentOutcome } from "../task-runner.js";
 import type { TestResult } from "../changeset.js";
 import { MARKERS, encodeState } from "../markers.js";
 import type { TaskState } from "../task-state.js";

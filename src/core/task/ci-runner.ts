@@ -1,5 +1,5 @@
 import type { Forge, TaskRunInputs } from "../forge.js";
-import type { TaskRunner, TaskSpec } from "../task.js";
+import type { TaskRunner, TaskSpec } from "../task-runner.js";
 
 // workflow_dispatch inputs share a 65,535-character budget; keep the summary well inside it.
 const MAX_FAILURE_INPUT = 20_000;

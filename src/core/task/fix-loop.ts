@@ -4,10 +4,10 @@ import type { TaskCancellation } from "../cancellation.js";
 import type { ChangeRequest, CiJob, Forge } from "../forge.js";
 import { decodeState, MARKERS } from "../markers.js";
 import { ensureStickyComment, markedComments } from "../sticky-comment.js";
-import type { TaskRunner } from "../task.js";
+import type { TaskRunner } from "../task-runner.js";
 import { isActive, type TaskState } from "../task-state.js";
-import { rememberDelivery, TaskProgress } from "./progress.js";
-import { runTask } from "./run-task.js";
+import { rememberDelivery, TaskProgress } from "./record.js";
+import { runTask } from "./execute.js";
 import { attemptOf } from "./trailers.js";
 import { markIfInterrupted } from "./interrupted.js";
 

@@ -4,7 +4,7 @@ import type { Forge } from "../forge.js";
 import { decodeState } from "../markers.js";
 import { markedComments } from "../sticky-comment.js";
 import { isActive, type TaskState } from "../task-state.js";
-import { TaskProgress } from "./progress.js";
+import { TaskProgress } from "./record.js";
 import { TASK_STATUS_CONTEXT } from "./publish.js";
 
 /** How long past the agent's own timeout an active task may stay silent before it counts as lost. */

@@ -5,9 +5,9 @@ import type { Logger } from "../deps.js";
 import { ConflictError, ForgeError, NotFoundError } from "../errors.js";
 import type { ChangeRequest, Forge } from "../forge.js";
 import { buildPullRequestBody } from "../messages/pull-request-body.js";
-import type { IssueRef } from "../task.js";
+import type { IssueRef } from "../task-runner.js";
 import { renderTemplate } from "../templates.js";
-import type { TaskProgress } from "./progress.js";
+import type { TaskProgress } from "./record.js";
 import { chooseReviewers } from "./reviewers.js";
 import { attemptOf, commitMessage, issueOf } from "./trailers.js";
 

@@ -1,4 +1,4 @@
-import type { TaskRunner, TaskRunResult } from "../../core/task.js";
+import type { TaskRunner, TaskRunResult } from "../../core/task-runner.js";
 
 /**
  * `runner: local` cannot run on Lambda: an agent runs for up to half an hour with a workspace and
