@@ -18,6 +18,17 @@ export const MARKERS = {
 
 export type MarkerName = keyof typeof MARKERS;
 
+/** The commit statuses the bot sets; they describe its own work, not the repository's CI. */
+export const STATUS_CONTEXTS = {
+  task: "factory/task",
+  config: "factory/config",
+} as const;
+
+/** Whether a CI job or status is one of the bot's own (`factory/…`). */
+export function isOwnStatus(name: string): boolean {
+  return name.startsWith("factory/");
+}
+
 export function hasMarker(body: string, name: MarkerName): boolean {
   return body.includes(MARKERS[name]);
 }
