@@ -1,21 +1,21 @@
 import { generateKeyPairSync } from "node:crypto";
 import nock from "nock";
-import { MARKERS } from "../../src/core/markers.js";
-import { BackgroundJobs, toCompletion } from "../../src/entry/background-jobs.js";
-import { makeConfig } from "../helpers/config.js";
-import { FakeForge } from "../helpers/fake-forge.js";
-import { LAMBDA_LOCAL_RUNNER_MESSAGE, LambdaTaskRunner } from "../../src/entry/lambda/lambda-runner.js";
-import { encodeDelivery, type QueuedDelivery } from "../../src/entry/lambda/queue.js";
-import { createWorkerHandler, type DeliveryProcessor } from "../../src/entry/lambda/worker-handler.js";
-import { workerDepsFromEnv } from "../../src/entry/lambda/worker-setup.js";
-import { createGitLabApi } from "../../src/gitlab/client.js";
-import { FakeGitHub } from "../helpers/fake-github-server.js";
-import { fixedClock, recordingLogger } from "../helpers/logger.js";
-import { TestOctokit } from "../helpers/octokit.js";
-import { githubExample } from "../helpers/webhooks.js";
-import { issueLabelsChanged } from "../gitlab/helpers.js";
-import { sqsEvent, sqsRecord } from "./fixtures/lambda-events.js";
-import { allowLoopbackOnly } from "../helpers/net.js";
+import { MARKERS } from "../../../src/core/markers.js";
+import { BackgroundJobs, toCompletion } from "../../../src/entry/background-jobs.js";
+import { makeConfig } from "../../helpers/config.js";
+import { FakeForge } from "../../helpers/fake-forge.js";
+import { LAMBDA_LOCAL_RUNNER_MESSAGE, LambdaTaskRunner } from "../../../src/entry/lambda/lambda-runner.js";
+import { encodeDelivery, type QueuedDelivery } from "../../../src/entry/lambda/queue.js";
+import { createWorkerHandler, type DeliveryProcessor } from "../../../src/entry/lambda/worker-handler.js";
+import { workerDepsFromEnv } from "../../../src/entry/lambda/worker-setup.js";
+import { createGitLabApi } from "../../../src/gitlab/client.js";
+import { FakeGitHub } from "../../helpers/fake-github-server.js";
+import { fixedClock, recordingLogger } from "../../helpers/logger.js";
+import { TestOctokit } from "../../helpers/octokit.js";
+import { githubExample } from "../../helpers/webhooks.js";
+import { issueLabelsChanged } from "../../gitlab/helpers.js";
+import { sqsEvent, sqsRecord } from "../fixtures/lambda-events.js";
+import { allowLoopbackOnly } from "../../helpers/net.js";
 
 const delivery = (overrides: Partial<QueuedDelivery> = {}): QueuedDelivery => ({
   forge: "github",
