@@ -48,7 +48,7 @@ export class FakeForge implements Forge {
   readonly words = githubWords;
   readonly botLogin = "factory-bot[bot]";
   readonly ciRunner = "actions" as const;
-  readonly taskRunOrigin = "anyone" as const;
+  taskRunOrigin: Forge["taskRunOrigin"] = "anyone";
 
   isApp(actor: Actor): boolean {
     return actor.login === this.botLogin;
