@@ -1,5 +1,5 @@
 /**
- * Every hidden marker the bot writes (DESIGN.md section 3). Comments are found by these, never by
+ * Every hidden marker the bot writes (docs/architecture.md, "Markers"). Comments are found by these, never by
  * remembered ids, so redeliveries, restarts and several replicas agree.
  */
 export const MARKERS = {

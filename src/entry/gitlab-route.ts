@@ -13,7 +13,7 @@ export { GITLAB_WEBHOOK_PATH };
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => boolean | Promise<boolean>;
 
-/** Until GitLab is configured, its route says so instead of failing (DESIGN.md section 1). */
+/** Until GitLab is configured, its route says so instead of failing (docs/deployment.md, "GitLab"). */
 export function gitlabDisabledHandler() {
   return (req: IncomingMessage, res: ServerResponse): boolean => {
     if ((req.url ?? "").split("?")[0] !== GITLAB_WEBHOOK_PATH) return false;

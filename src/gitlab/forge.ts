@@ -51,7 +51,7 @@ export const gitlabWording: ForgeWording = {
   permissionName: (level) => GITLAB_ROLE_NAMES[level],
 };
 
-/** GitLab's role names for the core's levels (DESIGN.md section 2: write → Developer, and so on). */
+/** GitLab's role names for the core's levels (docs/configuration.md: write → Developer, and so on). */
 const GITLAB_ROLE_NAMES: Record<PermissionLevel, string> = {
   none: "no access",
   read: "Guest",
