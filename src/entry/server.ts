@@ -50,7 +50,8 @@ function checkGitHubCredentials(env: NodeJS.ProcessEnv): void {
     key = getPrivateKey({ env });
   } catch (err) {
     throw new Error(
-      `The GitHub App's private key cannot be used: ${(err as Error).message.replace(/^\[@probot\/get-private-key\] /, "")}`,
+      `The GitHub App's private key cannot be used: ` +
+        `${(err as Error).message.replace(/^\[@probot\/get-private-key\] /, "")}`,
     );
   }
   if (!key)

@@ -21,7 +21,8 @@ export interface CommandDeps {
 }
 
 const HELP =
-  "`/factory retry` (run the task again), `/factory fix` (one more fix attempt on this PR), `/factory stop` (stop the task and the fix loop)";
+  "`/factory retry` (run the task again), `/factory fix` (one more fix attempt on this PR), `/factory stop` " +
+  "(stop the task and the fix loop)";
 
 /** `/factory retry | fix | stop` from someone with `trigger.min_permission`. */
 export async function handleCommand(event: CommandEvent, deps: CommandDeps): Promise<void> {
@@ -32,7 +33,8 @@ export async function handleCommand(event: CommandEvent, deps: CommandDeps): Pro
     return reply(
       event,
       deps,
-      `factory-bot cannot act on commands here: ${loaded.status === "missing" ? "this repository has no factory config" : "its factory config has problems (see the `factory/config` status)"}.`,
+      `factory-bot cannot act on commands here: ` +
+        `${loaded.status === "missing" ? "this repository has no factory config" : "its factory config has problems (see the `factory/config` status)"}.`,
     );
   const config = loaded.config;
   const has = await forge.getPermission(event.actor.login);
@@ -41,7 +43,8 @@ export async function handleCommand(event: CommandEvent, deps: CommandDeps): Pro
     return reply(
       event,
       deps,
-      `Only people with **${permissionName(config.trigger.min_permission)}** permission or higher can use \`/factory\` commands here (you have **${permissionName(has)}**).`,
+      `Only people with **${permissionName(config.trigger.min_permission)}** permission or higher can use ` +
+        `\`/factory\` commands here (you have **${permissionName(has)}**).`,
     );
   }
   await forge.acknowledgeComment(event.target, event.commentId);
@@ -129,7 +132,8 @@ async function stop(event: CommandEvent, deps: CommandDeps, issue: number): Prom
       forge,
       { kind: "change", number: pr },
       "fixStopped",
-      `${MARKERS.fixStopped}\n⏹️ ${who}: no more fix attempts on this ${forge.words.changeRequest}. \`/factory fix\` still makes one.`,
+      `${MARKERS.fixStopped}\n⏹️ ${who}: no more fix attempts on this ${forge.words.changeRequest}. ` +
+        `\`/factory fix\` still makes one.`,
     );
   }
 }

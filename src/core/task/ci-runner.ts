@@ -15,7 +15,9 @@ export function ciTaskRunner(forge: Forge): TaskRunner {
         const name = forge.words.forgeName;
         return {
           kind: "refused",
-          message: `\`runner: ${task.config.runner}\` does not exist on ${name}; use \`runner: ${wanted}\` or \`runner: local\`.`,
+          message:
+            `\`runner: ${task.config.runner}\` does not exist on ${name}; use \`runner: ${wanted}\` or ` +
+            `\`runner: local\`.`,
         };
       }
       const { url } = await forge.dispatchTaskRun({

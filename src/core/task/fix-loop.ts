@@ -141,7 +141,8 @@ function handoverText(made: number | null, words: ForgeWording): string {
       ? "factory-bot's last fix attempt on this commit pushed nothing (see the issue's task comment) and CI still fails"
       : `factory-bot made ${made} fix attempt${made === 1 ? "" : "s"} (\`ci.fix_attempts\`) and CI still fails`;
   return (
-    `${MARKERS.handover}\n🙋 ${why}, so this ${words.changeRequest} is yours now: the CI summary above shows what fails. ` +
+    `${MARKERS.handover}\n🙋 ${why}, so this ${words.changeRequest} is yours now: the CI summary above shows ` +
+    `what fails. ` +
     "Comment `/factory fix` for one more attempt."
   );
 }
@@ -149,7 +150,8 @@ function handoverText(made: number | null, words: ForgeWording): string {
 function baseAlsoFailsText(base: string, failures: CiJob[]): string {
   const names = failures.map((j) => `\`${j.name}\``).join(", ");
   return (
-    `${MARKERS.baseAlsoFails}\nℹ️ ${names} also fail${failures.length === 1 ? "s" : ""} on \`${base}\`, so factory-bot did not spend a fix attempt on ` +
+    `${MARKERS.baseAlsoFails}\nℹ️ ${names} also fail${failures.length === 1 ? "s" : ""} on \`${base}\`, so ` +
+    `factory-bot did not spend a fix attempt on ` +
     "a failure this change did not cause. Comment `/factory fix` to try anyway."
   );
 }

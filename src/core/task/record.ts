@@ -156,7 +156,8 @@ export async function markIfInterrupted(
     failure: {
       kind: "refused",
       message:
-        "it was interrupted (the server restarted or its CI run was lost) and never finished. Comment `/factory retry` to run it again.",
+        "it was interrupted (the server restarted or its CI run was lost) and never finished. Comment " +
+        "`/factory retry` to run it again.",
     },
   });
   const head = state.branch ? await forge.getBranchSha(state.branch) : null;

@@ -7,7 +7,8 @@ import type { TaskRunner, TaskRunResult } from "../../core/task-runner.js";
  */
 export const LAMBDA_LOCAL_RUNNER_MESSAGE =
   "This factory-bot runs on AWS Lambda, which cannot run the agent on the bot's server (`runner: local`). " +
-  "Run tasks on the repository's own CI instead: set `runner: actions` (GitHub Actions) or `runner: gitlab-ci` (GitLab CI) in .github/factory.yml.";
+  "Run tasks on the repository's own CI instead: set `runner: actions` (GitHub Actions) or `runner: " +
+  "gitlab-ci` (GitLab CI) in .github/factory.yml.";
 
 export class LambdaTaskRunner implements TaskRunner {
   async run(): Promise<TaskRunResult> {

@@ -31,7 +31,8 @@ export async function workerDepsFromEnv(env: NodeJS.ProcessEnv, setup: WorkerSet
   if (gitlab) processors.gitlab = createGitLabProcessor({ settings: gitlab, deliver, logger, api: setup.gitlabApi });
   if (Object.keys(processors).length === 0) {
     throw new Error(
-      "No forge is configured for the worker: set APP_ID and PRIVATE_KEY (GitHub) and/or GITLAB_TOKEN and GITLAB_WEBHOOK_SECRET (GitLab).",
+      "No forge is configured for the worker: set APP_ID and PRIVATE_KEY (GitHub) and/or GITLAB_TOKEN and " +
+        "GITLAB_WEBHOOK_SECRET (GitLab).",
     );
   }
   return { processors, logger };
