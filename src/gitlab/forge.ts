@@ -95,11 +95,12 @@ interface PipelineData {
 export class GitLabForge implements Forge {
   readonly kind = "gitlab" as const;
   readonly words = gitlabWording;
-  readonly ciRunner = "gitlab-ci" as const;
-  readonly taskRunOrigin = "the-app" as const;
   readonly repo: RepoRef;
   readonly botLogin: string;
   readonly #botId: number;
+  readonly ciRunner = "gitlab-ci" as const;
+  // Anyone who may run pipelines can set the FACTORY_TASK_* variables.
+  readonly taskRunOrigin = "the-app" as const;
   readonly #api: GitLabApi;
   readonly #projectId: number;
   readonly #userIds = new Map<string, Promise<number | null>>();
