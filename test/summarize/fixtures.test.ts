@@ -7,8 +7,7 @@ const FIXTURES = new URL("../fixtures/ci-logs/", import.meta.url);
 const MAX_LINES = 12;
 
 type Expectations = Record<string, { must_contain: string[] }>;
-const readExpectations = (name: string) =>
-  JSON.parse(readFileSync(new URL(name, FIXTURES), "utf8")) as Expectations;
+const readExpectations = (name: string) => JSON.parse(readFileSync(new URL(name, FIXTURES), "utf8")) as Expectations;
 // expected.json mirrors ../shared; expected.gathered.json holds logs gathered here from public
 // repositories and issue threads (README.gathered.md gives each one's source).
 const shared = readExpectations("expected.json");
