@@ -71,7 +71,7 @@ describe("redactSecrets", () => {
       `curl -H "Bearer ${token("", 32, "aB3dE5fG7hJ9kL1m")}" https://api.example.com`,
     ],
     ["in prose", `retrying with bearer ${token("", 24, "0123456789abcdefXYZ_-.")} after 401`],
-    ["a long value without digits", `token: Bearer ${token("", 30, "abcdefghijKLMNOPqrst")}`],
+    ["a long value without digits", `sending Bearer ${token("", 30, "abcdefghijKLMNOPqrst")}`],
   ])("a token after a bare Bearer: %s", (_name, line) => {
     const value = /bearer (\S+?)"?(?: |$)/i.exec(line)![1]!;
     const redacted = redactSecrets(line);
