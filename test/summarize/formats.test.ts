@@ -917,6 +917,24 @@ describe("other runners' prefixes, for matching and display", () => {
   });
 });
 
+describe("Jenkins Pipeline", () => {
+  test("its [Pipeline] structure lines are never shown; the step's error is the cause", async () => {
+    const summary = await summarize([
+      "[Pipeline] { (Build)",
+      "[Pipeline] sh",
+      "+ make dist",
+      "make: *** No rule to make target 'assets/logo.svg', needed by 'dist'.  Stop.",
+      "[Pipeline] }",
+      "[Pipeline] // stage",
+      "[Pipeline] End of Pipeline",
+      "ERROR: script returned exit code 2",
+      "Finished: FAILURE",
+    ]);
+    expect(summary.headline).toBe("make: *** No rule to make target 'assets/logo.svg', needed by 'dist'.  Stop.");
+    expect(excerptText(summary)).not.toContain("[Pipeline]");
+  });
+});
+
 describe("build-tool causes", () => {
   test("a patch that does not apply, with the patch's name", async () => {
     const summary = await summarize([
