@@ -16,6 +16,7 @@ const TAIL_WHEN_UNSURE = 3;
 export interface Selection {
   excerpt: string[];
   headline: string | null;
+  passed?: boolean;
 }
 
 /**
@@ -24,7 +25,7 @@ export interface Selection {
  */
 export function selectExcerpt(findings: Findings, maxLines: number): Selection {
   // A passing job (the runner said so, no step failed): its error-like lines explain no failure.
-  if (findings.succeeded) return { excerpt: [], headline: null };
+  if (findings.succeeded) return { excerpt: [], headline: null, passed: true };
   const ranked = findings.candidates.filter((c) => c.tier >= TIER.weak).sort(byRank);
   const top = ranked[0];
   const picks = new Picks(knownLines(findings), maxLines);
