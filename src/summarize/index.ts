@@ -1,5 +1,5 @@
 /**
- * CI failure summarizer (DESIGN.md section 5): reads a job log as a stream, with bounded memory
+ * CI failure summarizer (docs/architecture.md, "The summarizer"): reads a job log as a stream, with bounded memory
  * whatever its size, and returns the few lines that explain the failure, secrets redacted.
  */
 import { SummaryEngine } from "./engine.js";

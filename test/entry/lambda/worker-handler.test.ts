@@ -1,19 +1,21 @@
 import { generateKeyPairSync } from "node:crypto";
 import nock from "nock";
-import { MARKERS } from "../../src/core/markers.js";
-import { DeliveryFailedError, DeliveryJobs } from "../../src/entry/lambda/delivery-jobs.js";
-import { LAMBDA_LOCAL_RUNNER_MESSAGE } from "../../src/entry/lambda/lambda-runner.js";
-import { encodeDelivery, type QueuedDelivery } from "../../src/entry/lambda/queue.js";
-import { createWorkerHandler, type DeliveryProcessor } from "../../src/entry/lambda/worker-handler.js";
-import { workerDepsFromEnv } from "../../src/entry/lambda/worker-setup.js";
-import { createGitLabApi } from "../../src/gitlab/client.js";
-import { FakeGitHub } from "../helpers/fake-github-server.js";
-import { fixedClock, recordingLogger } from "../helpers/logger.js";
-import { TestOctokit } from "../helpers/octokit.js";
-import { githubExample } from "../helpers/webhooks.js";
-import { issueLabelsChanged } from "../gitlab/helpers.js";
-import { sqsEvent, sqsRecord } from "./fixtures/lambda-events.js";
-import { allowLoopbackOnly } from "../helpers/net.js";
+import { MARKERS } from "../../../src/core/markers.js";
+import { BackgroundJobs, toCompletion } from "../../../src/entry/background-jobs.js";
+import { makeConfig } from "../../helpers/config.js";
+import { FakeForge } from "../../helpers/fake-forge.js";
+import { LAMBDA_LOCAL_RUNNER_MESSAGE, LambdaTaskRunner } from "../../../src/entry/lambda/lambda-runner.js";
+import { encodeDelivery, type QueuedDelivery } from "../../../src/entry/lambda/queue.js";
+import { createWorkerHandler, type DeliveryProcessor } from "../../../src/entry/lambda/worker-handler.js";
+import { workerDepsFromEnv } from "../../../src/entry/lambda/worker-setup.js";
+import { createGitLabApi } from "../../../src/gitlab/client.js";
+import { FakeGitHub } from "../../helpers/fake-github-server.js";
+import { fixedClock, recordingLogger } from "../../helpers/logger.js";
+import { TestOctokit } from "../../helpers/octokit.js";
+import { githubExample } from "../../helpers/webhooks.js";
+import { issueLabelsChanged } from "../../gitlab/helpers.js";
+import { sqsEvent, sqsRecord } from "../fixtures/lambda-events.js";
+import { allowLoopbackOnly } from "../../helpers/net.js";
 
 const delivery = (overrides: Partial<QueuedDelivery> = {}): QueuedDelivery => ({
   forge: "github",
@@ -89,26 +91,35 @@ describe("the worker's batch handling", () => {
   });
 });
 
-describe("DeliveryJobs", () => {
-  it("waits for the jobs a delivery started (and theirs) and fails only the delivery whose job failed", async () => {
-    const jobs = new DeliveryJobs(recordingLogger());
-    const finished: string[] = [];
-    const ok = jobs.runDelivery(async () => {
-      jobs.start("outer", async () => {
-        jobs.start("inner", async () => void finished.push("inner"));
-        finished.push("outer");
-      });
+describe("the worker's way to run a delivery", () => {
+  it("waits for every job a delivery starts and fails only the delivery whose job failed", async () => {
+    const jobs = new BackgroundJobs(recordingLogger());
+    const deliver = toCompletion(jobs, { runner: new LambdaTaskRunner(), clock: fixedClock() });
+    const forge = new FakeForge();
+    forge.config = { status: "ok", config: makeConfig(), files: [] };
+    const event = (headSha: string) => ({
+      type: "ci.completed" as const,
+      deliveryId: headSha,
+      headSha,
+      changeRequestNumbers: [],
+      actor: { login: "alice", isBot: false },
     });
-    const broken = jobs.runDelivery(async () => {
-      jobs.start("summary", async () => {
-        throw new Error("GitHub answered 502");
-      });
+    const delivery = (headSha: string, broken: boolean) => ({
+      deliveryId: headSha,
+      repoKey: "github:acme/widgets",
+      events: [event(headSha)],
+      logger: recordingLogger(),
+      configPaths: [".github/factory.yml"],
+      forge: async () => {
+        if (broken) throw new Error("GitHub answered 502");
+        return forge;
+      },
     });
+    const ok = deliver(delivery("a".repeat(40), false));
+    const broken = deliver(delivery("b".repeat(40), true));
     await expect(ok).resolves.toBeUndefined();
-    await expect(broken).rejects.toThrow(
-      new DeliveryFailedError([{ job: "summary", error: new Error("GitHub answered 502") }]).message,
-    );
-    expect(finished.sort()).toEqual(["inner", "outer"]);
+    await expect(broken).rejects.toThrow("GitHub answered 502");
+    expect(jobs.size).toBe(0);
   });
 });
 
@@ -157,7 +168,6 @@ describe("the worker with the real GitHub app", () => {
       LOG_LEVEL: "fatal" as const,
     };
     const deps = await workerDepsFromEnv(env, {
-      jobs: new DeliveryJobs(logger),
       clock: fixedClock(),
       logger,
       Octokit: TestOctokit,
@@ -257,7 +267,6 @@ describe("the worker with the real GitLab router", () => {
     gitlabApiWithMember(20);
     const logger = recordingLogger();
     const deps = await workerDepsFromEnv(env, {
-      jobs: new DeliveryJobs(logger),
       clock: fixedClock(),
       logger,
       gitlabApi: createGitLabApi({ url: BASE, token: "glpat-test" }),

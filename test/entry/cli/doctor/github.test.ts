@@ -1,11 +1,11 @@
 import { generateKeyPairSync } from "node:crypto";
 import nock from "nock";
-import { createDoctorCommand } from "../../src/entry/cli/doctor.js";
-import { readAppManifest } from "../../src/entry/cli/doctor/app-manifest.js";
-import { githubApi, type GitHubApi } from "../helpers/github-openapi.js";
-import { TestOctokit } from "../helpers/octokit.js";
-import { runVerb } from "./fixtures/cli.js";
-import { allowLoopbackOnly } from "../helpers/net.js";
+import { createDoctorCommand } from "../../../../src/entry/cli/doctor.js";
+import { readAppManifest } from "../../../../src/entry/cli/doctor/app-manifest.js";
+import { githubApi, type GitHubApi } from "../../../helpers/github-openapi.js";
+import { TestOctokit } from "../../../helpers/octokit.js";
+import { runVerb } from "../../fixtures/cli.js";
+import { allowLoopbackOnly } from "../../../helpers/net.js";
 
 const PRIVATE_KEY = generateKeyPairSync("rsa", { modulusLength: 2048 })
   .privateKey.export({ type: "pkcs1", format: "pem" })

@@ -1,14 +1,14 @@
-import { handleIssueLabeled } from "../../src/core/handlers/issue-labeled.js";
-import { withAudit } from "../../src/core/audit.js";
-import { TaskError } from "../../src/core/errors.js";
-import type { IssueLabeledEvent } from "../../src/core/events.js";
-import { decodeState, MARKERS } from "../../src/core/markers.js";
-import type { ChangeSet } from "../../src/core/changeset.js";
-import type { TaskRunner, TaskRunResult, TaskSpec } from "../../src/core/task.js";
-import type { TaskState } from "../../src/core/task-state.js";
-import { FakeForge } from "../helpers/fake-forge.js";
-import { makeConfig } from "../helpers/config.js";
-import { fixedClock, recordingLogger } from "../helpers/logger.js";
+import { handleIssueLabeled } from "../../../src/core/handlers/issue-labeled.js";
+import { withAudit } from "../../../src/core/audit.js";
+import { TaskError } from "../../../src/core/errors.js";
+import type { IssueLabeledEvent } from "../../../src/core/events.js";
+import { decodeState, MARKERS } from "../../../src/core/markers.js";
+import type { ChangeSet } from "../../../src/core/changeset.js";
+import type { TaskRunner, TaskRunResult, TaskSpec } from "../../../src/core/task-runner.js";
+import type { TaskState } from "../../../src/core/task-state.js";
+import { FakeForge } from "../../helpers/fake-forge.js";
+import { makeConfig } from "../../helpers/config.js";
+import { fixedClock, recordingLogger } from "../../helpers/logger.js";
 
 const BASE_SHA = "b".repeat(40);
 

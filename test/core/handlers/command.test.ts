@@ -1,14 +1,14 @@
 import { Readable } from "node:stream";
-import { handleCommand } from "../../src/core/handlers/command.js";
-import { handleIssueLabeled } from "../../src/core/handlers/issue-labeled.js";
-import { TaskCancellation } from "../../src/core/cancellation.js";
-import { parseCommand, type CommandEvent } from "../../src/core/events.js";
-import { MARKERS, decodeState } from "../../src/core/markers.js";
-import type { TaskRunResult, TaskSpec } from "../../src/core/task.js";
-import type { TaskState } from "../../src/core/task-state.js";
-import { FakeForge } from "../helpers/fake-forge.js";
-import { makeConfig } from "../helpers/config.js";
-import { fixedClock, recordingLogger } from "../helpers/logger.js";
+import { handleCommand } from "../../../src/core/handlers/command.js";
+import { handleIssueLabeled } from "../../../src/core/handlers/issue-labeled.js";
+import { TaskCancellation } from "../../../src/core/cancellation.js";
+import { parseCommand, type CommandEvent } from "../../../src/core/events.js";
+import { MARKERS, decodeState } from "../../../src/core/markers.js";
+import type { TaskRunResult, TaskSpec } from "../../../src/core/task-runner.js";
+import type { TaskState } from "../../../src/core/task-state.js";
+import { FakeForge } from "../../helpers/fake-forge.js";
+import { makeConfig } from "../../helpers/config.js";
+import { fixedClock, recordingLogger } from "../../helpers/logger.js";
 
 function setup(
   result: (spec: TaskSpec, signal?: AbortSignal) => Promise<TaskRunResult> = async (spec) => changed(spec),

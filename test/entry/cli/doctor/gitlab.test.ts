@@ -1,7 +1,7 @@
 import nock from "nock";
-import { doctorCommand } from "../../src/entry/cli/doctor.js";
-import { runVerb } from "./fixtures/cli.js";
-import { allowLoopbackOnly } from "../helpers/net.js";
+import { doctorCommand } from "../../../../src/entry/cli/doctor.js";
+import { runVerb } from "../../fixtures/cli.js";
+import { allowLoopbackOnly } from "../../../helpers/net.js";
 
 const BASE = "https://gitlab.example.com";
 const ENV = { GITLAB_URL: BASE, GITLAB_TOKEN: "glpat-doctor", GITLAB_WEBHOOK_SECRET: "hook-secret" };

@@ -3,8 +3,8 @@ import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PassThrough } from "node:stream";
-import { taskCommand } from "../../src/entry/cli/task.js";
-import type { ChangeSet } from "../../src/core/changeset.js";
+import { taskCommand } from "../../../src/entry/cli/task.js";
+import type { ChangeSet } from "../../../src/core/changeset.js";
 
 function checkout(config: string): string {
   const dir = mkdtempSync(join(tmpdir(), "factory-task-cli-"));

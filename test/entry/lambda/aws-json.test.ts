@@ -1,6 +1,6 @@
-import { AwsError, awsJsonClient } from "../../src/entry/lambda/aws-json.js";
-import { loadParameters, variableOf } from "../../src/entry/lambda/parameters.js";
-import { startFakeAws, type FakeAws } from "./fixtures/fake-aws.js";
+import { AwsError, awsJsonClient } from "../../../src/entry/lambda/aws-json.js";
+import { loadParameters, variableOf } from "../../../src/entry/lambda/parameters.js";
+import { startFakeAws, type FakeAws } from "../fixtures/fake-aws.js";
 
 let aws: FakeAws;
 const credentials = (endpoint: string) => ({

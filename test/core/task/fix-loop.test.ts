@@ -1,12 +1,12 @@
 import { Readable } from "node:stream";
-import { handleIssueLabeled } from "../../src/core/handlers/issue-labeled.js";
-import { handleCiCompleted } from "../../src/core/handlers/ci-completed.js";
-import type { CiJob } from "../../src/core/forge.js";
-import { MARKERS } from "../../src/core/markers.js";
-import type { TaskRunResult, TaskSpec } from "../../src/core/task.js";
-import { FakeForge } from "../helpers/fake-forge.js";
-import { makeConfig } from "../helpers/config.js";
-import { fixedClock, recordingLogger } from "../helpers/logger.js";
+import { handleIssueLabeled } from "../../../src/core/handlers/issue-labeled.js";
+import { handleCiCompleted } from "../../../src/core/handlers/ci-completed.js";
+import type { CiJob } from "../../../src/core/forge.js";
+import { MARKERS } from "../../../src/core/markers.js";
+import type { TaskRunResult, TaskSpec } from "../../../src/core/task-runner.js";
+import { FakeForge } from "../../helpers/fake-forge.js";
+import { makeConfig } from "../../helpers/config.js";
+import { fixedClock, recordingLogger } from "../../helpers/logger.js";
 
 const failingLog =
   "FAIL src/cart.test.ts\n  ● adds tax\n    expect(received).toBe(expected)\n    Expected: 4201\n    Received: 4200\n";

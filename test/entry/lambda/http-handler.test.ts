@@ -1,13 +1,18 @@
 import { randomBytes } from "node:crypto";
-import { awsJsonClient } from "../../src/entry/lambda/aws-json.js";
-import { createHttpHandler, type HttpHandler } from "../../src/entry/lambda/http-handler.js";
-import { httpDepsFromEnv } from "../../src/entry/lambda/http-setup.js";
-import { decodeDelivery, encodeDelivery, MAX_MESSAGE_BYTES, SqsDeliveryQueue } from "../../src/entry/lambda/queue.js";
-import { recordingLogger } from "../helpers/logger.js";
-import { githubExample, signGitHub } from "../helpers/webhooks.js";
-import { gitlabPayload, issueLabelsChanged } from "../gitlab/helpers.js";
-import { startFakeAws, type FakeAws } from "./fixtures/fake-aws.js";
-import { functionUrlEvent, HTTP_EVENT_SHAPES, restApiEvent, type RequestSpec } from "./fixtures/lambda-events.js";
+import { awsJsonClient } from "../../../src/entry/lambda/aws-json.js";
+import { createHttpHandler, type HttpHandler } from "../../../src/entry/lambda/http-handler.js";
+import { httpDepsFromEnv } from "../../../src/entry/lambda/http-setup.js";
+import {
+  decodeDelivery,
+  encodeDelivery,
+  MAX_MESSAGE_BYTES,
+  SqsDeliveryQueue,
+} from "../../../src/entry/lambda/queue.js";
+import { recordingLogger } from "../../helpers/logger.js";
+import { githubExample, signGitHub } from "../../helpers/webhooks.js";
+import { gitlabPayload, issueLabelsChanged } from "../../gitlab/helpers.js";
+import { startFakeAws, type FakeAws } from "../fixtures/fake-aws.js";
+import { functionUrlEvent, HTTP_EVENT_SHAPES, restApiEvent, type RequestSpec } from "../fixtures/lambda-events.js";
 
 const SECRET = "github-webhook-secret";
 const GITLAB_SECRET = "gitlab-webhook-secret";

@@ -1,12 +1,12 @@
 import { Readable } from "node:stream";
-import { handleCiCompleted } from "../../src/core/handlers/ci-completed.js";
-import type { CiCompletedEvent } from "../../src/core/events.js";
-import type { ChangeRequest, CiJob } from "../../src/core/forge.js";
-import { MARKERS, decodeState } from "../../src/core/markers.js";
-import type { CiSummaryState } from "../../src/core/messages/ci-summary.js";
-import { FakeForge } from "../helpers/fake-forge.js";
-import { makeConfig } from "../helpers/config.js";
-import { fixedClock, recordingLogger } from "../helpers/logger.js";
+import { handleCiCompleted } from "../../../src/core/handlers/ci-completed.js";
+import type { CiCompletedEvent } from "../../../src/core/events.js";
+import type { ChangeRequest, CiJob } from "../../../src/core/forge.js";
+import { MARKERS, decodeState } from "../../../src/core/markers.js";
+import type { CiSummaryState } from "../../../src/core/messages/ci-summary.js";
+import { FakeForge } from "../../helpers/fake-forge.js";
+import { makeConfig } from "../../helpers/config.js";
+import { fixedClock, recordingLogger } from "../../helpers/logger.js";
 
 const HEAD = "a".repeat(40);
 const NEXT = "c".repeat(40);

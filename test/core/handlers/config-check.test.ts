@@ -1,8 +1,8 @@
-import { handleConfigCheck } from "../../src/core/handlers/config-check.js";
-import type { ChangeRequestUpdatedEvent } from "../../src/core/events.js";
-import { FakeForge } from "../helpers/fake-forge.js";
-import { makeConfig } from "../helpers/config.js";
-import { fixedClock, recordingLogger } from "../helpers/logger.js";
+import { handleConfigCheck } from "../../../src/core/handlers/config-check.js";
+import type { ChangeRequestUpdatedEvent } from "../../../src/core/events.js";
+import { FakeForge } from "../../helpers/fake-forge.js";
+import { makeConfig } from "../../helpers/config.js";
+import { fixedClock, recordingLogger } from "../../helpers/logger.js";
 
 const HEAD = "d".repeat(40);
 const event: ChangeRequestUpdatedEvent = {

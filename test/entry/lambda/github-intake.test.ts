@@ -2,12 +2,12 @@ import { generateKeyPairSync } from "node:crypto";
 import { createRequire } from "node:module";
 import type { EmitterWebhookEvent } from "@octokit/webhooks";
 import { Probot } from "probot";
-import type { BackgroundJobs } from "../../src/core/jobs.js";
-import { githubWouldHandle } from "../../src/entry/lambda/github-intake.js";
-import { LambdaTaskRunner } from "../../src/entry/lambda/lambda-runner.js";
-import { factoryGitHubApp } from "../../src/github/app.js";
-import { fixedClock } from "../helpers/logger.js";
-import { TestOctokit } from "../helpers/octokit.js";
+import { inBackground, type BackgroundJobs } from "../../../src/entry/background-jobs.js";
+import { githubWouldHandle } from "../../../src/entry/lambda/github-intake.js";
+import { LambdaTaskRunner } from "../../../src/entry/lambda/lambda-runner.js";
+import { factoryGitHubApp } from "../../../src/github/app.js";
+import { fixedClock } from "../../helpers/logger.js";
+import { TestOctokit } from "../../helpers/octokit.js";
 
 type Payload = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -74,7 +74,8 @@ describe("the HTTP function's GitHub filter", () => {
       Octokit: TestOctokit,
       logLevel: "fatal",
     });
-    await probot.load(factoryGitHubApp({ jobs: recordingJobs, runner: new LambdaTaskRunner(), clock: fixedClock() }));
+    const deliver = inBackground(recordingJobs, { runner: new LambdaTaskRunner(), clock: fixedClock() });
+    await probot.load(factoryGitHubApp({ deliver }));
   });
 
   it("queues exactly the deliveries for which the Probot app starts work, over every documented payload", async () => {

@@ -1,11 +1,12 @@
+import { STATUS_CONTEXTS } from "../markers.js";
 import type { FactoryConfig } from "../../config/types.js";
 import type { Clock, Logger } from "../deps.js";
 import { ForgeError, TaskError } from "../errors.js";
 import type { Forge } from "../forge.js";
-import type { IssueRef, TaskRunner } from "../task.js";
+import type { IssueRef, TaskRunner } from "../task-runner.js";
 import { renderTemplate } from "../templates.js";
-import type { TaskProgress } from "./progress.js";
-import { publishChangeSet, settleHeadStatus, TASK_STATUS_CONTEXT } from "./publish.js";
+import type { TaskProgress } from "./record.js";
+import { publishChangeSet, settleHeadStatus } from "./publish.js";
 import { ciTaskRunner } from "./ci-runner.js";
 import type { TaskCancellation } from "../cancellation.js";
 
@@ -79,7 +80,7 @@ async function runAndPublish(input: RunTaskInput, deps: RunTaskDeps, signal?: Ab
   const ownsBranchHead = branchSha !== null && branchSha !== baseSha;
   if (ownsBranchHead) {
     await forge.setCommitStatus(branchSha, {
-      context: TASK_STATUS_CONTEXT,
+      context: STATUS_CONTEXTS.task,
       state: "pending",
       description: "The agent is running",
     });

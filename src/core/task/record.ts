@@ -1,9 +1,27 @@
+import type { FactoryConfig } from "../../config/types.js";
 import type { Clock, Logger } from "../deps.js";
 import type { Forge, ForgeComment } from "../forge.js";
-import { decodeState } from "../markers.js";
+import { decodeState, STATUS_CONTEXTS } from "../markers.js";
 import { markedComments } from "../sticky-comment.js";
 import { renderTaskComment, type TaskCommentView } from "../messages/task-comment.js";
 import { isActive, type TaskState } from "../task-state.js";
+
+/**
+ * The task record: an issue's one task comment (marker `task`) and the state hidden in it. Every
+ * handler finds, claims, continues and marks tasks through this module, so the forge, not process
+ * memory, says where a task stands.
+ */
+export interface TaskRecord {
+  comment: ForgeComment;
+  /** Null when the comment's state cannot be read (edited by hand). */
+  state: TaskState | null;
+}
+
+/** The issue's task record, or null when no task was ever started on it. */
+export async function findTaskRecord(forge: Forge, issueNumber: number): Promise<TaskRecord | null> {
+  const comment = (await taskComments(forge, issueNumber))[0];
+  return comment ? { comment, state: decodeState<TaskState>(comment.body) } : null;
+}
 
 /** The one progress comment of a task, edited in place from claim to outcome. */
 export class TaskProgress {
@@ -51,9 +69,9 @@ export async function claimTask(input: ClaimInput): Promise<TaskProgress | null>
   const { forge, issueNumber, deliveryId, view, clock } = input;
   const target = { kind: "issue", number: issueNumber } as const;
   const now = clock.now().toISOString();
-  const existing = (await taskComments(forge, issueNumber))[0];
+  const existing = await findTaskRecord(forge, issueNumber);
   if (existing) {
-    const previous = decodeState<TaskState>(existing.body);
+    const previous = existing.state;
     if (previous && !mayTakeOver(previous, deliveryId, clock.now(), input.staleAfterMs)) {
       input.logger.info({ phase: previous.phase }, "task already handled for this issue; nothing to do");
       return null;
@@ -68,7 +86,7 @@ export async function claimTask(input: ClaimInput): Promise<TaskProgress | null>
       deliveries: rememberDelivery(previous, deliveryId),
       stopped: false,
     };
-    const progress = new TaskProgress(forge, issueNumber, existing.id, state, clock);
+    const progress = new TaskProgress(forge, issueNumber, existing.comment.id, state, clock);
     await progress.show(view);
     return progress;
   }
@@ -103,4 +121,52 @@ function mayTakeOver(previous: TaskState, deliveryId: string, now: Date, staleAf
   if (previous.deliveryId === deliveryId || previous.deliveries?.includes(deliveryId)) return false;
   if (!isActive(previous.phase)) return true; // finished: a new label is a deliberate retry
   return now.getTime() - Date.parse(previous.updatedAt) > staleAfterMs;
+}
+
+/** How long past the agent's own timeout an active task may stay silent before it counts as lost. */
+export const INTERRUPTED_GRACE_MS = 10 * 60 * 1000;
+
+/** The longest a run can take: the agent, then every test, each up to its timeout. */
+export function longestRunMs(config: FactoryConfig): number {
+  const tests = config.tests.reduce((sum, test) => sum + test.timeout_seconds, 0);
+  return (config.agent.timeout_seconds + tests) * 1000;
+}
+
+export function isInterrupted(state: TaskState, config: FactoryConfig, now: Date): boolean {
+  const limit = longestRunMs(config) + INTERRUPTED_GRACE_MS;
+  return isActive(state.phase) && now.getTime() - Date.parse(state.updatedAt) > limit;
+}
+
+/**
+ * A task still "running" long after it could have (a restart, a lost CI run) is marked failed
+ * with a retry hint, and its pending `factory/task` status resolved. True when it was.
+ */
+export async function markIfInterrupted(
+  forge: Forge,
+  issue: number,
+  config: FactoryConfig,
+  clock: Clock,
+): Promise<boolean> {
+  const record = await findTaskRecord(forge, issue);
+  const state = record?.state;
+  if (!record || !state || !isInterrupted(state, config, clock.now())) return false;
+  const progress = new TaskProgress(forge, issue, record.comment.id, state, clock);
+  await progress.show({
+    phase: "failed",
+    failure: {
+      kind: "refused",
+      message:
+        "it was interrupted (the server restarted or its CI run was lost) and never finished. Comment " +
+        "`/factory retry` to run it again.",
+    },
+  });
+  const head = state.branch ? await forge.getBranchSha(state.branch) : null;
+  if (head && state.changeRequest !== undefined) {
+    await forge.setCommitStatus(head, {
+      context: STATUS_CONTEXTS.task,
+      state: "error",
+      description: "Interrupted; comment /factory retry to run it again",
+    });
+  }
+  return true;
 }

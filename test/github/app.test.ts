@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import nock from "nock";
 import { Probot } from "probot";
 import { factoryGitHubApp } from "../../src/github/app.js";
-import { BackgroundJobs } from "../../src/core/jobs.js";
+import { BackgroundJobs, inBackground } from "../../src/entry/background-jobs.js";
 import { MARKERS } from "../../src/core/markers.js";
 import type { Logger } from "../../src/core/deps.js";
 import { githubApi, type GitHubApi } from "../helpers/github-openapi.js";
@@ -28,9 +28,10 @@ function setup() {
   });
   probot.load(
     factoryGitHubApp({
-      jobs,
-      runner: { run: async () => ({ kind: "refused", message: "unused" }) },
-      clock: fixedClock(),
+      deliver: inBackground(jobs, {
+        runner: { run: async () => ({ kind: "refused", message: "unused" }) },
+        clock: fixedClock(),
+      }),
     }),
   );
   return { probot, jobs, logger };

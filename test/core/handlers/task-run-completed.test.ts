@@ -1,14 +1,14 @@
 import { Readable } from "node:stream";
-import { handleIssueLabeled } from "../../src/core/handlers/issue-labeled.js";
-import { handleTaskRunCompleted } from "../../src/core/handlers/task-run-completed.js";
-import { checkChangeSet } from "../../src/core/changeset-check.js";
-import { TransientForgeError } from "../../src/core/errors.js";
-import type { TaskRunCompletedEvent } from "../../src/core/events.js";
-import { MARKERS, decodeState } from "../../src/core/markers.js";
-import type { TaskState } from "../../src/core/task-state.js";
-import { FakeForge } from "../helpers/fake-forge.js";
-import { makeConfig } from "../helpers/config.js";
-import { fixedClock, recordingLogger } from "../helpers/logger.js";
+import { handleIssueLabeled } from "../../../src/core/handlers/issue-labeled.js";
+import { handleTaskRunCompleted } from "../../../src/core/handlers/task-run-completed.js";
+import { checkChangeSet } from "../../../src/core/changeset-check.js";
+import { TransientForgeError } from "../../../src/core/errors.js";
+import type { TaskRunCompletedEvent } from "../../../src/core/events.js";
+import { MARKERS, decodeState } from "../../../src/core/markers.js";
+import type { TaskState } from "../../../src/core/task-state.js";
+import { FakeForge } from "../../helpers/fake-forge.js";
+import { makeConfig } from "../../helpers/config.js";
+import { fixedClock, recordingLogger } from "../../helpers/logger.js";
 
 const BASE = "b".repeat(40);
 const unusedRunner = { run: async () => Promise.reject(new Error("the local runner must not run")) };
