@@ -1,5 +1,6 @@
 import type { Context, Probot } from "probot";
 import { withAudit } from "../core/audit.js";
+import { resilientForge } from "../core/resilient-forge.js";
 import type { TaskCancellation } from "../core/cancellation.js";
 import type { Clock, Logger } from "../core/deps.js";
 import type { CoreEvent } from "../core/events.js";
@@ -49,7 +50,7 @@ export function factoryGitHubApp(deps: GitHubAppDeps) {
         deliveryId: context.id,
       }) as Logger;
       const run = async () => {
-        const forge = new GitHubForge(context.octokit as Octokit, repo, await botLogin());
+        const forge = resilientForge(new GitHubForge(context.octokit as Octokit, repo, await botLogin()), logger);
         await work.run(withAudit(forge, logger, { actor: event.actor.login, deliveryId: context.id }), logger);
       };
       deps.jobs.start(work.name, run, logger, work.key);

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { withAudit } from "../core/audit.js";
+import { resilientForge } from "../core/resilient-forge.js";
 import type { Clock, Logger } from "../core/deps.js";
 import type { Forge } from "../core/forge.js";
 import { handleCiCompleted } from "../core/handlers/ci-completed.js";
@@ -107,7 +108,7 @@ function startRoute(route: GitLabRoute, deliveryId: string, deps: GitLabRouterDe
           { actor: route.actor.login },
           "a task run's result counts only from a pipeline the bot created",
         );
-      const forge = new GitLabForge(deps.api, project, bot);
+      const forge = resilientForge(new GitLabForge(deps.api, project, bot), logger);
       await work(withAudit(forge, logger, { actor: route.actor.login, deliveryId }), logger);
     };
     deps.jobs.start(name, run, logger, key);

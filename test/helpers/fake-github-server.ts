@@ -461,8 +461,9 @@ const ROUTES: Route[] = [
     const pull = this.pulls.find((p) => p.number === Number(params[0]));
     if (!pull) return sendJson(res, 404, { message: "Not Found" });
     const input = body as { reviewers?: string[]; team_reviewers?: string[] };
-    pull.reviewers.push(...(input.reviewers ?? []));
-    pull.teamReviewers.push(...(input.team_reviewers ?? []));
+    // Requesting someone already requested changes nothing.
+    pull.reviewers = [...new Set([...pull.reviewers, ...(input.reviewers ?? [])])];
+    pull.teamReviewers = [...new Set([...pull.teamReviewers, ...(input.team_reviewers ?? [])])];
     sendJson(res, 201, this.pullJson(pull));
   }),
 ];
