@@ -23,6 +23,8 @@ export interface FactoryServerOptions {
   runner?: TaskRunner;
   /** Replaces the Octokit class (tests turn throttling and retries off). */
   Octokit?: typeof FactoryOctokit;
+  /** Where log lines go instead of stdout (tests read them all). */
+  logDestination?: NodeJS.WritableStream;
 }
 
 export interface FactoryServer {
@@ -72,7 +74,15 @@ export async function startFactoryServer(options: FactoryServerOptions = {}): Pr
     options.runner ?? new LocalTaskRunner({ ...localRunnerOptionsFromEnv(env), logger, clock });
   const cancellation = new TaskCancellation();
   if (gitlab && !hasGitHubCredentials(env)) {
-    return startGitLabOnlyServer({ env, settings: gitlab, clock, version: packageVersion(), runnerFor, cancellation });
+    return startGitLabOnlyServer({
+      env,
+      settings: gitlab,
+      clock,
+      version: packageVersion(),
+      runnerFor,
+      cancellation,
+      logDestination: options.logDestination,
+    });
   }
   let jobs: BackgroundJobs | null = null;
   let log: Logger = console as unknown as Logger;
@@ -85,7 +95,11 @@ export async function startFactoryServer(options: FactoryServerOptions = {}): Pr
     addHandler(healthHandler({ version: packageVersion(), forges: { github: true, gitlab: gitlab !== null } }));
     addHandler(gitlabRoute(gitlab, { jobs, runner, clock, logger, cancellation }));
   };
-  const server = await run(appFn, { env, Octokit: options.Octokit ?? FactoryOctokit, log: await serverLog(env) });
+  const server = await run(appFn, {
+    env,
+    Octokit: options.Octokit ?? FactoryOctokit,
+    log: await serverLog(env, options.logDestination),
+  });
   const backgroundJobs = jobs ?? new BackgroundJobs(log);
   return {
     port: server.port,
