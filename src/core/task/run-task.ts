@@ -7,7 +7,7 @@ import { renderTemplate } from "../templates.js";
 import type { TaskProgress } from "./progress.js";
 import { publishChangeSet, settleHeadStatus, TASK_STATUS_CONTEXT } from "./publish.js";
 import { ciTaskRunner } from "./ci-runner.js";
-import type { TaskCancellation } from "../cancellation.js";
+import { isShutdown, type TaskCancellation } from "../cancellation.js";
 
 export interface RunTaskDeps {
   forge: Forge;
@@ -37,6 +37,7 @@ export async function runTask(input: RunTaskInput, deps: RunTaskDeps): Promise<v
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
     if (registration?.signal.aborted) {
+      const shutdown = isShutdown(registration.signal.reason);
       await progress.show(
         {
           phase: "failed",
@@ -45,7 +46,7 @@ export async function runTask(input: RunTaskInput, deps: RunTaskDeps): Promise<v
             message: `it was stopped (${message}); nothing was pushed. Comment \`/factory retry\` to run it again.`,
           },
         },
-        { stopped: true },
+        { stopped: !shutdown, retryable: shutdown },
       );
       return;
     }
@@ -55,7 +56,7 @@ export async function runTask(input: RunTaskInput, deps: RunTaskDeps): Promise<v
     }
     const kind = err instanceof ForgeError ? "forge-error" : "internal";
     deps.logger.error({ err }, "task failed");
-    await progress.show({ phase: "failed", failure: { kind, message } });
+    await progress.show({ phase: "failed", failure: { kind, message } }, { retryable: kind === "forge-error" });
   } finally {
     registration?.done();
   }
