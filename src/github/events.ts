@@ -65,12 +65,13 @@ function ciEvent(
   payload: CiPayload,
   deliveryId: string,
 ): CiCompletedEvent | null {
-  if (!run?.head_sha || !SUMMARIZED_CONCLUSIONS.has(run.conclusion ?? "")) return null;
+  if (typeof run?.head_sha !== "string" || !SUMMARIZED_CONCLUSIONS.has(run.conclusion ?? "")) return null;
   return {
     type: "ci.completed",
     deliveryId,
     headSha: run.head_sha,
-    changeRequestNumbers: (run.pull_requests ?? [])
+    // A signed payload can still be malformed: anything but an array means "find them by SHA".
+    changeRequestNumbers: (Array.isArray(run.pull_requests) ? run.pull_requests : [])
       .map((p) => p?.number)
       .filter((n): n is number => typeof n === "number"),
     actor: { login: payload.sender?.login ?? "", isBot: payload.sender?.type === "Bot" },

@@ -3,7 +3,7 @@ import type { Clock, Logger } from "../deps.js";
 import { ForgeError, TaskError } from "../errors.js";
 import type { Forge } from "../forge.js";
 import type { IssueRef, TaskRunner } from "../task.js";
-import { renderTemplate } from "../templates.js";
+import { renderBranchName } from "../templates.js";
 import type { TaskProgress } from "./progress.js";
 import { publishChangeSet, settleHeadStatus, TASK_STATUS_CONTEXT } from "./publish.js";
 import { ciTaskRunner } from "./ci-runner.js";
@@ -66,7 +66,7 @@ async function runAndPublish(input: RunTaskInput, deps: RunTaskDeps, signal?: Ab
   const { forge, runner } = deps;
   const { config, issue, progress } = input;
   const base = config.pull_request.base ?? (await forge.getDefaultBranch());
-  const branch = input.branch ?? renderTemplate(config.pull_request.branch, issue);
+  const branch = input.branch ?? renderBranchName(config.pull_request.branch, issue);
   const baseSha = await forge.getBranchSha(base);
   if (!baseSha) throw new ForgeError(`the base branch \`${base}\` does not exist (\`pull_request.base\`)`);
   // A retry continues the existing branch (fast-forward), so it starts from the branch head.
