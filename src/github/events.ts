@@ -12,7 +12,14 @@ import { TASK_RUN_NAME } from "../core/task/ci-runner.js";
 /** The fields of an `issues.labeled` payload the bot reads; anything else is ignored. */
 interface IssuesLabeledPayload {
   label?: { name?: string };
-  issue?: { number?: number; title?: string; body?: string | null; html_url?: string; pull_request?: unknown };
+  issue?: {
+    number?: number;
+    title?: string;
+    body?: string | null;
+    html_url?: string;
+    pull_request?: unknown;
+    user?: { login?: string } | null;
+  };
   sender?: { login?: string; type?: string };
 }
 
@@ -30,6 +37,7 @@ export function toIssueLabeledEvent(payload: IssuesLabeledPayload, deliveryId: s
       title: issue.title ?? "",
       body: issue.body ?? "",
       url: issue.html_url ?? "",
+      ...(typeof issue.user?.login === "string" ? { author: issue.user.login } : {}),
       isPullRequest: issue.pull_request !== undefined,
     },
   };
