@@ -15,6 +15,8 @@ import { shutDown, shutdownGraceMs } from "./shutdown.js";
 import { applyDotEnv } from "./dotenv.js";
 import { serverLog } from "./log.js";
 import { TaskCancellation } from "../core/cancellation.js";
+import { startRedeliverSchedule } from "./redeliver-schedule.js";
+import { appClient } from "./cli/redeliver.js";
 
 export interface FactoryServerOptions {
   env?: NodeJS.ProcessEnv;
@@ -101,12 +103,16 @@ export async function startFactoryServer(options: FactoryServerOptions = {}): Pr
     log: await serverLog(env, options.logDestination),
   });
   const backgroundJobs = jobs ?? new BackgroundJobs(log);
+  // Without Redis there is one process, so it holds the sweep; a shared lease plugs into `lease`.
+  const stopSweeps = startRedeliverSchedule({ env, logger: log, client: () => appClient(env, options.Octokit) });
   return {
     port: server.port,
     jobs: backgroundJobs,
     cancellation,
-    stop: (graceMs = shutdownGraceMs(env)) =>
-      shutDown({ stopAccepting: () => server.stop(), jobs: backgroundJobs, cancellation, logger: log }, graceMs),
+    stop: (graceMs = shutdownGraceMs(env)) => {
+      stopSweeps?.();
+      return shutDown({ stopAccepting: () => server.stop(), jobs: backgroundJobs, cancellation, logger: log }, graceMs);
+    },
   };
 }
 
