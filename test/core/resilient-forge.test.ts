@@ -3,7 +3,7 @@ import type { Forge } from "../../src/core/forge.js";
 import { hasMarker, MARKERS } from "../../src/core/markers.js";
 import { resilientForge, retryWrite, type RetryPolicy } from "../../src/core/resilient-forge.js";
 import { ensureStickyComment } from "../../src/core/sticky-comment.js";
-import { claimTask } from "../../src/core/task/progress.js";
+import { claimTask } from "../../src/core/task/record.js";
 import { publishChangeSet } from "../../src/core/task/publish.js";
 import { commitMessage } from "../../src/core/task/trailers.js";
 import { GitHubForge, type Octokit } from "../../src/github/forge.js";
