@@ -352,11 +352,20 @@ export class GitLabForge implements Forge {
 
   async getIssue(number: number): Promise<IssueRef | null> {
     try {
-      const issue = await gitlabCall<{ iid: number; title: string; description?: string | null; web_url: string }>(
-        "issue lookup",
-        () => this.#api.issues.show(number, { projectId: this.#projectId }),
-      );
-      return { number: issue.iid, title: issue.title, body: issue.description ?? "", url: issue.web_url };
+      const issue = await gitlabCall<{
+        iid: number;
+        title: string;
+        description?: string | null;
+        web_url: string;
+        author?: { username?: string } | null;
+      }>("issue lookup", () => this.#api.issues.show(number, { projectId: this.#projectId }));
+      return {
+        number: issue.iid,
+        title: issue.title,
+        body: issue.description ?? "",
+        url: issue.web_url,
+        ...(issue.author?.username ? { author: issue.author.username } : {}),
+      };
     } catch (err) {
       if (err instanceof NotFoundError) return null;
       throw err;
