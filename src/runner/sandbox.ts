@@ -149,6 +149,9 @@ export function bwrapArguments(
     ...layout.hidden.flatMap(hiddenArguments),
     // After /tmp and the hidden paths, so a workspace under FACTORY_WORKDIR (often /tmp) shows through.
     ...[layout.workspace, ...layout.writable].flatMap((directory) => ["--bind", directory, directory]),
+    // The sandbox's root is a tmpfs holding only mount points: nothing to write there.
+    "--remount-ro",
+    "/",
     "--setenv",
     "HOME",
     layout.home,
@@ -170,7 +173,7 @@ function readOnlyArguments(entry: HostPath): string[] {
 
 function hiddenArguments(entry: HostPath): string[] {
   if (entry.kind === "directory") return ["--tmpfs", entry.path];
-  // A file (or a symlink to one) becomes an empty one.
+  // bwrap binds without device access (nodev): opening the covered file fails with EACCES.
   return ["--ro-bind", "/dev/null", entry.path];
 }
 
