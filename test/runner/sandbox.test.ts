@@ -47,6 +47,8 @@ attempt reach-network node -e 'fetch("http://127.0.0.1:" + process.env.CANARY_PO
 attempt private-home sh -c 'echo mine > "$HOME/.agent-state" && cat "$HOME/.agent-state" && echo "$HOME"'
 attempt list-processes sh -c 'ls /proc | grep -c "^[0-9]"'
 setsid sh -c "exec sleep $LEFTOVER_SECONDS" > /dev/null 2>&1 < /dev/null &
+# Long enough for the child to have left the process group before the agent exits.
+sleep 0.5
 exit 0
 `;
 
