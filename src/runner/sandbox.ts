@@ -96,7 +96,8 @@ export function sandboxSettingFromEnv(env: NodeJS.ProcessEnv): SandboxSetting {
   if (value !== "" && value !== "bwrap" && value !== "none") {
     throw new Error(`FACTORY_SANDBOX must be "bwrap" or "none", got "${env.FACTORY_SANDBOX}".`);
   }
-  return { requested: value === "" ? "default" : value, bwrapPath: findOnPath("bwrap", env.PATH) };
+  // Without PATH in `env`, Node's spawn looks commands up on the process's own PATH: so does this.
+  return { requested: value === "" ? "default" : value, bwrapPath: findOnPath("bwrap", env.PATH ?? process.env.PATH) };
 }
 
 /** The mode tasks run in, or null when they must be refused (bubblewrap wanted but not installed). */
