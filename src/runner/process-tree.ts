@@ -56,8 +56,9 @@ export class ProcessTreeSweeper {
     this.watching = undefined;
     const stopped = new Map<number, string>();
     for (let round = 0; round < FREEZE_ROUNDS; round += 1) {
-      await this.collectDescendants();
-      const found = (await this.members()).filter((entry) => stopped.get(entry.pid) !== entry.startTime);
+      const entries = await listProcesses();
+      this.addDescendants(entries);
+      const found = (await this.members(entries)).filter((entry) => stopped.get(entry.pid) !== entry.startTime);
       if (found.length === 0) break;
       for (const entry of found) {
         if (signal(entry.pid, "SIGSTOP")) stopped.set(entry.pid, entry.startTime);
@@ -78,7 +79,10 @@ export class ProcessTreeSweeper {
   }
 
   private async collectDescendants(): Promise<void> {
-    const entries = await listProcesses();
+    this.addDescendants(await listProcesses());
+  }
+
+  private addDescendants(entries: ProcessEntry[]): void {
     const root = entries.find((entry) => entry.pid === this.rootPid);
     if (root !== undefined) this.known.set(root.pid, root.startTime);
     let added = true;
@@ -93,14 +97,12 @@ export class ProcessTreeSweeper {
     }
   }
 
-  private async members(): Promise<ProcessEntry[]> {
-    const entries = await listProcesses();
-    const members: ProcessEntry[] = [];
-    for (const entry of entries) {
-      if (entry.pid === process.pid) continue;
-      if (this.known.get(entry.pid) === entry.startTime || (await this.hasTraits(entry.pid))) members.push(entry);
-    }
-    return members;
+  private async members(entries: ProcessEntry[]): Promise<ProcessEntry[]> {
+    const others = entries.filter((entry) => entry.pid !== process.pid);
+    const belongs = await Promise.all(
+      others.map(async (entry) => this.known.get(entry.pid) === entry.startTime || (await this.hasTraits(entry.pid))),
+    );
+    return others.filter((_, index) => belongs[index]);
   }
 
   private async hasTraits(pid: number): Promise<boolean> {

@@ -67,7 +67,7 @@ export async function runProcess(request: ProcessRequest): Promise<ProcessOutcom
   const output = new OutputBuffer(OUTPUT_BUFFER_BYTES);
   child.stdout?.on("data", (chunk: Buffer) => output.push(chunk));
   child.stderr?.on("data", (chunk: Buffer) => output.push(chunk));
-  const group = new ProcessGroup(child, request.killGraceMs);
+  const group = new ProcessGroup(child, request.killGraceMs, request.sandbox?.mode === "bwrap");
   const stops = { timedOut: false, aborted: false };
   const timer = setTimeout(
     () => {
@@ -170,6 +170,12 @@ class ProcessGroup {
   constructor(
     private readonly child: ChildProcess,
     private readonly graceMs: number,
+    /**
+     * bwrap: once bwrap itself is gone, the kernel ends its PID namespace (--die-with-parent), so
+     * the group counts as alive only while bwrap is. Its init can stay a zombie in the group
+     * until the host's init reaps it, which must not hold the task up.
+     */
+    private readonly contained = false,
   ) {}
 
   /** SIGTERM to the whole group now, SIGKILL after the grace period if anything is left. */
@@ -206,6 +212,7 @@ class ProcessGroup {
   }
 
   private alive(): boolean {
+    if (this.contained) return this.child.exitCode === null && this.child.signalCode === null;
     return this.send(0);
   }
 
