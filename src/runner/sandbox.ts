@@ -122,7 +122,7 @@ export function sandboxUnavailableMessage(reason: string): string {
 export const BWRAP_MISSING_REASON = "bubblewrap (`bwrap`) is not installed on the bot's server";
 
 /**
- * bwrap's arguments for `file args` in `cwd` under `layout`: new PID, IPC, UTS and cgroup
+ * bwrap's arguments for `file args` in `cwd` under `layout`: no capabilities; new user, PID, IPC, UTS and cgroup
  * namespaces with a fresh /proc (so no other process, and no process's environ, is visible),
  * the system read-only, a private /tmp, and the sandbox killed with the server. Pure: the
  * host is inspected by `sandboxLayout`.
@@ -132,6 +132,12 @@ export function bwrapArguments(
   command: { file: string; args: string[]; cwd: string },
 ): string[] {
   return [
+    // Its own user namespace and no capabilities, also when the server runs as root: bwrap started
+    // by root otherwise keeps root's capabilities, enough to unmount what covers a secret or to
+    // remount the system read-write.
+    "--unshare-user",
+    "--cap-drop",
+    "ALL",
     "--unshare-pid",
     "--unshare-ipc",
     "--unshare-uts",

@@ -43,6 +43,12 @@ attempt write-host-tmp sh -c 'echo pwned > "$HOST_TMP_FILE" && cat "$HOST_TMP_FI
 attempt write-server-home sh -c 'echo pwned > "$SERVER_HOME/pwned"'
 attempt write-other-workspace sh -c 'echo pwned > "$OTHER_WORKSPACE/pwned"'
 attempt write-system sh -c 'echo pwned > "$SYSTEM_FILE"'
+# Mount tricks only in the sandbox: run unsandboxed (the control below) as root they would touch the host's mounts.
+if [ "$UNSANDBOXED_CONTROL" != 1 ]; then
+  attempt uncover-key sh -c 'umount "$KEY_FILE" && cat "$KEY_FILE"'
+  attempt remount-system sh -c 'mount -o remount,rw,bind /etc && echo pwned > "$SYSTEM_FILE"'
+  attempt new-user-namespace sh -c 'unshare -Urm sh -c "umount \"$KEY_FILE\"; cat \"$KEY_FILE\""'
+fi
 attempt reach-network node -e 'fetch("http://127.0.0.1:" + process.env.CANARY_PORT + "/leak", { signal: AbortSignal.timeout(5000) }).then((r) => r.text()).then((t) => console.log(t))'
 attempt private-home sh -c 'echo mine > "$HOME/.agent-state" && cat "$HOME/.agent-state" && echo "$HOME"'
 attempt list-processes sh -c 'ls /proc | grep -c "^[0-9]"'
@@ -154,7 +160,12 @@ function hostileRunner(sandbox: SandboxSetting): LocalTaskRunner {
   });
 }
 
-function hostileTask(options: { network: "on" | "off"; leftoverSeconds: number; systemFile?: string }) {
+function hostileTask(options: {
+  network: "on" | "off";
+  leftoverSeconds: number;
+  systemFile?: string;
+  control?: boolean;
+}) {
   const config = makeConfig({
     agent: {
       command: "./hostile.sh",
@@ -171,6 +182,7 @@ function hostileTask(options: { network: "on" | "off"; leftoverSeconds: number; 
         SYSTEM_FILE: options.systemFile ?? scene.systemFile,
         CANARY_PORT: String((canary.address() as AddressInfo).port),
         LEFTOVER_SECONDS: String(options.leftoverSeconds),
+        UNSANDBOXED_CONTROL: options.control === true ? "1" : "0",
       },
     },
     tests: [
@@ -228,6 +240,7 @@ describe("a hostile agent in the bwrap sandbox (agent.network: off)", () => {
   test("ran every attempt", () => {
     expect(Object.keys(results).sort()).toEqual([
       "list-processes",
+      "new-user-namespace",
       "private-home",
       "reach-network",
       "read-key",
@@ -235,6 +248,8 @@ describe("a hostile agent in the bwrap sandbox (agent.network: off)", () => {
       "read-runner-environ",
       "read-server-directory",
       "read-server-environ",
+      "remount-system",
+      "uncover-key",
       "write-host-tmp",
       "write-other-workspace",
       "write-server-home",
@@ -245,6 +260,13 @@ describe("a hostile agent in the bwrap sandbox (agent.network: off)", () => {
   test("cannot read the private key: PRIVATE_KEY_PATH is covered by a device it may not open", () => {
     expect(results["read-key"]).not.toContain("PRIVATE KEY");
     expect(results["read-key"]).toMatch(/^FAILED\n.*Permission denied/);
+  });
+
+  test("has no capability to uncover the key or remount the system, not even in a user namespace of its own", async () => {
+    expect(results["uncover-key"]).toMatch(/^FAILED\n.*(must be superuser|not permitted|Permission denied)/);
+    expect(results["remount-system"]).toMatch(/^FAILED\n.*(permission denied|must be superuser|not permitted)/i);
+    expect(results["new-user-namespace"]).not.toContain("PRIVATE KEY");
+    expect(await exists(scene.systemFile)).toBe(false);
   });
 
   test("cannot read the server's environment: other processes are not in its /proc", () => {
@@ -329,7 +351,12 @@ describe("the same hostile agent without a sandbox (FACTORY_SANDBOX=none), to sh
     const leftover = leftoverSeconds();
     const results = attempts(
       await hostileRunner({ requested: "none", bwrapPath: null }).run(
-        hostileTask({ network: "on", leftoverSeconds: leftover, systemFile: path.join(scene.base, "system-file") }),
+        hostileTask({
+          network: "on",
+          leftoverSeconds: leftover,
+          systemFile: path.join(scene.base, "system-file"),
+          control: true,
+        }),
         { downloadArchive: archiveSource(archive) },
       ),
     );
@@ -431,7 +458,8 @@ describe("bwrapArguments", () => {
   const args = bwrapArguments(layout, { file: "/bin/sh", args: ["-c", "make it"], cwd: "/work/factory-abc/pkg" });
   const pairs = (flag: string) => args.flatMap((arg, index) => (arg === flag ? [args[index + 1]] : []));
 
-  test("new PID, IPC and UTS namespaces, a fresh /proc and /dev, killed with its parent", () => {
+  test("no capabilities; new user, PID, IPC and UTS namespaces, a fresh /proc and /dev, killed with its parent", () => {
+    expect(args.slice(0, 3)).toEqual(["--unshare-user", "--cap-drop", "ALL"]);
     expect(args).toEqual(
       expect.arrayContaining(["--unshare-pid", "--unshare-ipc", "--unshare-uts", "--die-with-parent"]),
     );
