@@ -47,7 +47,7 @@ attempt write-system sh -c 'echo pwned > "$SYSTEM_FILE"'
 if [ "$UNSANDBOXED_CONTROL" != 1 ]; then
   attempt uncover-key sh -c 'umount "$KEY_FILE" && cat "$KEY_FILE"'
   attempt remount-system sh -c 'mount -o remount,rw,bind /etc && echo pwned > "$SYSTEM_FILE"'
-  attempt new-user-namespace sh -c 'unshare -Urm sh -c "umount \"$KEY_FILE\"; cat \"$KEY_FILE\""'
+  attempt new-user-namespace sh -c 'unshare -Urm sh -c "umount \\"$KEY_FILE\\"; cat \\"$KEY_FILE\\""'
 fi
 attempt reach-network node -e 'fetch("http://127.0.0.1:" + process.env.CANARY_PORT + "/leak", { signal: AbortSignal.timeout(5000) }).then((r) => r.text()).then((t) => console.log(t))'
 attempt private-home sh -c 'echo mine > "$HOME/.agent-state" && cat "$HOME/.agent-state" && echo "$HOME"'
