@@ -5,7 +5,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
-import type { TaskRunResult } from "../../src/core/task.js";
+import type { TaskRunResult } from "../../src/core/task-runner.js";
 import { LocalTaskRunner } from "../../src/runner/local-runner.js";
 import {
   bwrapArguments,
