@@ -2,7 +2,12 @@
 # factory-bot server (`npm start`): GitHub and GitLab webhooks, /healthz, the local task runner.
 #
 #   docker build -t factory-bot .
-#   docker run --init -p 3000:3000 --env-file factory-bot.env factory-bot
+#   docker run --init -p 3000:3000 --env-file factory-bot.env \
+#     --security-opt seccomp=unconfined --security-opt apparmor=unconfined \
+#     --security-opt systempaths=unconfined factory-bot
+#
+# The three --security-opt let the local runner's bubblewrap sandbox make its namespaces and its
+# own /proc (docs/security.md); without them `factory-bot doctor` says so and local tasks are refused.
 #
 # Secrets come from the environment at run time (--env-file, or your orchestrator's secrets),
 # never from build arguments or files baked into a layer.
@@ -24,8 +29,10 @@ FROM node:${NODE_VERSION}-slim
 # git: the local runner makes each workspace a one-commit repository for the agent.
 # tini: PID 1 that forwards signals and reaps orphans; agents run in their own process groups and
 # may leave grandchildren behind. (`docker run --init` does the same.)
+# bubblewrap: the local runner's sandbox (FACTORY_SANDBOX). It needs user namespaces, which
+# Docker's default seccomp and AppArmor profiles refuse: see docs/security.md for the run options.
 RUN apt-get update \
- && apt-get install -y --no-install-recommends git tini ca-certificates \
+ && apt-get install -y --no-install-recommends git tini ca-certificates bubblewrap \
  && rm -rf /var/lib/apt/lists/*
 ENV NODE_ENV=production \
     HOST=0.0.0.0 \

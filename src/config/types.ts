@@ -2,6 +2,7 @@
 export type MinPermission = "write" | "maintain" | "admin";
 export type RunnerKind = "local" | "actions" | "gitlab-ci";
 export type CiCommentsMode = "all" | "factory" | "off";
+export type NetworkMode = "on" | "off";
 
 export interface TestSpec {
   name: string;
@@ -21,7 +22,7 @@ export interface ReviewerRule {
 
 export interface FactoryConfig {
   trigger: { label: string; min_permission: MinPermission };
-  agent: { command: string | null; timeout_seconds: number; env: Record<string, string> };
+  agent: { command: string | null; timeout_seconds: number; env: Record<string, string>; network: NetworkMode };
   runner: RunnerKind;
   runner_workflow: string;
   tests: TestSpec[];

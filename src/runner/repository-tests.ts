@@ -6,6 +6,7 @@ import type { TestSpec } from "../config/types.js";
 import type { Clock } from "../core/deps.js";
 import { isInsideDirectory } from "./paths.js";
 import { runShellCommand, shellExitCode } from "./process.js";
+import type { CommandSandbox } from "./sandbox.js";
 
 export interface TestRunOptions {
   root: string;
@@ -15,6 +16,8 @@ export interface TestRunOptions {
   clock: Clock;
   killGraceMs: number;
   signal?: AbortSignal;
+  /** The task's sandbox; the tests run in it as the agent did. */
+  sandbox?: CommandSandbox;
 }
 
 /** The shell's "cannot execute" code, for a test whose working directory is unusable. */
@@ -46,6 +49,7 @@ async function runRepositoryTest(spec: TestSpec, options: TestRunOptions): Promi
     clock: options.clock,
     killGraceMs: options.killGraceMs,
     signal: options.signal,
+    sandbox: options.sandbox,
   });
   return {
     ...recorded,

@@ -10,6 +10,7 @@ import { scanDirectory, type BaseManifest } from "./manifest.js";
 import { isInsideDirectory } from "./paths.js";
 import { runShellCommand } from "./process.js";
 import { runRepositoryTests } from "./repository-tests.js";
+import { taskSandbox, type CommandSandbox, type RunnerSandbox } from "./sandbox.js";
 import { readSummary, taskVariables, writeTaskFiles } from "./task-files.js";
 import { withTemporaryDirectory } from "./workspace.js";
 
@@ -28,6 +29,8 @@ export interface TaskInDirectoryOptions {
   /** Time between SIGTERM and SIGKILL when a process group is stopped; default 5 s. */
   killGraceMs?: number;
   limits?: Partial<RunnerLimits>;
+  /** The local runner's sandbox for the agent and the tests; absent (CI runners): commands run as they are. */
+  sandbox?: RunnerSandbox;
 }
 
 export const DEFAULT_KILL_GRACE_MS = 5000;
@@ -75,7 +78,16 @@ async function runAgentThenTests(
     },
     options.logger,
   );
-  const agent = await runAgent(command, root, task, environments.agent, killGraceMs, options);
+  const sandbox =
+    options.sandbox === undefined
+      ? undefined
+      : await taskSandbox(options.sandbox, {
+          workspace: root,
+          filesDirectory,
+          network: task.config.agent.network !== "off",
+          marker: `FACTORY_TASK_FILE=${files.taskFile}`,
+        });
+  const agent = await runAgent(command, root, task, environments.agent, killGraceMs, options, sandbox);
   if (agent.timedOut || agent.exitCode !== 0) return { kind: "agent-failed", agent };
   const changes = await collectChanges(root, base, limits.maxChangeSetBytes);
   const summary = await readSummary(files.summaryFile, limits.maxSummaryChars);
@@ -86,6 +98,7 @@ async function runAgentThenTests(
     clock: options.clock,
     killGraceMs,
     signal: options.signal,
+    sandbox,
   });
   options.signal?.throwIfAborted();
   return {
@@ -102,6 +115,7 @@ async function runAgent(
   env: Record<string, string>,
   killGraceMs: number,
   options: TaskInDirectoryOptions,
+  sandbox: CommandSandbox | undefined,
 ): Promise<AgentOutcome> {
   const outcome = await runShellCommand(command, {
     cwd: root,
@@ -110,6 +124,7 @@ async function runAgent(
     clock: options.clock,
     killGraceMs,
     signal: options.signal,
+    sandbox,
   });
   options.signal?.throwIfAborted();
   const { exitCode, signal, timedOut, durationMs, outputTail } = outcome;

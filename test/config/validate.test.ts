@@ -49,6 +49,7 @@ describe("schema.json", () => {
         "agent.command",
         "agent.timeout_seconds",
         "agent.env",
+        "agent.network",
         "runner",
         "runner_workflow",
         "tests[].name",

@@ -70,6 +70,8 @@ function makeRunner(overrides: Partial<LocalTaskRunnerOptions> = {}): LocalTaskR
     logger: recordingLogger(),
     clock: steppingClock(),
     killGraceMs: 200,
+    // These agents write what they see to $OUT, outside the workspace: the sandbox has its own tests.
+    sandbox: { requested: "none", bwrapPath: null },
     ...overrides,
   });
 }
