@@ -65,6 +65,12 @@ export class LocalTaskRunner implements TaskRunner {
       agentEnvNames,
       tempDir: workdir,
       limits: this.limits,
+      onProgress: async (step) => {
+        // A progress comment that cannot be edited must not stop the agent's work.
+        await ctx
+          .progress?.(step)
+          .catch((err: unknown) => logger.warn({ err }, "could not show the iteration's progress"));
+      },
     });
   }
 }

@@ -25,6 +25,8 @@ export interface ProcessOutcome {
   durationMs: number;
   /** Last lines of stdout and stderr, interleaved as they came, secrets redacted. */
   outputTail: string;
+  /** The last 64 KiB of that output, secrets redacted: what the summarizer reads. */
+  output: string;
 }
 
 const OUTPUT_BUFFER_BYTES = 64 * 1024;
@@ -77,12 +79,14 @@ export async function runProcess(request: ProcessRequest): Promise<ProcessOutcom
   try {
     const { code, signal } = await closed(child, () => group.stop());
     await group.settle();
+    const redacted = redactSecrets(output.contents().toString());
     return {
       exitCode: code,
       signal,
       ...stops,
       durationMs: request.clock.now().getTime() - started,
-      outputTail: formatOutputTail(output.contents()),
+      outputTail: formatOutputTail(redacted),
+      output: redacted,
     };
   } finally {
     clearTimeout(timer);
