@@ -1,5 +1,5 @@
 import type { TestResult } from "../core/changeset.js";
-import { codeBlock, inlineCode } from "../core/messages/format.js";
+import { codeBlock, formatDuration, inlineCode } from "../core/messages/format.js";
 import { redactSecrets, summarizeText } from "../summarize/index.js";
 
 /** A failed test and the lines of its output that explain the failure. */
@@ -48,12 +48,11 @@ export function renderTestFailureMarkdown(input: {
 
 function failureSection({ test, excerpt }: ExplainedFailure): string {
   const how = test.timed_out
-    ? `stopped after ${Math.round(test.duration_ms / 1000)}s (timed out)`
+    ? `stopped after ${formatDuration(test.duration_ms)} (timed out)`
     : `exit code ${test.exit_code ?? "?"}`;
   return [
     `## ${inlineCode(test.name)}`,
-    `- command: ${inlineCode(test.command)}`,
-    `- result: ${how}`,
+    `- command: ${inlineCode(test.command)}\n- result: ${how}`,
     excerpt.length > 0 ? `What explains the failure:\n\n${codeBlock(excerpt.join("\n"))}` : "It printed nothing.",
-  ].join("\n");
+  ].join("\n\n");
 }
