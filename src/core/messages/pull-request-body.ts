@@ -2,6 +2,7 @@ import type { ChangeSet, TestResult } from "../changeset.js";
 import type { ForgeWording } from "../forge.js";
 import { encodeState } from "../markers.js";
 import { codeBlock, formatDuration, inlineCode, tableCell, tail } from "./format.js";
+import { iterationsSentence, testsOutcomeText } from "./iterations.js";
 
 export interface PullRequestBodyInput {
   issue: { number: number; title: string; url: string };
@@ -31,7 +32,9 @@ export function buildPullRequestBody(input: PullRequestBodyInput): string {
     "## Why",
     `${words.closesIssue(issue.number)}, requested in ${issue.url}.`,
     "## Tests",
+    ...(changeSet.iterations ? [iterationsSentence(changeSet.iterations)] : []),
     testsSection(changeSet.tests),
+    ...earlierRunsSection(changeSet),
     "<sub>Made by factory-bot from the repository's `agent.command`; tests are the repository's own `tests` commands.</sub>",
   ];
   const body = sections.join("\n\n");
@@ -56,13 +59,33 @@ export function testResultLabel(test: TestResult): string {
   return test.exit_code === 0 ? "✅ passed" : `❌ failed (exit ${test.exit_code ?? "?"})`;
 }
 
-function testsSection(tests: TestResult[]): string {
-  if (tests.length === 0) return "No tests are configured (`tests` in the factory config), so none ran.";
+function testTable(tests: readonly TestResult[]): string {
   const header = "| Test | Result | Duration |\n| --- | --- | --- |";
   const rows = tests.map(
     (t) =>
       `| ${tableCell(inlineCode(t.name))} | ${testResultLabel(t)} | ${t.skipped ? "–" : formatDuration(t.duration_ms)} |`,
   );
+  return [header, ...rows].join("\n");
+}
+
+/** The test tables of the runs before the published one, collapsed: the final table is what counts. */
+function earlierRunsSection(changeSet: ChangeSet): string[] {
+  const published = changeSet.iterations?.published_run ?? 0;
+  const earlier = (changeSet.iterations?.runs ?? []).filter((run) => run.iteration !== published);
+  return earlier.map((run) => {
+    const what =
+      run.tests.length > 0
+        ? testsOutcomeText(run.tests)
+        : run.agent.exit_code === 0 && !run.agent.timed_out
+          ? "changed nothing, no test ran"
+          : "the agent did not finish, no test ran";
+    const table = run.tests.length > 0 ? `\n\n${testTable(run.tests)}` : "";
+    return `<details><summary>Run ${run.iteration}: ${what}</summary>${table}\n\n</details>`;
+  });
+}
+
+function testsSection(tests: TestResult[]): string {
+  if (tests.length === 0) return "No tests are configured (`tests` in the factory config), so none ran.";
   const failures = tests
     .filter((t) => !t.skipped && t.exit_code !== 0)
     .map(
@@ -70,5 +93,5 @@ function testsSection(tests: TestResult[]): string {
         `<details><summary>Output of ${inlineCode(t.name)} (${inlineCode(t.command)})</summary>\n\n` +
         `${codeBlock(tail(t.output_tail, MAX_FAILURE_TAIL_CHARS) || "(no output)")}\n\n</details>`,
     );
-  return [header, ...rows].join("\n") + (failures.length ? "\n\n" + failures.join("\n\n") : "");
+  return testTable(tests) + (failures.length ? "\n\n" + failures.join("\n\n") : "");
 }

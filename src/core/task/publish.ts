@@ -133,6 +133,7 @@ export async function publishChangeSet(input: PublishInput): Promise<PublishOutc
       branch: input.branch,
       tests: changeSet.tests,
       updated,
+      ...(changeSet.iterations ? { iterations: changeSet.iterations } : {}),
     },
     { branch: input.branch, changeRequest: changeRequest.number },
   );
