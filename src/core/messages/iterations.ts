@@ -42,7 +42,7 @@ function stopReasonText(iterations: IterationsRecord): string {
     case "no-change":
       return made === 1
         ? "stopped: the agent's run changed nothing"
-        : `stopped: run ${made} changed nothing, so another run would see the same failures${kept}`;
+        : `stopped: run ${made} changed nothing, so another run would see the same failures`;
     case "agent-failed": {
       const agent = iterations.runs.at(-1)?.agent;
       const how = agent?.timed_out ? "timed out (`agent.timeout_seconds`)" : `failed (exit ${agent?.exit_code ?? "?"})`;

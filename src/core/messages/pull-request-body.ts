@@ -68,19 +68,19 @@ function testTable(tests: readonly TestResult[]): string {
   return [header, ...rows].join("\n");
 }
 
-/** The test tables of the runs before the published one, collapsed: the final table is what counts. */
+/** The test tables of the other runs, collapsed: the published run's table is what counts. */
 function earlierRunsSection(changeSet: ChangeSet): string[] {
   const published = changeSet.iterations?.published_run ?? 0;
-  const earlier = (changeSet.iterations?.runs ?? []).filter((run) => run.iteration !== published);
-  return earlier.map((run) => {
-    const what =
-      run.tests.length > 0
-        ? testsOutcomeText(run.tests)
-        : run.agent.exit_code === 0 && !run.agent.timed_out
-          ? "changed nothing, no test ran"
-          : "the agent did not finish, no test ran";
-    const table = run.tests.length > 0 ? `\n\n${testTable(run.tests)}` : "";
-    return `<details><summary>Run ${run.iteration}: ${what}</summary>${table}\n\n</details>`;
+  const others = (changeSet.iterations?.runs ?? []).filter((run) => run.iteration !== published);
+  return others.map((run) => {
+    if (run.tests.length > 0) {
+      const summary = `Run ${run.iteration}: ${testsOutcomeText(run.tests)}`;
+      return `<details><summary>${summary}</summary>\n\n${testTable(run.tests)}\n\n</details>`;
+    }
+    if (run.agent.timed_out) return `Run ${run.iteration}: the agent was stopped before it finished; no test ran.`;
+    if (run.agent.exit_code !== 0)
+      return `Run ${run.iteration}: the agent failed (exit ${run.agent.exit_code ?? "?"}); no test ran.`;
+    return `Run ${run.iteration}: the agent changed nothing; no test ran.`;
   });
 }
 
