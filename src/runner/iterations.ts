@@ -27,8 +27,6 @@ export interface IterationLimits {
   budgetMs: number;
   /** `agent.timeout_seconds`, in milliseconds: the cap of one agent run. */
   agentTimeoutMs: number;
-  /** Tests configured: fewer results means the budget cut the list short. */
-  testCount: number;
   clock: Clock;
 }
 
@@ -92,8 +90,8 @@ export async function iterate(steps: IterationSteps, limits: IterationLimits): P
     runs.push({ iteration, agent: agentRecord(agent), changed, tests });
     last = { iteration, agent, files, tests, summary: await steps.summary() };
     const failed = failedTests(tests);
-    if (failed.length === 0 && tests.length >= limits.testCount) return end("passed");
-    if (remainingMs() <= 0 || failed.length === 0) return end("out-of-time");
+    if (failed.length === 0) return end("passed");
+    if (remainingMs() <= 0) return end("out-of-time");
     if (iteration >= limits.maxIterations) return end("max-iterations");
     if (!changed) return end("no-change");
     await steps.prepareRerun(iteration + 1, failed);

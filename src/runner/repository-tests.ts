@@ -33,7 +33,7 @@ export async function runRepositoryTests(specs: readonly TestSpec[], options: Te
   return (await runRepositoryTestsWithOutput(specs, options)).map((run) => run.result);
 }
 
-/** The same, with each test's output; once the time budget is spent the tests not yet started are left out. */
+/** The same, with each test's output; once the time budget is spent the tests not yet started count as timed out. */
 export async function runRepositoryTestsWithOutput(
   specs: readonly TestSpec[],
   options: TestRunOptions,
@@ -41,10 +41,17 @@ export async function runRepositoryTestsWithOutput(
   const runs: TestRun[] = [];
   for (const spec of specs) {
     options.signal?.throwIfAborted();
-    if (options.remainingMs !== undefined && options.remainingMs() <= 0) break;
-    runs.push(await runRepositoryTest(spec, options));
+    if (options.remainingMs !== undefined && options.remainingMs() <= 0) runs.push(notRunForTime(spec));
+    else runs.push(await runRepositoryTest(spec, options));
   }
   return runs;
+}
+
+/** A test the budget left no time for: not passed, so the change is not presented as green. */
+function notRunForTime(spec: TestSpec): TestRun {
+  const output = "Not run: the task's time budget (`agent.max_minutes`) was spent before this test could start.";
+  const result = { name: spec.name, command: spec.command, exit_code: null, duration_ms: 0, output_tail: output };
+  return { result: { ...result, timed_out: true }, output };
 }
 
 async function runRepositoryTest(spec: TestSpec, options: TestRunOptions): Promise<TestRun> {

@@ -124,7 +124,6 @@ async function runAgentThenTests(
     maxIterations,
     budgetMs: maxMinutes * 60_000,
     agentTimeoutMs: task.config.agent.timeout_seconds * 1000,
-    testCount: task.config.tests.length,
     clock: options.clock,
   });
   options.logger.info({ stopped: outcome.stopped, runs: outcome.runs.length }, "iterations finished");

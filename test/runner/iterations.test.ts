@@ -39,7 +39,7 @@ function fakeSteps(script: Script, clock: ReturnType<typeof manualClock>) {
       content === "" ? [] : [{ path: "a.ts", action: "create", mode: "100644", encoding: "utf8", content }],
     tests: async (_paths, remainingMs) => {
       calls.tests++;
-      if (remainingMs() <= 0) return [];
+      if (remainingMs() <= 0) return [{ ...testResult(1), exit_code: null, timed_out: true }];
       clock.advance((script.testMinutes ?? 1) * MINUTE);
       const iteration = calls.agent.at(-1)!.iteration;
       return [testResult(script.passesAfter(iteration) ? 0 : 1)];
@@ -60,7 +60,7 @@ function testResult(exitCode: number): TestResult {
 }
 
 function limits(clock: ReturnType<typeof manualClock>, overrides: Partial<IterationLimits> = {}): IterationLimits {
-  return { maxIterations: 3, budgetMs: 60 * MINUTE, agentTimeoutMs: 30 * MINUTE, testCount: 1, clock, ...overrides };
+  return { maxIterations: 3, budgetMs: 60 * MINUTE, agentTimeoutMs: 30 * MINUTE, clock, ...overrides };
 }
 
 test("tests that pass after the first run stop the loop at once", async () => {

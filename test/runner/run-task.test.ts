@@ -156,6 +156,18 @@ test("agent.env cannot replace PATH or task variables", async () => {
   expect(warnings(logger)).toEqual(["agent.env may not set these variables; ignored"]);
 });
 
+/** The first reading is almost an hour ago (agent.max_minutes 60): `leftMs` of the budget are left. */
+function almostSpentClock(leftMs: number) {
+  let first = true;
+  return {
+    now: () => {
+      const skew = first ? 60 * 60_000 - leftMs : 0;
+      first = false;
+      return new Date(Date.now() - skew);
+    },
+  };
+}
+
 describe("iterations", () => {
   const TEST = testSpec({
     name: "answer",
@@ -204,19 +216,28 @@ describe("iterations", () => {
     }
   });
 
+  test("a budget spent during the tests publishes that run with the stopped and unstarted tests as timed out", async () => {
+    const tests = [testSpec({ name: "slow", command: "sleep 20" }), testSpec({ name: "never", command: "true" })];
+    const result = await runTaskInDirectory(
+      checkout,
+      taskSpec(factoryConfig({ command: "echo v1 > made.txt", tests })),
+      options({ clock: almostSpentClock(1500) }),
+    );
+
+    if (result.kind !== "completed") throw new Error(result.kind);
+    expect(changedPaths(result)).toEqual([["made.txt", "create"]]);
+    expect(result.changeSet.iterations).toMatchObject({ stopped: "out-of-time", published_run: 1 });
+    expect(result.changeSet.tests).toMatchObject([
+      { name: "slow", timed_out: true },
+      { name: "never", timed_out: true, exit_code: null, output_tail: expect.stringContaining("Not run") },
+    ]);
+  });
+
   test("the budget stops the running process group and the task reports it ran out of time", async () => {
     const out = await temporaryDirectory();
     try {
       const command = `sleep 30 & echo $! > "${out}/pid"; wait`;
-      // The task started almost an hour ago (agent.max_minutes 60): 400 ms of budget are left.
-      let first = true;
-      const clock = {
-        now: () => {
-          const skew = first ? 60 * 60_000 - 400 : 0;
-          first = false;
-          return new Date(Date.now() - skew);
-        },
-      };
+      const clock = almostSpentClock(400);
       const result = await runTaskInDirectory(
         checkout,
         taskSpec(factoryConfig({ command, tests: [TEST] })),
