@@ -10,10 +10,14 @@ import { TASK_STATUS_CONTEXT } from "./publish.js";
 /** How long past the agent's own timeout an active task may stay silent before it counts as lost. */
 export const INTERRUPTED_GRACE_MS = 10 * 60 * 1000;
 
-/** The longest a run can take: the agent, then every test, each up to its timeout. */
+/**
+ * The longest a task can take: each of its runs the agent, then every test, each up to its
+ * timeout; all of them together within `agent.max_minutes` (docs/iterations.md).
+ */
 export function longestRunMs(config: FactoryConfig): number {
   const tests = config.tests.reduce((sum, test) => sum + test.timeout_seconds, 0);
-  return (config.agent.timeout_seconds + tests) * 1000;
+  const oneRun = (config.agent.timeout_seconds + tests) * 1000;
+  return Math.min(oneRun * config.agent.max_iterations, config.agent.max_minutes * 60_000);
 }
 
 export function isInterrupted(state: TaskState, config: FactoryConfig, now: Date): boolean {
