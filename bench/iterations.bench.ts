@@ -14,7 +14,7 @@ import path from "node:path";
 import { defaultConfig } from "../src/config/defaults.js";
 import type { FactoryConfig } from "../src/config/types.js";
 import { systemClock, type Logger } from "../src/core/deps.js";
-import type { TaskRunResult } from "../src/core/task.js";
+import type { TaskRunResult } from "../src/core/task-runner.js";
 import { runTaskInDirectory } from "../src/runner/run-task.js";
 
 const FILES = 1000;

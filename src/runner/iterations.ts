@@ -1,6 +1,6 @@
 import type { ChangeSetFile, IterationRun, IterationStop, TestResult } from "../core/changeset.js";
 import type { Clock } from "../core/deps.js";
-import type { AgentOutcome, IterationProgress } from "../core/task.js";
+import type { AgentOutcome, IterationProgress } from "../core/task-runner.js";
 
 /**
  * What one iteration does, injected so the loop's stop conditions can be tested without processes

@@ -1,5 +1,5 @@
 import type { ChangeSetFile, TestResult } from "../../src/core/changeset.js";
-import type { AgentOutcome, IterationProgress } from "../../src/core/task.js";
+import type { AgentOutcome, IterationProgress } from "../../src/core/task-runner.js";
 import { iterate, sameFiles, type IterationLimits, type IterationSteps } from "../../src/runner/iterations.js";
 
 const MINUTE = 60_000;

@@ -1,5 +1,5 @@
 import type { IterationsRecord, TestResult } from "../changeset.js";
-import type { IterationProgress } from "../task.js";
+import type { IterationProgress } from "../task-runner.js";
 import { plural } from "./format.js";
 
 /** "run 2 of 3: tests", for the progress comment while a task runs. Pure. */

@@ -35,7 +35,8 @@ export function buildPullRequestBody(input: PullRequestBodyInput): string {
     ...(changeSet.iterations ? [iterationsSentence(changeSet.iterations)] : []),
     testsSection(changeSet.tests),
     ...earlierRunsSection(changeSet),
-    "<sub>Made by factory-bot from the repository's `agent.command`; tests are the repository's own `tests` commands.</sub>",
+    "<sub>Made by factory-bot from the repository's `agent.command`; tests are the repository's own `tests` " +
+      "commands.</sub>",
   ];
   const body = sections.join("\n\n");
   return body.length <= MAX_BODY_CHARS
@@ -50,7 +51,10 @@ function changedFilesSection(changeSet: ChangeSet): string {
   const more =
     changeSet.files.length > MAX_FILES_LISTED ? [`- … and ${changeSet.files.length - MAX_FILES_LISTED} more`] : [];
   const list = [...rows, ...more].join("\n");
-  return `<details><summary>${changeSet.files.length} changed file${changeSet.files.length === 1 ? "" : "s"}</summary>\n\n${list}\n\n</details>`;
+  return (
+    `<details><summary>${changeSet.files.length} changed ` +
+    `file${changeSet.files.length === 1 ? "" : "s"}</summary>\n\n${list}\n\n</details>`
+  );
 }
 
 export function testResultLabel(test: TestResult): string {
@@ -63,7 +67,8 @@ function testTable(tests: readonly TestResult[]): string {
   const header = "| Test | Result | Duration |\n| --- | --- | --- |";
   const rows = tests.map(
     (t) =>
-      `| ${tableCell(inlineCode(t.name))} | ${testResultLabel(t)} | ${t.skipped ? "–" : formatDuration(t.duration_ms)} |`,
+      `| ${tableCell(inlineCode(t.name))} | ${testResultLabel(t)} | ` +
+      `${t.skipped ? "–" : formatDuration(t.duration_ms)} |`,
   );
   return [header, ...rows].join("\n");
 }
