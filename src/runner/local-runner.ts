@@ -73,6 +73,12 @@ export class LocalTaskRunner implements TaskRunner {
       tempDir: workdir,
       limits: this.limits,
       sandbox,
+      onProgress: async (step) => {
+        // A progress comment that cannot be edited must not stop the agent's work.
+        await ctx
+          .progress?.(step)
+          .catch((err: unknown) => logger.warn({ err }, "could not show the iteration's progress"));
+      },
     });
   }
 }

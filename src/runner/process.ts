@@ -29,6 +29,8 @@ export interface ProcessOutcome {
   durationMs: number;
   /** Last lines of stdout and stderr, interleaved as they came, secrets redacted. */
   outputTail: string;
+  /** The last 64 KiB of that output, secrets redacted: what the summarizer reads. */
+  output: string;
 }
 
 const OUTPUT_BUFFER_BYTES = 64 * 1024;
@@ -86,12 +88,14 @@ export async function runProcess(request: ProcessRequest): Promise<ProcessOutcom
     const { code, signal } = await closed(child, () => group.stop());
     await group.settle();
     await sweeper?.sweep();
+    const redacted = redactSecrets(output.contents().toString());
     return {
       exitCode: code,
       signal,
       ...stops,
       durationMs: request.clock.now().getTime() - started,
-      outputTail: formatOutputTail(output.contents()),
+      outputTail: formatOutputTail(redacted),
+      output: redacted,
     };
   } finally {
     clearTimeout(timer);
