@@ -26,8 +26,14 @@ export function quietSignatureFailures(this: PinoLogger, args: Parameters<LogFn>
   method.apply(this, args);
 }
 
-/** Probot's own logger (same level, format and transport options), with the hook above. */
-export async function serverLog(env: NodeJS.ProcessEnv): Promise<PinoLogger> {
+/**
+ * Probot's own logger (same level, format and transport options), with the hook above; lines go
+ * to stdout unless another `destination` is given (tests read them there).
+ */
+export async function serverLog(
+  env: NodeJS.ProcessEnv,
+  destination: NodeJS.WritableStream = pino.destination(1) as unknown as NodeJS.WritableStream,
+): Promise<PinoLogger> {
   const logFormat = env.LOG_FORMAT
     ? env.LOG_FORMAT === "pretty"
       ? "pretty"
@@ -40,7 +46,7 @@ export async function serverLog(env: NodeJS.ProcessEnv): Promise<PinoLogger> {
     logLevelInString: env.LOG_LEVEL_IN_STRING === "true",
     sentryDsn: env.SENTRY_DSN,
   });
-  transform.pipe(pino.destination(1) as unknown as NodeJS.WritableStream);
+  transform.pipe(destination);
   return pino(
     {
       level: env.LOG_LEVEL || "info",

@@ -23,6 +23,8 @@ export interface FactoryServerOptions {
   runner?: TaskRunner;
   /** Replaces the Octokit class (tests turn throttling and retries off). */
   Octokit?: typeof FactoryOctokit;
+  /** Where the GitHub server's log lines go instead of stdout (tests assert the lines they expect). */
+  logDestination?: NodeJS.WritableStream;
 }
 
 export interface FactoryServer {
@@ -85,7 +87,11 @@ export async function startFactoryServer(options: FactoryServerOptions = {}): Pr
     addHandler(healthHandler({ version: packageVersion(), forges: { github: true, gitlab: gitlab !== null } }));
     addHandler(gitlabRoute(gitlab, { jobs, runner, clock, logger, cancellation }));
   };
-  const server = await run(appFn, { env, Octokit: options.Octokit ?? FactoryOctokit, log: await serverLog(env) });
+  const server = await run(appFn, {
+    env,
+    Octokit: options.Octokit ?? FactoryOctokit,
+    log: await serverLog(env, options.logDestination),
+  });
   const backgroundJobs = jobs ?? new BackgroundJobs(log);
   return {
     port: server.port,
