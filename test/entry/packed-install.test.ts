@@ -81,7 +81,9 @@ describe("the packed package, installed with production dependencies only", () =
     });
     server.stderr!.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
     base = `http://127.0.0.1:${port}`;
-  }, 120_000);
+    // A hang guard, not a speed check: packing builds dist/ with tsc and installing fetches ~110
+    // packages, several minutes on a loaded 2-core machine.
+  }, 300_000);
 
   afterAll(async () => {
     if (server && server.exitCode === null) {
