@@ -1,8 +1,8 @@
 import { run, type Probot, type ApplicationFunctionOptions } from "probot";
 import { getPrivateKey } from "@probot/get-private-key";
-import { BackgroundJobs } from "../core/jobs.js";
+import { BackgroundJobs, inBackground } from "./background-jobs.js";
 import { systemClock, type Clock, type Logger } from "../core/deps.js";
-import type { TaskRunner } from "../core/task.js";
+import type { TaskRunner } from "../core/task-runner.js";
 import { factoryGitHubApp } from "../github/app.js";
 import { FactoryOctokit } from "../github/octokit.js";
 import { LocalTaskRunner, localRunnerOptionsFromEnv } from "../runner/index.js";
@@ -52,7 +52,8 @@ function checkGitHubCredentials(env: NodeJS.ProcessEnv): void {
     key = getPrivateKey({ env });
   } catch (err) {
     throw new Error(
-      `The GitHub App's private key cannot be used: ${(err as Error).message.replace(/^\[@probot\/get-private-key\] /, "")}`,
+      `The GitHub App's private key cannot be used: ` +
+        `${(err as Error).message.replace(/^\[@probot\/get-private-key\] /, "")}`,
     );
   }
   if (!key)
@@ -83,7 +84,7 @@ export async function startFactoryServer(options: FactoryServerOptions = {}): Pr
     log = logger;
     jobs = new BackgroundJobs(logger);
     const runner = runnerFor(logger);
-    factoryGitHubApp({ jobs, runner, clock, cancellation })(app);
+    factoryGitHubApp({ deliver: inBackground(jobs, { runner, clock, cancellation }) })(app);
     addHandler(healthHandler({ version: packageVersion(), forges: { github: true, gitlab: gitlab !== null } }));
     addHandler(gitlabRoute(gitlab, { jobs, runner, clock, logger, cancellation }));
   };

@@ -3,7 +3,7 @@ import { loadConfigChain, NotAConfigFile, type ConfigFileRef } from "../config/i
 import { toForgeError } from "./errors.js";
 import type { Octokit } from "./forge.js";
 
-/** Where the repository config lives (DESIGN.md section 2). */
+/** Where the repository config lives (docs/configuration.md). */
 export const CONFIG_PATH = ".github/factory.yml";
 
 /**
