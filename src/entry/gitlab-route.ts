@@ -1,6 +1,5 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { pino } from "pino";
 import type { TaskCancellation } from "../core/cancellation.js";
 import type { Clock, Logger } from "../core/deps.js";
 import { BackgroundJobs } from "../core/jobs.js";
@@ -8,6 +7,9 @@ import type { TaskRunner } from "../core/task.js";
 import { GITLAB_WEBHOOK_PATH, gitlabNodeHandler, gitlabRouterDeps, type GitLabSettings } from "../gitlab/index.js";
 import { healthHandler } from "./health.js";
 import { shutDown, shutdownGraceMs } from "./shutdown.js";
+import { accessLog } from "./access-log.js";
+import type { ServerObservability } from "./observability.js";
+import type { ForgeRequestObserver, Observation } from "../core/tracing.js";
 
 export { GITLAB_WEBHOOK_PATH };
 
@@ -32,6 +34,9 @@ export interface GitLabRouteDeps {
   clock: Clock;
   logger: Logger;
   cancellation?: TaskCancellation;
+  observation?: Observation;
+  /** Told of every GitLab API request (metrics). */
+  observeRequest?: ForgeRequestObserver;
 }
 
 /** `POST /api/gitlab/webhooks`: the GitLab router when GitLab is configured, else the 404 saying how. */
@@ -46,6 +51,9 @@ export interface GitLabOnlyServerOptions {
   version: string;
   runnerFor(logger: Logger): TaskRunner;
   cancellation: TaskCancellation;
+  /** The server's logger (`serverLog`), so both servers write the same lines. */
+  logger: Logger;
+  observability: ServerObservability;
 }
 
 /**
@@ -53,21 +61,26 @@ export interface GitLabOnlyServerOptions {
  * flow (or refuse to start in production), so the same routes are served by plain node:http.
  */
 export async function startGitLabOnlyServer(options: GitLabOnlyServerOptions) {
-  const { env } = options;
-  const logger = pino({ level: env.LOG_LEVEL ?? "info" }) as unknown as Logger;
+  const { env, logger, observability } = options;
   const jobs = new BackgroundJobs(logger);
   const handlers: Handler[] = [
     healthHandler({ version: options.version, forges: { github: false, gitlab: true } }),
     gitlabRoute(options.settings, {
       jobs,
-      runner: options.runnerFor(logger),
+      runner: observability.runner(options.runnerFor(logger), "gitlab"),
       clock: options.clock,
       logger,
       cancellation: options.cancellation,
+      observation: observability.observation,
+      observeRequest: observability.forgeRequests("gitlab"),
     }),
     pingHandler,
+    ...observability.handlers,
   ];
+  const logRequest = accessLog(logger);
   const server = createServer((req, res) => {
+    logRequest(req, res);
+    observability.observeRequest(req, res);
     serve(handlers, req, res).catch((err: unknown) => {
       logger.error({ err }, "request failed");
       if (!res.headersSent) res.writeHead(500).end();
@@ -84,8 +97,11 @@ export async function startGitLabOnlyServer(options: GitLabOnlyServerOptions) {
     port,
     jobs,
     cancellation: options.cancellation,
-    stop: (graceMs = shutdownGraceMs(env)) =>
-      shutDown({ stopAccepting, jobs, cancellation: options.cancellation, logger }, graceMs),
+    logger,
+    async stop(graceMs = shutdownGraceMs(env)) {
+      await shutDown({ stopAccepting, jobs, cancellation: options.cancellation, logger }, graceMs);
+      await observability.telemetry.shutdown();
+    },
   };
 }
 

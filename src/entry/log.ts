@@ -26,28 +26,68 @@ export function quietSignatureFailures(this: PinoLogger, args: Parameters<LogFn>
   method.apply(this, args);
 }
 
-/** Probot's own logger (same level, format and transport options), with the hook above. */
-export async function serverLog(env: NodeJS.ProcessEnv): Promise<PinoLogger> {
-  const logFormat = env.LOG_FORMAT
-    ? env.LOG_FORMAT === "pretty"
-      ? "pretty"
-      : "json"
-    : env.NODE_ENV === "production"
-      ? "json"
-      : "pretty";
+/**
+ * One JSON object per line with every key once. pino appends a child's bindings to its parent's
+ * without merging them (https://github.com/pinojs/pino/blob/main/docs/child-loggers.md#duplicate-keys-caveat),
+ * so Probot's nested `name` bindings, and fields a line repeats from its logger's bindings, would
+ * appear twice; strict ingesters (Elasticsearch) refuse such documents. The last value wins, as
+ * with JSON.parse: the most specific one.
+ */
+export function uniqueKeys(line: string): string {
+  try {
+    return `${JSON.stringify(JSON.parse(line))}\n`;
+  } catch {
+    return line; // not JSON: pass on rather than lose a line
+  }
+}
+
+/** The fields of an audit line (src/core/audit.ts) and its message, for a second destination (OTel logs). */
+export type AuditSink = (fields: Record<string, unknown>, message: string) => void;
+
+export interface ServerLogOptions {
+  /** Where lines go; default stdout. */
+  destination?: NodeJS.WritableStream;
+  /** Also receives every audit line, in the caller's context (so it can carry the current trace). */
+  audit?: AuditSink;
+}
+
+/** `LOG_FORMAT` (`json` | `pretty`); unset: JSON in production, pretty otherwise, as Probot does. */
+export function logFormat(env: NodeJS.ProcessEnv): "json" | "pretty" {
+  if (env.LOG_FORMAT) return env.LOG_FORMAT === "pretty" ? "pretty" : "json";
+  return env.NODE_ENV === "production" ? "json" : "pretty";
+}
+
+function logMethodHook(audit: AuditSink | undefined) {
+  return function (this: PinoLogger, args: Parameters<LogFn>, method: LogFn): void {
+    const [fields, message] = args as unknown[];
+    if (audit && isAuditLine(fields)) audit(fields, typeof message === "string" ? message : "");
+    quietSignatureFailures.call(this, args, method);
+  };
+}
+
+function isAuditLine(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && (value as { audit?: unknown }).audit === true;
+}
+
+/**
+ * The servers' logger, GitHub and GitLab-only alike: Probot's level, format and transport options
+ * (`LOG_LEVEL`, `LOG_FORMAT`, `LOG_LEVEL_IN_STRING`, `LOG_MESSAGE_KEY`, `SENTRY_DSN`), every line
+ * with unique keys, and the hooks above.
+ */
+export async function serverLog(env: NodeJS.ProcessEnv, options: ServerLogOptions = {}): Promise<PinoLogger> {
   const transform = await getTransformStream({
-    logFormat,
+    logFormat: logFormat(env),
     logLevelInString: env.LOG_LEVEL_IN_STRING === "true",
     sentryDsn: env.SENTRY_DSN,
   });
-  transform.pipe(pino.destination(1) as unknown as NodeJS.WritableStream);
+  transform.pipe(options.destination ?? (pino.destination(1) as unknown as NodeJS.WritableStream));
   return pino(
     {
       level: env.LOG_LEVEL || "info",
       name: "probot",
       messageKey: env.LOG_MESSAGE_KEY || "msg",
-      hooks: { logMethod: quietSignatureFailures },
+      hooks: { logMethod: logMethodHook(options.audit) },
     },
-    transform,
+    { write: (line: string) => transform.write(uniqueKeys(line)) },
   );
 }

@@ -4,7 +4,9 @@ import { BackgroundJobs } from "../core/jobs.js";
 import { systemClock, type Clock, type Logger } from "../core/deps.js";
 import type { TaskRunner } from "../core/task.js";
 import { factoryGitHubApp } from "../github/app.js";
-import { FactoryOctokit } from "../github/octokit.js";
+import { FactoryOctokit, withRequestObserver } from "../github/octokit.js";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { startObservability, type ServerObservability } from "./observability.js";
 import { LocalTaskRunner, localRunnerOptionsFromEnv } from "../runner/index.js";
 import { healthHandler } from "./health.js";
 import { gitlabSettingsFromEnv } from "../gitlab/client.js";
@@ -23,12 +25,16 @@ export interface FactoryServerOptions {
   runner?: TaskRunner;
   /** Replaces the Octokit class (tests turn throttling and retries off). */
   Octokit?: typeof FactoryOctokit;
+  /** Where log lines go instead of stdout (tests read them). */
+  logDestination?: NodeJS.WritableStream;
 }
 
 export interface FactoryServer {
   port: number;
   jobs: BackgroundJobs;
   cancellation: TaskCancellation;
+  /** The server's logger: JSON lines (or pretty) on stdout. */
+  logger: Logger;
   /** Graceful: stop accepting, let work finish up to `graceMs`, abort the rest (marked failed). */
   stop(graceMs?: number): Promise<void>;
 }
@@ -68,31 +74,80 @@ export async function startFactoryServer(options: FactoryServerOptions = {}): Pr
   if (hasGitHubCredentials(env)) checkGitHubCredentials(env);
   const gitlab = gitlabSettingsFromEnv(env);
   const clock = options.clock ?? systemClock;
+  const observability = await startObservability(env, packageVersion());
+  const rootLog = await serverLog(env, { destination: options.logDestination, audit: observability.telemetry.audit });
+  const { tracing } = observability.telemetry;
   const runnerFor = (logger: Logger) =>
-    options.runner ?? new LocalTaskRunner({ ...localRunnerOptionsFromEnv(env), logger, clock });
+    options.runner ?? new LocalTaskRunner({ ...localRunnerOptionsFromEnv(env), logger, clock, tracing });
   const cancellation = new TaskCancellation();
   if (gitlab && !hasGitHubCredentials(env)) {
-    return startGitLabOnlyServer({ env, settings: gitlab, clock, version: packageVersion(), runnerFor, cancellation });
+    return startGitLabOnlyServer({
+      env,
+      settings: gitlab,
+      clock,
+      version: packageVersion(),
+      runnerFor,
+      cancellation,
+      logger: rootLog as unknown as Logger,
+      observability,
+    });
   }
   let jobs: BackgroundJobs | null = null;
-  let log: Logger = console as unknown as Logger;
+  let log = rootLog as unknown as Logger;
+  const { observation } = observability;
   const appFn = async (app: Probot, { addHandler }: ApplicationFunctionOptions) => {
     const logger = app.log as unknown as Logger;
     log = logger;
     jobs = new BackgroundJobs(logger);
     const runner = runnerFor(logger);
-    factoryGitHubApp({ jobs, runner, clock, cancellation })(app);
+    observeWebhookRequests(app, observability.observeRequest);
+    factoryGitHubApp({ jobs, runner: observability.runner(runner, "github"), clock, cancellation, observation })(app);
     addHandler(healthHandler({ version: packageVersion(), forges: { github: true, gitlab: gitlab !== null } }));
-    addHandler(gitlabRoute(gitlab, { jobs, runner, clock, logger, cancellation }));
+    for (const handler of observability.handlers) addHandler(handler);
+    addHandler(
+      gitlabRoute(gitlab, {
+        jobs,
+        runner: observability.runner(runner, "gitlab"),
+        clock,
+        logger,
+        cancellation,
+        observation,
+        observeRequest: observability.forgeRequests("gitlab"),
+      }),
+    );
   };
-  const server = await run(appFn, { env, Octokit: options.Octokit ?? FactoryOctokit, log: await serverLog(env) });
+  const githubRequests = observability.forgeRequests("github");
+  const Octokit = options.Octokit ?? FactoryOctokit;
+  const server = await run(appFn, {
+    env,
+    Octokit: githubRequests ? withRequestObserver(Octokit, githubRequests) : Octokit,
+    log: rootLog,
+  });
   const backgroundJobs = jobs ?? new BackgroundJobs(log);
   return {
     port: server.port,
     jobs: backgroundJobs,
     cancellation,
-    stop: (graceMs = shutdownGraceMs(env)) =>
-      shutDown({ stopAccepting: () => server.stop(), jobs: backgroundJobs, cancellation, logger: log }, graceMs),
+    logger: log,
+    async stop(graceMs = shutdownGraceMs(env)) {
+      await shutDown({ stopAccepting: () => server.stop(), jobs: backgroundJobs, cancellation, logger: log }, graceMs);
+      await observability.telemetry.shutdown();
+    },
+  };
+}
+
+/**
+ * Probot's webhook middleware answers deliveries before any handler added with `addHandler`
+ * runs, so deliveries are observed by wrapping that middleware (the first handler of every request).
+ */
+function observeWebhookRequests(app: Probot, observe: ServerObservability["observeRequest"]): void {
+  const original = app.getNodeMiddleware.bind(app);
+  app.getNodeMiddleware = async (...args: Parameters<Probot["getNodeMiddleware"]>) => {
+    const middleware = await original(...args);
+    return (req: IncomingMessage, res: ServerResponse, next?: Parameters<typeof middleware>[2]) => {
+      observe(req, res);
+      return middleware(req, res, next);
+    };
   };
 }
 
@@ -104,11 +159,11 @@ function exitOnSignals(server: FactoryServer): void {
   const onSignal = (signal: string) => {
     if (stopping) return;
     stopping = true;
-    console.info(`${signal}: stopping factory-bot`);
+    server.logger.info({ signal }, `${signal}: stopping factory-bot`);
     server.stop().then(
       () => process.exit(0),
       (err: unknown) => {
-        console.error(err);
+        server.logger.error({ err }, "shutdown failed");
         process.exit(1);
       },
     );

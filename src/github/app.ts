@@ -11,6 +11,7 @@ import { handleIssueLabeled } from "../core/handlers/issue-labeled.js";
 import { handleTaskRunCompleted } from "../core/handlers/task-run-completed.js";
 import type { BackgroundJobs } from "../core/jobs.js";
 import type { TaskRunner } from "../core/task.js";
+import { noObservation, type Observation } from "../core/tracing.js";
 import { CONFIG_PATH } from "./config.js";
 import { GITHUB_EVENTS, repositoryOf, routeGitHubEvent, type RepositoryPayload } from "./events.js";
 import { GitHubForge, type Octokit } from "./forge.js";
@@ -20,6 +21,8 @@ export interface GitHubAppDeps {
   runner: TaskRunner;
   clock: Clock;
   cancellation?: TaskCancellation;
+  /** Spans and forge observation (metrics, traces); none by default. */
+  observation?: Observation;
 }
 
 interface Work {
@@ -36,6 +39,7 @@ interface Work {
 export function factoryGitHubApp(deps: GitHubAppDeps) {
   return (app: Probot): void => {
     const botLogin = appBotLogin(app);
+    const { tracing, forge: observe } = deps.observation ?? noObservation;
     app.on([...GITHUB_EVENTS], async (context) => {
       // Pure checks first: events the bot ignores cost no API call.
       const event = routeGitHubEvent(context.name, context.payload as never, context.id);
@@ -48,10 +52,21 @@ export function factoryGitHubApp(deps: GitHubAppDeps) {
         repo: fullName,
         deliveryId: context.id,
       }) as Logger;
-      const run = async () => {
-        const forge = new GitHubForge(context.octokit as Octokit, repo, await botLogin());
-        await work.run(withAudit(forge, logger, { actor: event.actor.login, deliveryId: context.id }), logger);
+      const attributes = {
+        forge: "github",
+        event: context.name,
+        job: work.name,
+        repo: fullName,
+        "delivery.id": context.id,
       };
+      const run = () =>
+        tracing.span("delivery", attributes, async () => {
+          const forge = new GitHubForge(context.octokit as Octokit, repo, await botLogin());
+          await work.run(
+            observe(withAudit(forge, logger, { actor: event.actor.login, deliveryId: context.id })),
+            logger,
+          );
+        });
       deps.jobs.start(work.name, run, logger, work.key);
     });
   };

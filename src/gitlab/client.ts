@@ -17,7 +17,8 @@ import {
   Users,
 } from "@gitbeaker/rest";
 
-import { requesterFn } from "./requester.js";
+import type { ForgeRequestObserver } from "../core/tracing.js";
+import { observedRequesterFn, requesterFn } from "./requester.js";
 
 export const DEFAULT_GITLAB_URL = "https://gitlab.com";
 
@@ -68,8 +69,12 @@ export function normalizeGitLabUrl(raw: string): string {
  * The gitbeaker resources the forge uses, sharing one base URL and token. Only these headers
  * are sent: never `X-Gitlab-Event-UUID`, which GitLab uses to detect webhook loops.
  */
-export function createGitLabApi(settings: Pick<GitLabSettings, "url" | "token">) {
-  const options = { host: settings.url, token: settings.token, requesterFn };
+export function createGitLabApi(settings: Pick<GitLabSettings, "url" | "token">, observe?: ForgeRequestObserver) {
+  const options = {
+    host: settings.url,
+    token: settings.token,
+    requesterFn: observe ? observedRequesterFn(observe) : requesterFn,
+  };
   return {
     branches: new Branches(options),
     commits: new Commits(options),

@@ -2,6 +2,7 @@ import type { TaskCancellation } from "../core/cancellation.js";
 import type { Clock, Logger } from "../core/deps.js";
 import type { BackgroundJobs } from "../core/jobs.js";
 import type { TaskRunner } from "../core/task.js";
+import type { ForgeRequestObserver, Observation } from "../core/tracing.js";
 import { createGitLabApi, type GitLabSettings } from "./client.js";
 import { RecentKeys } from "./recent-keys.js";
 import { cachedBotUser, type GitLabRouterDeps } from "./router.js";
@@ -32,11 +33,21 @@ const DELIVERY_MEMORY_MS = 24 * 60 * 60 * 1000;
 /** Everything the GitLab router needs, for one server process (Docker) or one Lambda container. */
 export function gitlabRouterDeps(
   settings: GitLabSettings,
-  deps: { jobs: BackgroundJobs; runner: TaskRunner; clock: Clock; logger: Logger; cancellation?: TaskCancellation },
+  deps: {
+    jobs: BackgroundJobs;
+    runner: TaskRunner;
+    clock: Clock;
+    logger: Logger;
+    cancellation?: TaskCancellation;
+    observation?: Observation;
+    /** Told of every GitLab API request (the server's metrics). */
+    observeRequest?: ForgeRequestObserver;
+  },
 ): GitLabRouterDeps {
-  const api = createGitLabApi(settings);
+  const { observeRequest, ...routerDeps } = deps;
+  const api = createGitLabApi(settings, observeRequest);
   return {
-    ...deps,
+    ...routerDeps,
     webhookSecret: settings.webhookSecret,
     api,
     botUser: cachedBotUser(api),

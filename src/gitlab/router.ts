@@ -11,6 +11,7 @@ import type { TaskCancellation } from "../core/cancellation.js";
 import { hasValidToken } from "./token.js";
 import type { BackgroundJobs } from "../core/jobs.js";
 import type { TaskRunner } from "../core/task.js";
+import { noObservation, type Observation } from "../core/tracing.js";
 import type { GitLabApi } from "./client.js";
 import { GITLAB_CONFIG_PATHS } from "./config.js";
 import { gitlabCall } from "./errors.js";
@@ -43,6 +44,8 @@ export interface GitLabRouterDeps {
   recentDeliveries: RecentKeys;
   /** Running local tasks, so `/factory stop` can abort one. */
   cancellation?: TaskCancellation;
+  /** Spans and forge observation (metrics, traces); none by default. */
+  observation?: Observation;
 }
 
 const reply = (status: number, body: object): GitLabDeliveryResponse => ({ status, body: JSON.stringify(body) });
@@ -83,7 +86,7 @@ export async function handleGitLabDelivery(
     return reply(200, { status: "ignored" });
   }
   if (idempotencyKey) deps.recentDeliveries.remember(idempotencyKey);
-  startRoute(route, deliveryId, deps);
+  startRoute(route, eventName, deliveryId, deps);
   return reply(202, { status: "accepted" });
 }
 
@@ -92,24 +95,33 @@ type Work = (forge: Forge, logger: Logger) => Promise<void>;
 /** Whose events may start the work: people (not the bot), only the bot, or anyone. */
 type Origin = "not-the-bot" | "the-bot" | "anyone";
 
-function startRoute(route: GitLabRoute, deliveryId: string, deps: GitLabRouterDeps): void {
+function startRoute(route: GitLabRoute, event: string, deliveryId: string, deps: GitLabRouterDeps): void {
   const { project } = route;
   const logger = deps.logger.child({ forge: "gitlab", repo: project.pathWithNamespace, deliveryId });
+  const { tracing, forge: observe } = deps.observation ?? noObservation;
   /** Runs `work` after the response with an audited forge, when the event's origin is the right one. */
   const start = (name: string, key: string | undefined, origin: Origin, work: Work) => {
-    const run = async () => {
-      const bot = await deps.botUser();
-      const own = isOwnEvent(route.actor, bot);
-      if (origin === "not-the-bot" && own)
-        return logger.debug({ actor: route.actor.login }, "events caused by the bot start nothing");
-      if (origin === "the-bot" && !own)
-        return logger.info(
-          { actor: route.actor.login },
-          "a task run's result counts only from a pipeline the bot created",
-        );
-      const forge = new GitLabForge(deps.api, project, bot);
-      await work(withAudit(forge, logger, { actor: route.actor.login, deliveryId }), logger);
+    const attributes = {
+      forge: "gitlab",
+      event,
+      job: name,
+      repo: project.pathWithNamespace,
+      "delivery.id": deliveryId,
     };
+    const run = () =>
+      tracing.span("delivery", attributes, async () => {
+        const bot = await deps.botUser();
+        const own = isOwnEvent(route.actor, bot);
+        if (origin === "not-the-bot" && own)
+          return logger.debug({ actor: route.actor.login }, "events caused by the bot start nothing");
+        if (origin === "the-bot" && !own)
+          return logger.info(
+            { actor: route.actor.login },
+            "a task run's result counts only from a pipeline the bot created",
+          );
+        const forge = new GitLabForge(deps.api, project, bot);
+        await work(observe(withAudit(forge, logger, { actor: route.actor.login, deliveryId })), logger);
+      });
     deps.jobs.start(name, run, logger, key);
   };
   const { clock, runner, cancellation } = deps;

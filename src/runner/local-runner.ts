@@ -65,6 +65,7 @@ export class LocalTaskRunner implements TaskRunner {
       agentEnvNames,
       tempDir: workdir,
       limits: this.limits,
+      tracing: this.options.tracing,
     });
   }
 }

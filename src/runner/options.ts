@@ -1,6 +1,7 @@
 import os from "node:os";
 import path from "node:path";
 import type { Clock, Logger } from "../core/deps.js";
+import type { Tracing } from "../core/tracing.js";
 import { ENVIRONMENT_NAME } from "./environment.js";
 import type { RunnerLimits } from "./limits.js";
 
@@ -20,6 +21,8 @@ export interface LocalTaskRunnerOptions {
   /** Time between SIGTERM and SIGKILL when a process group is stopped; default 5 s. */
   killGraceMs?: number;
   limits?: Partial<RunnerLimits>;
+  /** Spans for the agent and the tests; none by default. */
+  tracing?: Tracing;
 }
 
 export type LocalRunnerEnvOptions = Pick<

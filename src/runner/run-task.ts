@@ -2,6 +2,7 @@ import os from "node:os";
 import path from "node:path";
 import type { Clock, Logger } from "../core/deps.js";
 import type { AgentOutcome, TaskRunResult, TaskSpec } from "../core/task.js";
+import { noTracing, type Tracing } from "../core/tracing.js";
 import { MISSING_AGENT_COMMAND_MESSAGE } from "./allowlist.js";
 import { collectChanges } from "./changeset.js";
 import { buildTaskEnvironments } from "./environment.js";
@@ -28,6 +29,8 @@ export interface TaskInDirectoryOptions {
   /** Time between SIGTERM and SIGKILL when a process group is stopped; default 5 s. */
   killGraceMs?: number;
   limits?: Partial<RunnerLimits>;
+  /** Spans for the agent and the tests; none by default. */
+  tracing?: Tracing;
 }
 
 export const DEFAULT_KILL_GRACE_MS = 5000;
@@ -75,18 +78,23 @@ async function runAgentThenTests(
     },
     options.logger,
   );
-  const agent = await runAgent(command, root, task, environments.agent, killGraceMs, options);
+  const tracing = options.tracing ?? noTracing;
+  const agent = await tracing.span("agent", { attempt: task.attempt }, () =>
+    runAgent(command, root, task, environments.agent, killGraceMs, options),
+  );
   if (agent.timedOut || agent.exitCode !== 0) return { kind: "agent-failed", agent };
   const changes = await collectChanges(root, base, limits.maxChangeSetBytes);
   const summary = await readSummary(files.summaryFile, limits.maxSummaryChars);
-  const tests = await runRepositoryTests(task.config.tests, {
-    root,
-    changedPaths: changes.map((file) => file.path),
-    env: environments.tests,
-    clock: options.clock,
-    killGraceMs,
-    signal: options.signal,
-  });
+  const tests = await tracing.span("tests", { count: task.config.tests.length }, () =>
+    runRepositoryTests(task.config.tests, {
+      root,
+      changedPaths: changes.map((file) => file.path),
+      env: environments.tests,
+      clock: options.clock,
+      killGraceMs,
+      signal: options.signal,
+    }),
+  );
   options.signal?.throwIfAborted();
   return {
     kind: "completed",
