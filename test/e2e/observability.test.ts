@@ -5,7 +5,7 @@ import { startFactoryServer, type FactoryServer } from "../../src/entry/server.j
 import { allowExactly } from "../helpers/allow.js";
 import { AGENT_COMMAND, TASK_CONFIG, TEST_COMMAND } from "../helpers/e2e-task.js";
 import { FakeGitLab } from "../helpers/fake-gitlab-server.js";
-import { E2E_SECRET, labeledPayload, startGitHubE2E, type GitHubE2E } from "../helpers/github-e2e.js";
+import { labeledPayload, startGitHubE2E, type GitHubE2E } from "../helpers/github-e2e.js";
 import { logCapture, metricValue } from "../helpers/log-capture.js";
 import { OtlpReceiver, type ReceivedSpan } from "../helpers/otlp-receiver.js";
 import { freePort, postGitHubWebhook } from "../helpers/webhooks.js";
