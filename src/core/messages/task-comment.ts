@@ -157,7 +157,7 @@ function needsConfigText(view: Extract<TaskCommentView, { phase: "needs-config" 
   if (view.reason === "missing-command") {
     return (
       `⚙️ Tasks are off for this repository: ${view.configPaths.map(inlineCode).join(" or ")} on the default branch sets no \`agent.command\` (or does not exist). ` +
-      'Add one (see the factory-bot README, "Configuration reference"), then remove and re-add the label.'
+      "Add one (see factory-bot's docs/configuration.md), then remove and re-add the label."
     );
   }
   const list = view.problems.map((p) => `- ${p}`).join("\n");
