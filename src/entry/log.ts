@@ -1,5 +1,8 @@
 import { pino, type Logger as PinoLogger, type LogFn } from "pino";
 import { getTransformStream } from "@probot/pino";
+import { uniqueKeys } from "./unique-keys.js";
+
+export { uniqueKeys };
 
 interface SignatureError extends Error {
   event?: { id?: string; name?: string };
@@ -24,21 +27,6 @@ export function quietSignatureFailures(this: PinoLogger, args: Parameters<LogFn>
     return;
   }
   method.apply(this, args);
-}
-
-/**
- * One JSON object per line with every key once. pino appends a child's bindings to its parent's
- * without merging them (https://github.com/pinojs/pino/blob/main/docs/child-loggers.md#duplicate-keys-caveat),
- * so Probot's nested `name` bindings, and fields a line repeats from its logger's bindings, would
- * appear twice; strict ingesters (Elasticsearch) refuse such documents. The last value wins, as
- * with JSON.parse: the most specific one.
- */
-export function uniqueKeys(line: string): string {
-  try {
-    return `${JSON.stringify(JSON.parse(line))}\n`;
-  } catch {
-    return line; // not JSON: pass on rather than lose a line
-  }
 }
 
 /** The fields of an audit line (src/core/audit.ts) and its message, for a second destination (OTel logs). */

@@ -2,6 +2,7 @@ import { Writable } from "node:stream";
 import { pino } from "pino";
 import { quietSignatureFailures, serverLog } from "../../src/entry/log.js";
 import { parseStrictJson } from "../helpers/strict-json.js";
+import { lambdaLogger } from "../../src/entry/lambda/setup.js";
 
 function capture() {
   const lines: Array<Record<string, unknown>> = [];
@@ -80,5 +81,15 @@ describe("serverLog", () => {
       log.info({ repo: "a/b" }, "not an audit line");
     });
     expect(audited).toEqual([[{ audit: true, action: "createComment", outcome: "ok" }, "forge write"]]);
+  });
+});
+
+describe("lambdaLogger", () => {
+  it("writes each key once, as the servers do", () => {
+    const written: string[] = [];
+    const log = lambdaLogger({}, "worker", { write: (line: string) => written.push(line) });
+    log.child({ forge: "gitlab", repo: "a/b" }).info({ forge: "gitlab", repo: "a/b" }, "handled");
+    expect(written).toHaveLength(1);
+    expect(parseStrictJson(written[0]!)).toMatchObject({ fn: "worker", forge: "gitlab", repo: "a/b", msg: "handled" });
   });
 });

@@ -1,11 +1,19 @@
 import { pino } from "pino";
 import type { Logger } from "../../core/deps.js";
+import { uniqueKeys } from "../unique-keys.js";
 import type { AwsCall } from "./aws-json.js";
 import { loadParameters, parameterNamesFromEnv } from "./parameters.js";
 
-/** JSON lines on stdout, which Lambda sends to CloudWatch Logs. */
-export function lambdaLogger(env: NodeJS.ProcessEnv, fn: string): Logger {
-  return pino({ level: env.LOG_LEVEL || "info", base: { fn } }) as unknown as Logger;
+/** JSON lines on stdout, which Lambda sends to CloudWatch Logs, each key once per line. */
+export function lambdaLogger(
+  env: NodeJS.ProcessEnv,
+  fn: string,
+  destination: { write(line: string): unknown } = pino.destination(1),
+): Logger {
+  return pino(
+    { level: env.LOG_LEVEL || "info", base: { fn } },
+    { write: (line: string) => destination.write(uniqueKeys(line)) },
+  ) as unknown as Logger;
 }
 
 /** The function's environment with the secrets named by `FACTORY_SSM_PARAMETERS` read from SSM. */
