@@ -5,7 +5,7 @@ export interface HealthInfo {
   forges: { github: boolean; gitlab: boolean };
 }
 
-/** `GET /healthz` (DESIGN.md section 1): for Docker HEALTHCHECK and load balancers. */
+/** `GET /healthz` (docs/operations.md, "Health checks"): for Docker HEALTHCHECK and load balancers. */
 export function healthHandler(info: HealthInfo) {
   const body = JSON.stringify({ status: "ok", version: info.version, forges: info.forges });
   return (req: IncomingMessage, res: ServerResponse): boolean => {

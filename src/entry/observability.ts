@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { ForgeKind } from "../core/forge.js";
-import type { TaskRunner } from "../core/task.js";
+import type { TaskRunner } from "../core/task-runner.js";
 import { noObservation, type ForgeRequestObserver, type Observation } from "../core/tracing.js";
 import { GITHUB_EVENTS } from "../github/events.js";
 import { GITLAB_WEBHOOK_PATH } from "../gitlab/node-handler.js";

@@ -1,8 +1,8 @@
 import { run, type Probot, type ApplicationFunctionOptions } from "probot";
 import { getPrivateKey } from "@probot/get-private-key";
-import { BackgroundJobs } from "../core/jobs.js";
+import { BackgroundJobs, inBackground } from "./background-jobs.js";
 import { systemClock, type Clock, type Logger } from "../core/deps.js";
-import type { TaskRunner } from "../core/task.js";
+import type { TaskRunner } from "../core/task-runner.js";
 import { factoryGitHubApp } from "../github/app.js";
 import { FactoryOctokit, withRequestObserver } from "../github/octokit.js";
 import type { IncomingMessage, ServerResponse } from "node:http";
@@ -56,7 +56,8 @@ function checkGitHubCredentials(env: NodeJS.ProcessEnv): void {
     key = getPrivateKey({ env });
   } catch (err) {
     throw new Error(
-      `The GitHub App's private key cannot be used: ${(err as Error).message.replace(/^\[@probot\/get-private-key\] /, "")}`,
+      `The GitHub App's private key cannot be used: ` +
+        `${(err as Error).message.replace(/^\[@probot\/get-private-key\] /, "")}`,
     );
   }
   if (!key)
@@ -101,7 +102,8 @@ export async function startFactoryServer(options: FactoryServerOptions = {}): Pr
     jobs = new BackgroundJobs(logger);
     const runner = runnerFor(logger);
     observeWebhookRequests(app, observability.observeRequest);
-    factoryGitHubApp({ jobs, runner: observability.runner(runner, "github"), clock, cancellation, observation })(app);
+    const githubRunner = observability.runner(runner, "github");
+    factoryGitHubApp({ deliver: inBackground(jobs, { runner: githubRunner, clock, cancellation }, observation) })(app);
     addHandler(healthHandler({ version: packageVersion(), forges: { github: true, gitlab: gitlab !== null } }));
     for (const handler of observability.handlers) addHandler(handler);
     addHandler(

@@ -1,0 +1,140 @@
+import { STATUS_CONTEXTS } from "../markers.js";
+import type { FactoryConfig } from "../../config/types.js";
+import type { Clock, Logger } from "../deps.js";
+import { ForgeError, TaskError } from "../errors.js";
+import type { Forge } from "../forge.js";
+import type { IssueRef, TaskRunner } from "../task-runner.js";
+import { renderTemplate } from "../templates.js";
+import type { TaskProgress } from "./record.js";
+import { publishChangeSet, settleHeadStatus } from "./publish.js";
+import { ciTaskRunner } from "./ci-runner.js";
+import type { TaskCancellation } from "../cancellation.js";
+
+export interface RunTaskDeps {
+  forge: Forge;
+  runner: TaskRunner;
+  logger: Logger;
+  clock: Clock;
+  /** Lets `/factory stop` and shutdown abort a running local task. */
+  cancellation?: TaskCancellation;
+}
+
+export interface RunTaskInput {
+  config: FactoryConfig;
+  issue: IssueRef;
+  progress: TaskProgress;
+  attempt: number;
+  failureSummary?: string;
+  /** The existing task branch (fix attempts): the template could render differently by now. */
+  branch?: string;
+}
+
+/** Runs the agent for a claimed task and publishes what it made; every outcome ends on the comment. */
+export async function runTask(input: RunTaskInput, deps: RunTaskDeps): Promise<void> {
+  const { progress } = input;
+  const registration = deps.cancellation?.register(`${deps.forge.repo.fullName}#${input.issue.number}`);
+  try {
+    await runAndPublish(input, deps, registration?.signal);
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    if (registration?.signal.aborted) {
+      await progress.show(
+        {
+          phase: "failed",
+          failure: {
+            kind: "refused",
+            message: `it was stopped (${message}); nothing was pushed. Comment \`/factory retry\` to run it again.`,
+          },
+        },
+        { stopped: true },
+      );
+      return;
+    }
+    if (err instanceof TaskError) {
+      await progress.show({ phase: "failed", failure: { kind: "refused", message } });
+      return;
+    }
+    const kind = err instanceof ForgeError ? "forge-error" : "internal";
+    deps.logger.error({ err }, "task failed");
+    await progress.show({ phase: "failed", failure: { kind, message } });
+  } finally {
+    registration?.done();
+  }
+}
+
+async function runAndPublish(input: RunTaskInput, deps: RunTaskDeps, signal?: AbortSignal): Promise<void> {
+  const { forge, runner } = deps;
+  const { config, issue, progress } = input;
+  const base = config.pull_request.base ?? (await forge.getDefaultBranch());
+  const branch = input.branch ?? renderTemplate(config.pull_request.branch, issue);
+  const baseSha = await forge.getBranchSha(base);
+  if (!baseSha) throw new ForgeError(`the base branch \`${base}\` does not exist (\`pull_request.base\`)`);
+  // A retry continues the existing branch (fast-forward), so it starts from the branch head.
+  const branchSha = await forge.getBranchSha(branch);
+  const startSha = branchSha ?? baseSha;
+  await progress.show(
+    { phase: "running", branch, base, baseSha: startSha, attempt: input.attempt },
+    { branch, runner: config.runner, title: issue.title, url: issue.url, attempt: input.attempt },
+  );
+  // The status belongs on the task branch's own commits, never on the base branch's.
+  const ownsBranchHead = branchSha !== null && branchSha !== baseSha;
+  if (ownsBranchHead) {
+    await forge.setCommitStatus(branchSha, {
+      context: STATUS_CONTEXTS.task,
+      state: "pending",
+      description: "The agent is running",
+    });
+  }
+  // Never fall back to the server for a repository that asked for its own CI.
+  const chosen = config.runner === "local" ? runner : ciTaskRunner(forge);
+  const result = await chosen.run(
+    {
+      repoFullName: forge.repo.fullName,
+      issue,
+      branch,
+      base,
+      baseSha: startSha,
+      startRef: branchSha ? branch : base,
+      attempt: input.attempt,
+      failureSummary: input.failureSummary,
+      config,
+    },
+    {
+      downloadArchive: (sha) => forge.downloadArchive(sha),
+      signal,
+      // Time spent waiting for a free runner does not count toward "interrupted".
+      started: () => progress.show({ phase: "running", branch, base, baseSha: startSha, attempt: input.attempt }),
+    },
+  );
+  if (result.kind === "dispatched") {
+    await progress.show(
+      { phase: "running", branch, base, baseSha: startSha, attempt: input.attempt, ciUrl: result.url },
+      { branch, runner: config.runner },
+    );
+    return; // the finished run is published by handleTaskRunCompleted
+  }
+  let changeSet = null;
+  if (result.kind === "completed") {
+    changeSet = result.changeSet;
+    const outcome = await publishChangeSet({
+      forge,
+      config,
+      issue,
+      branch,
+      base,
+      attempt: input.attempt,
+      changeSet,
+      progress,
+      logger: deps.logger,
+    });
+    if (outcome === "published") return;
+  } else if (result.kind === "refused") {
+    await progress.show({ phase: "failed", failure: { kind: "refused", message: result.message } });
+  } else {
+    await progress.show({
+      phase: "failed",
+      failure: { kind: "agent-failed", agent: result.agent, timeoutSeconds: config.agent.timeout_seconds },
+    });
+  }
+  if (ownsBranchHead) await settleHeadStatus(forge, branchSha, changeSet);
+}
