@@ -4,7 +4,9 @@ import { BackgroundJobs, inBackground } from "./background-jobs.js";
 import { systemClock, type Clock, type Logger } from "../core/deps.js";
 import type { TaskRunner } from "../core/task-runner.js";
 import { factoryGitHubApp } from "../github/app.js";
-import { FactoryOctokit } from "../github/octokit.js";
+import { FactoryOctokit, withRequestObserver } from "../github/octokit.js";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { startObservability, type ServerObservability } from "./observability.js";
 import { LocalTaskRunner, localRunnerOptionsFromEnv } from "../runner/index.js";
 import { healthHandler } from "./health.js";
 import { gitlabSettingsFromEnv } from "../gitlab/client.js";
@@ -33,6 +35,8 @@ export interface FactoryServer {
   port: number;
   jobs: BackgroundJobs;
   cancellation: TaskCancellation;
+  /** The server's logger: JSON lines (or pretty) on stdout. */
+  logger: Logger;
   /** Graceful: stop accepting, let work finish up to `graceMs`, abort the rest (marked failed). */
   stop(graceMs?: number): Promise<void>;
 }
@@ -73,8 +77,11 @@ export async function startFactoryServer(options: FactoryServerOptions = {}): Pr
   if (hasGitHubCredentials(env)) checkGitHubCredentials(env);
   const gitlab = gitlabSettingsFromEnv(env);
   const clock = options.clock ?? systemClock;
+  const observability = await startObservability(env, packageVersion());
+  const rootLog = await serverLog(env, { destination: options.logDestination, audit: observability.telemetry.audit });
+  const { tracing } = observability.telemetry;
   const runnerFor = (logger: Logger) =>
-    options.runner ?? new LocalTaskRunner({ ...localRunnerOptionsFromEnv(env), logger, clock });
+    options.runner ?? new LocalTaskRunner({ ...localRunnerOptionsFromEnv(env), logger, clock, tracing });
   const cancellation = new TaskCancellation();
   if (gitlab && !hasGitHubCredentials(env)) {
     return startGitLabOnlyServer({
@@ -84,24 +91,41 @@ export async function startFactoryServer(options: FactoryServerOptions = {}): Pr
       version: packageVersion(),
       runnerFor,
       cancellation,
-      logDestination: options.logDestination,
+      logger: rootLog as unknown as Logger,
+      observability,
     });
   }
   let jobs: BackgroundJobs | null = null;
-  let log: Logger = console as unknown as Logger;
+  let log = rootLog as unknown as Logger;
+  const { observation } = observability;
   const appFn = async (app: Probot, { addHandler }: ApplicationFunctionOptions) => {
     const logger = app.log as unknown as Logger;
     log = logger;
     jobs = new BackgroundJobs(logger);
     const runner = runnerFor(logger);
-    factoryGitHubApp({ deliver: inBackground(jobs, { runner, clock, cancellation }) })(app);
+    observeWebhookRequests(app, observability.observeRequest);
+    const githubRunner = observability.runner(runner, "github");
+    factoryGitHubApp({ deliver: inBackground(jobs, { runner: githubRunner, clock, cancellation }, observation) })(app);
     addHandler(healthHandler({ version: packageVersion(), forges: { github: true, gitlab: gitlab !== null } }));
-    addHandler(gitlabRoute(gitlab, { jobs, runner, clock, logger, cancellation }));
+    for (const handler of observability.handlers) addHandler(handler);
+    addHandler(
+      gitlabRoute(gitlab, {
+        jobs,
+        runner: observability.runner(runner, "gitlab"),
+        clock,
+        logger,
+        cancellation,
+        observation,
+        observeRequest: observability.forgeRequests("gitlab"),
+      }),
+    );
   };
+  const githubRequests = observability.forgeRequests("github");
+  const Octokit = options.Octokit ?? FactoryOctokit;
   const server = await run(appFn, {
     env,
-    Octokit: options.Octokit ?? FactoryOctokit,
-    log: await serverLog(env, options.logDestination),
+    Octokit: githubRequests ? withRequestObserver(Octokit, githubRequests) : Octokit,
+    log: rootLog,
   });
   const backgroundJobs = jobs ?? new BackgroundJobs(log);
   // Without Redis there is one process, so it holds the sweep; a shared lease plugs into `lease`.
@@ -110,10 +134,27 @@ export async function startFactoryServer(options: FactoryServerOptions = {}): Pr
     port: server.port,
     jobs: backgroundJobs,
     cancellation,
-    stop: (graceMs = shutdownGraceMs(env)) => {
+    logger: log,
+    async stop(graceMs = shutdownGraceMs(env)) {
       stopSweeps?.();
-      return shutDown({ stopAccepting: () => server.stop(), jobs: backgroundJobs, cancellation, logger: log }, graceMs);
+      await shutDown({ stopAccepting: () => server.stop(), jobs: backgroundJobs, cancellation, logger: log }, graceMs);
+      await observability.telemetry.shutdown();
     },
+  };
+}
+
+/**
+ * Probot's webhook middleware answers deliveries before any handler added with `addHandler`
+ * runs, so deliveries are observed by wrapping that middleware (the first handler of every request).
+ */
+function observeWebhookRequests(app: Probot, observe: ServerObservability["observeRequest"]): void {
+  const original = app.getNodeMiddleware.bind(app);
+  app.getNodeMiddleware = async (...args: Parameters<Probot["getNodeMiddleware"]>) => {
+    const middleware = await original(...args);
+    return (req: IncomingMessage, res: ServerResponse, next?: Parameters<typeof middleware>[2]) => {
+      observe(req, res);
+      return middleware(req, res, next);
+    };
   };
 }
 
@@ -125,11 +166,11 @@ function exitOnSignals(server: FactoryServer): void {
   const onSignal = (signal: string) => {
     if (stopping) return;
     stopping = true;
-    console.info(`${signal}: stopping factory-bot`);
+    server.logger.info({ signal }, `${signal}: stopping factory-bot`);
     server.stop().then(
       () => process.exit(0),
       (err: unknown) => {
-        console.error(err);
+        server.logger.error({ err }, "shutdown failed");
         process.exit(1);
       },
     );

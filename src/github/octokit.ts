@@ -1,4 +1,5 @@
 import { ProbotOctokit } from "probot";
+import type { ForgeRequestObserver } from "../core/tracing.js";
 
 // Probot 14 already stacks plugin-throttling and plugin-retry; configure them, do not add them again.
 const MAX_RATE_LIMIT_RETRIES = 2;
@@ -38,3 +39,20 @@ export const FactoryOctokit = ProbotOctokit.defaults((options: Record<string, un
 
 /** Per-request option for creates that are not idempotent: a retried POST after a lost 5xx duplicates. */
 export const NO_RETRY = { request: { retries: 0 } } as const;
+
+/** The Octokit class with every request reported to `observe` (the server's metrics). */
+export function withRequestObserver(Base: typeof FactoryOctokit, observe: ForgeRequestObserver): typeof FactoryOctokit {
+  return Base.plugin((octokit) => {
+    octokit.hook.wrap("request", async (request, options) => {
+      try {
+        const response = await request(options);
+        observe(options.method, response.status);
+        return response;
+      } catch (err) {
+        const status = (err as { status?: unknown }).status;
+        observe(options.method, typeof status === "number" ? status : "error");
+        throw err;
+      }
+    });
+  });
+}

@@ -1,5 +1,6 @@
 import type { Clock, Logger } from "../core/deps.js";
 import type { Deliver } from "../core/dispatch.js";
+import type { ForgeRequestObserver } from "../core/tracing.js";
 import { createGitLabApi, type GitLabSettings } from "./client.js";
 import type { GitLabWebhookDeps } from "./node-handler.js";
 import { RecentKeys } from "./recent-keys.js";
@@ -32,9 +33,15 @@ const DELIVERY_MEMORY_MS = 24 * 60 * 60 * 1000;
 /** Everything the GitLab webhook needs, for one server process (Docker). */
 export function gitlabWebhookDeps(
   settings: GitLabSettings,
-  deps: { deliver: Deliver; clock: Clock; logger: Logger },
+  deps: {
+    deliver: Deliver;
+    clock: Clock;
+    logger: Logger;
+    /** Told of every GitLab API request (the server's metrics). */
+    observeRequest?: ForgeRequestObserver;
+  },
 ): GitLabWebhookDeps {
-  const api = createGitLabApi(settings);
+  const api = createGitLabApi(settings, deps.observeRequest);
   return {
     deliver: deps.deliver,
     logger: deps.logger,

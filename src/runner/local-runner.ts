@@ -79,6 +79,7 @@ export class LocalTaskRunner implements TaskRunner {
           .progress?.(step)
           .catch((err: unknown) => logger.warn({ err }, "could not show the iteration's progress"));
       },
+      tracing: this.options.tracing,
     });
   }
 }

@@ -1,6 +1,7 @@
 import os from "node:os";
 import path from "node:path";
 import type { Clock, Logger } from "../core/deps.js";
+import type { Tracing } from "../core/tracing.js";
 import { ENVIRONMENT_NAME } from "./environment.js";
 import type { RunnerLimits } from "./limits.js";
 import { sandboxSettingFromEnv, type SandboxSetting } from "./sandbox.js";
@@ -23,6 +24,8 @@ export interface LocalTaskRunnerOptions {
   limits?: Partial<RunnerLimits>;
   /** FACTORY_SANDBOX and where bubblewrap is; default: read from `env`. */
   sandbox?: SandboxSetting;
+  /** Spans for the agent and the tests; none by default. */
+  tracing?: Tracing;
 }
 
 export type LocalRunnerEnvOptions = Pick<
