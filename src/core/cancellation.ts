@@ -21,8 +21,10 @@ export class TaskCancellation {
     return controller !== undefined;
   }
 
-  cancelAll(reason: string): number {
-    for (const controller of this.#running.values()) controller.abort(new Error(reason));
+  /** Aborts every running task; `reason` may be an error such as `TaskHandedBack`. */
+  cancelAll(reason: string | Error): number {
+    const error = typeof reason === "string" ? new Error(reason) : reason;
+    for (const controller of this.#running.values()) controller.abort(error);
     return this.#running.size;
   }
 }

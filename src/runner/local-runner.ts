@@ -19,7 +19,7 @@ export class LocalTaskRunner implements TaskRunner {
   private readonly killGraceMs: number;
 
   constructor(private readonly options: LocalTaskRunnerOptions) {
-    this.queue = new TaskQueue(options.maxTasks);
+    this.queue = new TaskQueue(options.maxTasks, options.maxTasksPerRepo ?? 1);
     this.limits = { ...DEFAULT_LIMITS, ...options.limits };
     this.killGraceMs = options.killGraceMs ?? DEFAULT_KILL_GRACE_MS;
   }
@@ -28,17 +28,25 @@ export class LocalTaskRunner implements TaskRunner {
   async run(task: TaskSpec, ctx: TaskRunnerContext): Promise<TaskRunResult> {
     const refusal = localRunnerRefusal(task.config, this.options.allowedCommands);
     if (refusal !== null) return { kind: "refused", message: refusal };
-    const logger = this.options.logger.child({
-      repo: task.repoFullName,
-      issue: task.issue.number,
-      attempt: task.attempt,
-    });
-    return this.queue.run(async () => {
-      await ctx.started?.();
-      return withTemporaryDirectory(this.options.workdir, "factory-", logger, (workspace) =>
-        this.runInWorkspace(workspace, task, ctx, logger),
-      );
-    }, ctx.signal);
+    return this.queue.run(() => this.runNow(task, ctx), ctx.signal, task.repoFullName);
+  }
+
+  /**
+   * Runs a task taken from the shared queue (`REDIS_URL`): the queue already holds this replica's
+   * and the repository's limits, so it starts at once.
+   */
+  async runNow(task: TaskSpec, ctx: TaskRunnerContext): Promise<TaskRunResult> {
+    const refusal = localRunnerRefusal(task.config, this.options.allowedCommands);
+    if (refusal !== null) return { kind: "refused", message: refusal };
+    const logger = this.taskLogger(task);
+    await ctx.started?.();
+    return withTemporaryDirectory(this.options.workdir, "factory-", logger, (workspace) =>
+      this.runInWorkspace(workspace, task, ctx, logger),
+    );
+  }
+
+  private taskLogger(task: TaskSpec): Logger {
+    return this.options.logger.child({ repo: task.repoFullName, issue: task.issue.number, attempt: task.attempt });
   }
 
   private async runInWorkspace(
