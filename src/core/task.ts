@@ -53,12 +53,15 @@ export type TaskOrigin =
   | {
       forge: "github";
       deliveryId: string;
+      /** Who started it, for the audit lines of the replica that runs it. */
+      actor: string;
       installationId: number;
       repo: { owner: string; name: string; htmlUrl: string; defaultBranch?: string };
     }
   | {
       forge: "gitlab";
       deliveryId: string;
+      actor: string;
       project: { id: number; pathWithNamespace: string; webUrl: string; defaultBranch?: string };
     };
 

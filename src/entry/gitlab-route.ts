@@ -8,6 +8,9 @@ import type { TaskRunner } from "../core/task.js";
 import { GITLAB_WEBHOOK_PATH, gitlabNodeHandler, gitlabRouterDeps, type GitLabSettings } from "../gitlab/index.js";
 import { healthHandler } from "./health.js";
 import { shutDown, shutdownGraceMs } from "./shutdown.js";
+import type { DeliveryMemory } from "../core/delivery-memory.js";
+import type { LocalTaskRunner } from "../runner/local-runner.js";
+import type { RedisCoordination } from "./redis/index.js";
 
 export { GITLAB_WEBHOOK_PATH };
 
@@ -32,6 +35,7 @@ export interface GitLabRouteDeps {
   clock: Clock;
   logger: Logger;
   cancellation?: TaskCancellation;
+  deliveries?: DeliveryMemory;
 }
 
 /** `POST /api/gitlab/webhooks`: the GitLab router when GitLab is configured, else the 404 saying how. */
@@ -46,6 +50,9 @@ export interface GitLabOnlyServerOptions {
   version: string;
   runnerFor(logger: Logger): TaskRunner;
   cancellation: TaskCancellation;
+  deliveries?: DeliveryMemory;
+  /** With `REDIS_URL`: the shared queue, and the local runner its worker runs tasks with. */
+  shared?: { coordination: RedisCoordination; localRunner(): LocalTaskRunner };
 }
 
 /**
@@ -56,17 +63,24 @@ export async function startGitLabOnlyServer(options: GitLabOnlyServerOptions) {
   const { env } = options;
   const logger = pino({ level: env.LOG_LEVEL ?? "info" }) as unknown as Logger;
   const jobs = new BackgroundJobs(logger);
+  const coordination = options.shared?.coordination;
   const handlers: Handler[] = [
-    healthHandler({ version: options.version, forges: { github: false, gitlab: true } }),
+    healthHandler({
+      version: options.version,
+      forges: { github: false, gitlab: true },
+      redis: coordination ? () => coordination.ready : undefined,
+    }),
     gitlabRoute(options.settings, {
       jobs,
       runner: options.runnerFor(logger),
       clock: options.clock,
       logger,
       cancellation: options.cancellation,
+      deliveries: options.deliveries,
     }),
     pingHandler,
   ];
+  if (options.shared) options.shared.coordination.startWorker(options.shared.localRunner(), jobs);
   const server = createServer((req, res) => {
     serve(handlers, req, res).catch((err: unknown) => {
       logger.error({ err }, "request failed");
@@ -79,13 +93,18 @@ export async function startGitLabOnlyServer(options: GitLabOnlyServerOptions) {
   });
   const { port } = server.address() as AddressInfo;
   logger.info({ port }, "factory-bot listening (GitLab only)");
-  const stopAccepting = () => new Promise<void>((resolve) => server.close(() => resolve()));
+  const stopAccepting = async () => {
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await coordination?.stopTaking();
+  };
   return {
     port,
     jobs,
     cancellation: options.cancellation,
-    stop: (graceMs = shutdownGraceMs(env)) =>
-      shutDown({ stopAccepting, jobs, cancellation: options.cancellation, logger }, graceMs),
+    stop: async (graceMs = shutdownGraceMs(env)) => {
+      await shutDown({ stopAccepting, jobs, cancellation: options.cancellation, logger }, graceMs);
+      await coordination?.close();
+    },
   };
 }
 

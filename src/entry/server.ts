@@ -15,6 +15,12 @@ import { shutDown, shutdownGraceMs } from "./shutdown.js";
 import { applyDotEnv } from "./dotenv.js";
 import { serverLog } from "./log.js";
 import { TaskCancellation } from "../core/cancellation.js";
+import { githubOriginForge } from "../github/app.js";
+import { createGitLabApi, gitlabOriginForge, type GitLabSettings } from "../gitlab/index.js";
+import { cachedBotUser } from "../gitlab/router.js";
+import { RecentKeys } from "../gitlab/recent-keys.js";
+import type { DeliveryMemory } from "../core/delivery-memory.js";
+import { queueLockMs, RedisCoordination } from "./redis/index.js";
 
 export interface FactoryServerOptions {
   env?: NodeJS.ProcessEnv;
@@ -29,7 +35,10 @@ export interface FactoryServer {
   port: number;
   jobs: BackgroundJobs;
   cancellation: TaskCancellation;
-  /** Graceful: stop accepting, let work finish up to `graceMs`, abort the rest (marked failed). */
+  /**
+   * Graceful: stop accepting, let work finish up to `graceMs`, abort the rest (marked failed; with
+   * `REDIS_URL` handed back to the shared queue instead).
+   */
   stop(graceMs?: number): Promise<void>;
 }
 
@@ -68,11 +77,41 @@ export async function startFactoryServer(options: FactoryServerOptions = {}): Pr
   if (hasGitHubCredentials(env)) checkGitHubCredentials(env);
   const gitlab = gitlabSettingsFromEnv(env);
   const clock = options.clock ?? systemClock;
-  const runnerFor = (logger: Logger) =>
-    options.runner ?? new LocalTaskRunner({ ...localRunnerOptionsFromEnv(env), logger, clock });
-  const cancellation = new TaskCancellation();
+  const runnerOptions = localRunnerOptionsFromEnv(env);
+  const localRunner = (logger: Logger) => new LocalTaskRunner({ ...runnerOptions, logger, clock });
+  const probotLog = await serverLog(env);
+  const coordination = env.REDIS_URL
+    ? new RedisCoordination({
+        url: env.REDIS_URL,
+        logger: probotLog as unknown as Logger,
+        clock,
+        maxTasks: runnerOptions.maxTasks,
+        maxTasksPerRepo: runnerOptions.maxTasksPerRepo ?? 1,
+        allowedCommands: runnerOptions.allowedCommands,
+        lockMs: queueLockMs(env),
+      })
+    : null;
+  await coordination?.connect();
+  // With Redis the local runner's queue is shared: a replica queues, whichever replica is free runs.
+  const runnerFor = (logger: Logger) => options.runner ?? coordination?.runner ?? localRunner(logger);
+  const cancellation = coordination?.cancellation ?? new TaskCancellation();
+  const deliveries: DeliveryMemory =
+    coordination?.deliveries ?? new RecentKeys({ capacity: 10_000, ttlMs: 24 * 60 * 60 * 1000, clock });
+  const shared = coordination
+    ? { coordination, localRunner: () => localRunner(probotLog as unknown as Logger) }
+    : undefined;
   if (gitlab && !hasGitHubCredentials(env)) {
-    return startGitLabOnlyServer({ env, settings: gitlab, clock, version: packageVersion(), runnerFor, cancellation });
+    if (shared) addGitLabForge(shared.coordination, gitlab);
+    return startGitLabOnlyServer({
+      env,
+      settings: gitlab,
+      clock,
+      version: packageVersion(),
+      runnerFor,
+      cancellation,
+      deliveries,
+      shared,
+    });
   }
   let jobs: BackgroundJobs | null = null;
   let log: Logger = console as unknown as Logger;
@@ -81,19 +120,42 @@ export async function startFactoryServer(options: FactoryServerOptions = {}): Pr
     log = logger;
     jobs = new BackgroundJobs(logger);
     const runner = runnerFor(logger);
-    factoryGitHubApp({ jobs, runner, clock, cancellation })(app);
-    addHandler(healthHandler({ version: packageVersion(), forges: { github: true, gitlab: gitlab !== null } }));
-    addHandler(gitlabRoute(gitlab, { jobs, runner, clock, logger, cancellation }));
+    factoryGitHubApp({ jobs, runner, clock, cancellation, deliveries })(app);
+    addHandler(
+      healthHandler({
+        version: packageVersion(),
+        forges: { github: true, gitlab: gitlab !== null },
+        redis: coordination ? () => coordination.ready : undefined,
+      }),
+    );
+    addHandler(gitlabRoute(gitlab, { jobs, runner, clock, logger, cancellation, deliveries }));
+    if (coordination) {
+      coordination.addForge("github", githubOriginForge(app));
+      if (gitlab) addGitLabForge(coordination, gitlab);
+      coordination.startWorker(localRunner(logger), jobs);
+    }
   };
-  const server = await run(appFn, { env, Octokit: options.Octokit ?? FactoryOctokit, log: await serverLog(env) });
+  const server = await run(appFn, { env, Octokit: options.Octokit ?? FactoryOctokit, log: probotLog });
   const backgroundJobs = jobs ?? new BackgroundJobs(log);
   return {
     port: server.port,
     jobs: backgroundJobs,
     cancellation,
-    stop: (graceMs = shutdownGraceMs(env)) =>
-      shutDown({ stopAccepting: () => server.stop(), jobs: backgroundJobs, cancellation, logger: log }, graceMs),
+    stop: async (graceMs = shutdownGraceMs(env)) => {
+      const stopAccepting = async () => {
+        await server.stop();
+        await coordination?.stopTaking();
+      };
+      await shutDown({ stopAccepting, jobs: backgroundJobs, cancellation, logger: log }, graceMs);
+      await coordination?.close();
+    },
   };
+}
+
+/** Tasks queued by a GitLab delivery on any replica are run here with this server's GitLab token. */
+export function addGitLabForge(coordination: RedisCoordination, settings: GitLabSettings): void {
+  const api = createGitLabApi(settings);
+  coordination.addForge("gitlab", gitlabOriginForge({ api, botUser: cachedBotUser(api) }));
 }
 
 /** SIGTERM (docker stop) and SIGINT: graceful shutdown, then exit. */

@@ -10,7 +10,8 @@ import { handleConfigCheck } from "../core/handlers/config-check.js";
 import { handleIssueLabeled } from "../core/handlers/issue-labeled.js";
 import { handleTaskRunCompleted } from "../core/handlers/task-run-completed.js";
 import type { BackgroundJobs } from "../core/jobs.js";
-import type { TaskRunner } from "../core/task.js";
+import { runnerWithOrigin, type TaskOrigin, type TaskRunner } from "../core/task.js";
+import type { DeliveryMemory } from "../core/delivery-memory.js";
 import { CONFIG_PATH } from "./config.js";
 import { GITHUB_EVENTS, repositoryOf, routeGitHubEvent, type RepositoryPayload } from "./events.js";
 import { GitHubForge, type Octokit } from "./forge.js";
@@ -20,6 +21,8 @@ export interface GitHubAppDeps {
   runner: TaskRunner;
   clock: Clock;
   cancellation?: TaskCancellation;
+  /** Deliveries already accepted (in memory, or shared through Redis). */
+  deliveries?: DeliveryMemory;
 }
 
 interface Work {
@@ -42,12 +45,18 @@ export function factoryGitHubApp(deps: GitHubAppDeps) {
       const repo = repositoryOf(context.payload as RepositoryPayload);
       if (!event || !repo) return;
       const fullName = `${repo.owner}/${repo.name}`;
-      const work = workFor(event, fullName, deps);
       const logger = (context as Context).log.child({
         forge: "github",
         repo: fullName,
         deliveryId: context.id,
       }) as Logger;
+      if (deps.deliveries && !(await deps.deliveries.firstTime(`github:${context.name}:${context.id}`)))
+        return logger.info({ event: context.name }, "redelivery of a delivery already accepted; nothing to do");
+      const installationId = (context.payload as { installation?: { id?: number } }).installation?.id;
+      const origin: TaskOrigin | null = installationId
+        ? { forge: "github", deliveryId: context.id, actor: event.actor.login, installationId, repo }
+        : null;
+      const work = workFor(event, fullName, origin ? { ...deps, runner: runnerWithOrigin(deps.runner, origin) } : deps);
       const run = async () => {
         const forge = new GitHubForge(context.octokit as Octokit, repo, await botLogin());
         await work.run(withAudit(forge, logger, { actor: event.actor.login, deliveryId: context.id }), logger);
@@ -92,6 +101,20 @@ function workFor(event: CoreEvent, repo: string, deps: GitHubAppDeps): Work {
         run: (forge, logger) => handleCommand(event, { forge, runner, logger, clock, cancellation }),
       };
   }
+}
+
+/**
+ * The forge of a task another replica queued (`REDIS_URL`), from its origin: the installation's
+ * token is asked for again here.
+ */
+export function githubOriginForge(app: Probot): (origin: TaskOrigin, logger: Logger) => Promise<Forge> {
+  const botLogin = appBotLogin(app);
+  return async (origin, logger) => {
+    if (origin.forge !== "github") throw new Error(`not a GitHub task: ${origin.forge}`);
+    const octokit = (await app.auth(origin.installationId)) as unknown as Octokit;
+    const forge = new GitHubForge(octokit, origin.repo, await botLogin());
+    return withAudit(forge, logger, { actor: origin.actor, deliveryId: origin.deliveryId });
+  };
 }
 
 /** `<slug>[bot]`, the login the app's comments carry; looked up once per process. */

@@ -5,6 +5,7 @@ import type { TaskRunner } from "../core/task.js";
 import { createGitLabApi, type GitLabSettings } from "./client.js";
 import { RecentKeys } from "./recent-keys.js";
 import { cachedBotUser, type GitLabRouterDeps } from "./router.js";
+import type { DeliveryMemory } from "../core/delivery-memory.js";
 
 export {
   gitlabSettingsFromEnv,
@@ -16,6 +17,7 @@ export {
 export { GitLabForge, gitlabWording, type GitLabProject, type GitLabUser } from "./forge.js";
 export {
   handleGitLabDelivery,
+  gitlabOriginForge,
   hasValidToken,
   type GitLabDeliveryRequest,
   type GitLabDeliveryResponse,
@@ -32,14 +34,24 @@ const DELIVERY_MEMORY_MS = 24 * 60 * 60 * 1000;
 /** Everything the GitLab router needs, for one server process (Docker) or one Lambda container. */
 export function gitlabRouterDeps(
   settings: GitLabSettings,
-  deps: { jobs: BackgroundJobs; runner: TaskRunner; clock: Clock; logger: Logger; cancellation?: TaskCancellation },
+  deps: {
+    jobs: BackgroundJobs;
+    runner: TaskRunner;
+    clock: Clock;
+    logger: Logger;
+    cancellation?: TaskCancellation;
+    /** Shared through Redis with `REDIS_URL`; else this process' memory. */
+    deliveries?: DeliveryMemory;
+  },
 ): GitLabRouterDeps {
   const api = createGitLabApi(settings);
+  const { deliveries, ...rest } = deps;
   return {
-    ...deps,
+    ...rest,
     webhookSecret: settings.webhookSecret,
     api,
     botUser: cachedBotUser(api),
-    recentDeliveries: new RecentKeys({ capacity: REMEMBERED_DELIVERIES, ttlMs: DELIVERY_MEMORY_MS, clock: deps.clock }),
+    recentDeliveries:
+      deliveries ?? new RecentKeys({ capacity: REMEMBERED_DELIVERIES, ttlMs: DELIVERY_MEMORY_MS, clock: deps.clock }),
   };
 }

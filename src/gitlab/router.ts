@@ -10,13 +10,13 @@ import { handleTaskRunCompleted } from "../core/handlers/task-run-completed.js";
 import type { TaskCancellation } from "../core/cancellation.js";
 import { hasValidToken } from "./token.js";
 import type { BackgroundJobs } from "../core/jobs.js";
-import type { TaskRunner } from "../core/task.js";
+import { runnerWithOrigin, type TaskOrigin, type TaskRunner } from "../core/task.js";
 import type { GitLabApi } from "./client.js";
 import { GITLAB_CONFIG_PATHS } from "./config.js";
 import { gitlabCall } from "./errors.js";
 import { routeGitLabEvent, type GitLabActor, type GitLabRoute } from "./events.js";
 import { GitLabForge, type GitLabUser } from "./forge.js";
-import type { RecentKeys } from "./recent-keys.js";
+import type { DeliveryMemory } from "../core/delivery-memory.js";
 
 /** One webhook delivery as any HTTP front end sees it (Node server, Lambda): header names lower-cased. */
 export interface GitLabDeliveryRequest {
@@ -39,8 +39,8 @@ export interface GitLabRouterDeps {
   logger: Logger;
   /** The user the token acts as, looked up once (see `cachedBotUser`). */
   botUser: () => Promise<GitLabUser>;
-  /** Idempotency keys of deliveries already accepted. */
-  recentDeliveries: RecentKeys;
+  /** Idempotency keys of deliveries already accepted (in memory, or shared through Redis). */
+  recentDeliveries: DeliveryMemory;
   /** Running local tasks, so `/factory stop` can abort one. */
   cancellation?: TaskCancellation;
 }
@@ -69,7 +69,6 @@ export async function handleGitLabDelivery(
   }
   // Stable across GitLab's retries and resends of one delivery.
   const idempotencyKey = request.headers["idempotency-key"];
-  if (idempotencyKey && deps.recentDeliveries.has(idempotencyKey)) return reply(200, { status: "duplicate" });
   let payload: unknown;
   try {
     payload = JSON.parse(request.body);
@@ -82,7 +81,8 @@ export async function handleGitLabDelivery(
     deps.logger.debug({ forge: "gitlab", event: eventName, deliveryId }, "GitLab delivery needs no work");
     return reply(200, { status: "ignored" });
   }
-  if (idempotencyKey) deps.recentDeliveries.remember(idempotencyKey);
+  if (idempotencyKey && !(await deps.recentDeliveries.firstTime(`gitlab:${idempotencyKey}`)))
+    return reply(200, { status: "duplicate" });
   startRoute(route, deliveryId, deps);
   return reply(202, { status: "accepted" });
 }
@@ -112,7 +112,18 @@ function startRoute(route: GitLabRoute, deliveryId: string, deps: GitLabRouterDe
     };
     deps.jobs.start(name, run, logger, key);
   };
-  const { clock, runner, cancellation } = deps;
+  const { clock, cancellation } = deps;
+  const runner = runnerWithOrigin(deps.runner, {
+    forge: "gitlab",
+    deliveryId,
+    actor: route.actor.login,
+    project: {
+      id: project.id,
+      pathWithNamespace: project.pathWithNamespace,
+      webUrl: project.webUrl,
+      defaultBranch: project.defaultBranch,
+    },
+  });
   const issueKey = (issue: number) => `gitlab:${project.id}#${issue}`;
   switch (route.kind) {
     case "task":
@@ -159,6 +170,15 @@ function startRoute(route: GitLabRoute, deliveryId: string, deps: GitLabRouterDe
 
 function isOwnEvent(actor: GitLabActor, bot: GitLabUser): boolean {
   return actor.id === bot.id || actor.login.toLowerCase() === bot.username.toLowerCase();
+}
+
+/** The forge of a task another replica queued (`REDIS_URL`), from its origin. */
+export function gitlabOriginForge(deps: Pick<GitLabRouterDeps, "api" | "botUser">) {
+  return async (origin: TaskOrigin, logger: Logger): Promise<Forge> => {
+    if (origin.forge !== "gitlab") throw new Error(`not a GitLab task: ${origin.forge}`);
+    const forge = new GitLabForge(deps.api, origin.project, await deps.botUser());
+    return withAudit(forge, logger, { actor: origin.actor, deliveryId: origin.deliveryId });
+  };
 }
 
 /** `GET /user` once per process; a failed lookup is retried by the next delivery. */
