@@ -4,7 +4,8 @@ import { BackgroundJobs } from "../core/jobs.js";
 import { systemClock, type Clock, type Logger } from "../core/deps.js";
 import type { TaskRunner } from "../core/task.js";
 import { factoryGitHubApp } from "../github/app.js";
-import { FactoryOctokit } from "../github/octokit.js";
+import { FactoryOctokit, factoryOctokit } from "../github/octokit.js";
+import { ClusteredThrottle } from "../github/throttle.js";
 import { LocalTaskRunner, localRunnerOptionsFromEnv } from "../runner/index.js";
 import { healthHandler } from "./health.js";
 import { gitlabSettingsFromEnv } from "../gitlab/client.js";
@@ -135,7 +136,15 @@ export async function startFactoryServer(options: FactoryServerOptions = {}): Pr
       coordination.startWorker(localRunner(logger), jobs);
     }
   };
-  const server = await run(appFn, { env, Octokit: options.Octokit ?? FactoryOctokit, log: probotLog });
+  const throttle = env.REDIS_URL
+    ? new ClusteredThrottle(env.REDIS_URL, (err) => probotLog.warn({ err: { message: err.message } }, "throttle"))
+    : null;
+  await throttle?.connect(5000);
+  const Octokit = options.Octokit ?? (throttle ? factoryOctokit(() => throttle.options()) : FactoryOctokit);
+  // Probot would cluster the throttle through REDIS_URL itself, with limiters that never recover from
+  // an emptied Redis; ClusteredThrottle does the same with ones that do.
+  const probotEnv = throttle ? { ...env, REDIS_URL: undefined } : env;
+  const server = await run(appFn, { env: probotEnv, Octokit, log: probotLog });
   const backgroundJobs = jobs ?? new BackgroundJobs(log);
   return {
     port: server.port,
@@ -148,6 +157,7 @@ export async function startFactoryServer(options: FactoryServerOptions = {}): Pr
       };
       await shutDown({ stopAccepting, jobs: backgroundJobs, cancellation, logger: log }, graceMs);
       await coordination?.close();
+      throttle?.close();
     },
   };
 }
