@@ -91,7 +91,7 @@ describe("several replicas on one Redis (REDIS_URL)", () => {
   }, 120_000);
 
   afterEach(() => {
-    if (process.env.E2E_DUMP) for (const r of replicas) console.log(r.name, r.output.slice(-6000));
+    if (process.env.E2E_DUMP) for (const r of replicas) writeFileSync(`${process.env.E2E_DUMP}-${r.name}`, r.output);
   });
 
   afterAll(async () => {
