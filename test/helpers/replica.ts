@@ -37,7 +37,8 @@ export class Replica {
     while (Date.now() < deadline) {
       if (child.exitCode !== null) throw new Error(`replica ${this.name} exited: ${this.output}`);
       const health = await this.health().catch(() => null);
-      if (health?.redis === true) return;
+      // With REDIS_URL, ready once Redis answers it.
+      if (health?.status === "ok" && (!this.env.REDIS_URL || health.redis === true)) return;
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     throw new Error(`replica ${this.name} did not become ready: ${this.output}`);
