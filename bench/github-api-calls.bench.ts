@@ -8,7 +8,7 @@ import { GitHubForge } from "../src/github/forge.js";
 import { handleIssueLabeled } from "../src/core/handlers/issue-labeled.js";
 import { handleCiCompleted } from "../src/core/handlers/ci-completed.js";
 import type { ChangeSetFile } from "../src/core/changeset.js";
-import type { TaskRunner } from "../src/core/task.js";
+import type { TaskRunner } from "../src/core/task-runner.js";
 import type { Logger } from "../src/core/deps.js";
 import { FakeGitHub } from "../test/helpers/fake-github-server.js";
 import { validateGitHubRequest } from "../test/helpers/github-openapi.js";

@@ -1,5 +1,5 @@
 /**
- * Generates README's configuration reference from src/config/schema.json, so the two cannot
+ * Generates the configuration reference in docs/configuration.md from src/config/schema.json, so the two cannot
  * disagree (test/config/docs.test.ts fails when they do). Run with `npm run docs`.
  */
 import { readFileSync, writeFileSync } from "node:fs";
@@ -10,6 +10,8 @@ import { configSchema, patternMeanings, resolveRef, type SchemaNode } from "../s
 
 export const START_MARKER = "<!-- config-reference:start -->";
 export const END_MARKER = "<!-- config-reference:end -->";
+/** The page that holds the reference, relative to the repository root. */
+export const REFERENCE_PAGE = "docs/configuration.md";
 
 interface ReferenceRow {
   key: string;
@@ -17,7 +19,7 @@ interface ReferenceRow {
   required: boolean;
 }
 
-/** The Markdown that goes between the README markers. */
+/** The Markdown that goes between the markers of docs/configuration.md. */
 export function renderConfigReference(schema: SchemaNode = configSchema): string {
   const header = ["| Key | Type | Default | Allowed | Description |", "|---|---|---|---|---|"];
   const table = referenceRows(schema, "").map(renderRow);
@@ -38,12 +40,13 @@ export function renderConfigReference(schema: SchemaNode = configSchema): string
   ].join("\n");
 }
 
-/** `readme` with the text between the markers replaced by `reference`. */
-export function replaceConfigReference(readme: string, reference: string): string {
-  const start = readme.indexOf(START_MARKER);
-  const end = readme.indexOf(END_MARKER);
-  if (start === -1 || end < start) throw new Error(`README.md needs the lines ${START_MARKER} and ${END_MARKER}`);
-  return `${readme.slice(0, start + START_MARKER.length)}\n${reference}\n${readme.slice(end)}`;
+/** `page` with the text between the markers replaced by `reference`. */
+export function replaceConfigReference(page: string, reference: string): string {
+  const start = page.indexOf(START_MARKER);
+  const end = page.indexOf(END_MARKER);
+  if (start === -1 || end < start)
+    throw new Error(`${REFERENCE_PAGE} needs the lines ${START_MARKER} and ${END_MARKER}`);
+  return `${page.slice(0, start + START_MARKER.length)}\n${reference}\n${page.slice(end)}`;
 }
 
 function referenceRows(node: SchemaNode, prefix: string): ReferenceRow[] {
@@ -129,15 +132,15 @@ function cell(text: string): string {
 }
 
 function main(): void {
-  const readmeUrl = new URL("../README.md", import.meta.url);
-  const readme = readFileSync(readmeUrl, "utf8");
-  const updated = replaceConfigReference(readme, renderConfigReference());
-  if (updated === readme) {
-    process.stdout.write("README.md: configuration reference already up to date\n");
+  const pageUrl = new URL(`../${REFERENCE_PAGE}`, import.meta.url);
+  const page = readFileSync(pageUrl, "utf8");
+  const updated = replaceConfigReference(page, renderConfigReference());
+  if (updated === page) {
+    process.stdout.write(`${REFERENCE_PAGE}: configuration reference already up to date\n`);
     return;
   }
-  writeFileSync(readmeUrl, updated);
-  process.stdout.write("README.md: configuration reference updated\n");
+  writeFileSync(pageUrl, updated);
+  process.stdout.write(`${REFERENCE_PAGE}: configuration reference updated\n`);
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) main();

@@ -33,7 +33,9 @@ function describe(error: ErrorObject, path: KeyPath): KeyIssue {
     case "type":
       return {
         path,
-        message: `${subject} must be ${expectedTypes(params.type)}, not ${kindOf(error.data)}${typeHint(params.type, error.data)}`,
+        message:
+          `${subject} must be ${expectedTypes(params.type)}, not ` +
+          `${kindOf(error.data)}${typeHint(params.type, error.data)}`,
       };
     case "enum":
       return { path, message: `${subject} must be one of ${listOf(params.allowedValues)}; got ${kindOf(error.data)}` };

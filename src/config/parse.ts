@@ -16,7 +16,9 @@ export const MAX_CONFIG_BYTES = 256 * 1024;
  */
 const MAX_PARSER_NODES = 3 * MAX_VALUES;
 
-const TOO_MANY_VALUES = `the file holds more than ${MAX_VALUES} values, counting every value an alias (\`*name\`) repeats; a factory config needs far fewer`;
+const TOO_MANY_VALUES =
+  `the file holds more than ${MAX_VALUES} values, counting every value an alias ` +
+  `(\`*name\`) repeats; a factory config needs far fewer`;
 
 /**
  * YAML 1.2 core types plus merge keys (`<<: *defaults`), which config authors use. Not js-yaml's

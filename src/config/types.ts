@@ -1,4 +1,4 @@
-/** The validated, defaults-filled shape of `.github/factory.yml` (DESIGN.md section 2). */
+/** The validated, defaults-filled shape of `.github/factory.yml` (docs/configuration.md). */
 export type MinPermission = "write" | "maintain" | "admin";
 export type RunnerKind = "local" | "actions" | "gitlab-ci";
 export type CiCommentsMode = "all" | "factory" | "off";

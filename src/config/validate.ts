@@ -54,7 +54,9 @@ function testPathIssues(candidate: unknown): KeyIssue[] {
     const fault = typeof path === "string" ? repositoryPathFault(path) : null;
     if (fault === null) return [];
     const keyPath = ["tests", index, "path"];
-    const message = `\`${formatKeyPath(keyPath)}\` must be a directory inside the repository, relative to its root (like \`.\` or \`packages/api\`); ${fault}`;
+    const message =
+      `\`${formatKeyPath(keyPath)}\` must be a directory inside the repository, relative to its ` +
+      `root (like \`.\` or \`packages/api\`); ${fault}`;
     return [{ path: keyPath, message }];
   });
 }
@@ -67,8 +69,9 @@ function agentEnvIssues(candidate: unknown): KeyIssue[] {
     .map((name) => ({
       path: ["agent", "env", name],
       message:
-        `\`agent.env\` may not set \`${name}\`: the runner sets PATH, HOME, LANG, TMPDIR and FACTORY_* itself, and variables ` +
-        "that make a shell or interpreter load code (NODE_OPTIONS, LD_*, BASH_ENV, PYTHON*, GIT_*, npm_config_*, …) are refused",
+        `\`agent.env\` may not set \`${name}\`: the runner sets PATH, HOME, LANG, TMPDIR and FACTORY_* ` +
+        "itself, and variables that make a shell or interpreter load code (NODE_OPTIONS, LD_*, BASH_ENV, PYTHON*, GIT_*, " +
+        "npm_config_*, …) are refused",
     }));
 }
 

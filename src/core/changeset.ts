@@ -1,4 +1,4 @@
-/** `changeset.json`, version 1 (DESIGN.md section 4). */
+/** `changeset.json`, version 1 (docs/ci-runners.md). */
 export interface ChangeSetFile {
   /** Relative, normalized, inside the repository. */
   path: string;

@@ -1,9 +1,11 @@
-import type { IssueRef } from "./task.js";
+import type { IssueRef } from "./task-runner.js";
 
 /** Who caused an event; bots (including this one) never start work. */
 export interface Actor {
   login: string;
   isBot: boolean;
+  /** The forge's numeric user id, when the payload carries one (GitLab). */
+  id?: number | null;
 }
 
 interface EventBase {
@@ -41,8 +43,8 @@ export interface TaskRunCompletedEvent extends EventBase {
   runId: string;
   url: string;
   succeeded: boolean;
-  /** GitHub: the workflow file the run came from, checked against `runner_workflow`. */
-  workflowPath: string;
+  /** The workflow file the run came from, checked against `runner_workflow`; absent where runs have none (GitLab). */
+  workflowPath?: string;
 }
 
 export type CommandName = "retry" | "fix" | "stop";

@@ -1,7 +1,8 @@
 import type { Readable } from "node:stream";
 import type { ConfigLoadResult } from "../config/types.js";
 import type { ChangeSetFile } from "./changeset.js";
-import type { IssueRef } from "./task.js";
+import type { Actor } from "./events.js";
+import type { IssueRef } from "./task-runner.js";
 
 export type ForgeKind = "github" | "gitlab";
 
@@ -19,6 +20,7 @@ export interface RepoRef {
 
 /** Forge wording, so core messages say "pull request #3" or "merge request !3". */
 export interface ForgeWording {
+  forgeName: string; // "GitHub" | "GitLab"
   changeRequest: string; // "pull request" | "merge request"
   changeRequestShort: string; // "PR" | "MR"
   changeRequestRef(number: number): string; // "#3" | "!3"
@@ -131,6 +133,16 @@ export interface Forge {
   readonly words: ForgeWording;
   /** The bot's own login, to recognise its comments and events. */
   readonly botLogin: string;
+  /** The runner that hands tasks to this forge's own CI. */
+  readonly ciRunner: "actions" | "gitlab-ci";
+  /**
+   * Who must have started a finished task run for its result to count. GitHub: anyone, since the
+   * adapter accepts only `workflow_dispatch` runs of the repository itself; GitLab: the app, since
+   * anyone who may run pipelines can set the `FACTORY_TASK_*` variables.
+   */
+  readonly taskRunOrigin: "anyone" | "the-app";
+  /** Whether the app itself caused an event. */
+  isApp(actor: Actor): boolean;
 
   /** The factory config from the default branch, or from `ref` (a PR/MR head) when given. */
   loadConfig(ref?: string): Promise<ConfigLoadResult>;

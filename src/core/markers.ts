@@ -1,5 +1,5 @@
 /**
- * Every hidden marker the bot writes (DESIGN.md section 3). Comments are found by these, never by
+ * Every hidden marker the bot writes (docs/architecture.md, "Markers"). Comments are found by these, never by
  * remembered ids, so redeliveries, restarts and several replicas agree.
  */
 export const MARKERS = {
@@ -17,6 +17,17 @@ export const MARKERS = {
 } as const;
 
 export type MarkerName = keyof typeof MARKERS;
+
+/** The commit statuses the bot sets; they describe its own work, not the repository's CI. */
+export const STATUS_CONTEXTS = {
+  task: "factory/task",
+  config: "factory/config",
+} as const;
+
+/** Whether a CI job or status is one of the bot's own (`factory/…`). */
+export function isOwnStatus(name: string): boolean {
+  return name.startsWith("factory/");
+}
 
 export function hasMarker(body: string, name: MarkerName): boolean {
   return body.includes(MARKERS[name]);

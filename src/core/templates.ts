@@ -1,4 +1,4 @@
-/** `{number}`, `{title}`, `{slug}` templates for branch names and titles (DESIGN.md section 2). */
+/** `{number}`, `{title}`, `{slug}` templates for branch names and titles (docs/configuration.md). */
 export interface TemplateValues {
   number: number;
   title: string;

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import type { CliCommand, CliIo } from "./cli/types.js";
 import { isMainModule } from "./is-main.js";
+import { packageVersion } from "./version.js";
 
 const VERBS: Record<string, { describe: string; load: () => Promise<CliCommand> }> = {
   validate: {
@@ -28,7 +29,15 @@ const VERBS: Record<string, { describe: string; load: () => Promise<CliCommand> 
 
 function usage(): string {
   const lines = Object.values(VERBS).map((v) => `  factory-bot ${v.describe}`);
-  return ["Usage:", ...lines, "", "Run `factory-bot <verb> --help` for a verb's options."].join("\n") + "\n";
+  return (
+    [
+      "Usage:",
+      ...lines,
+      "  factory-bot --version                print the version",
+      "",
+      "Run `factory-bot <verb> --help` for a verb's options.",
+    ].join("\n") + "\n"
+  );
 }
 
 /** `factory-bot <verb> …`: returns the exit code; every verb gets injected I/O. */
@@ -37,6 +46,10 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
   if (!verb || verb === "--help" || verb === "-h" || verb === "help") {
     io.stdout.write(usage());
     return verb ? 0 : 2;
+  }
+  if (verb === "--version" || verb === "-v") {
+    io.stdout.write(`${packageVersion()}\n`);
+    return 0;
   }
   const entry = VERBS[verb];
   if (!entry) {

@@ -3,9 +3,9 @@ import type { AddressInfo } from "node:net";
 import { pino } from "pino";
 import type { TaskCancellation } from "../core/cancellation.js";
 import type { Clock, Logger } from "../core/deps.js";
-import { BackgroundJobs } from "../core/jobs.js";
-import type { TaskRunner } from "../core/task.js";
-import { GITLAB_WEBHOOK_PATH, gitlabNodeHandler, gitlabRouterDeps, type GitLabSettings } from "../gitlab/index.js";
+import { BackgroundJobs, inBackground } from "./background-jobs.js";
+import type { TaskRunner } from "../core/task-runner.js";
+import { GITLAB_WEBHOOK_PATH, gitlabNodeHandler, gitlabWebhookDeps, type GitLabSettings } from "../gitlab/index.js";
 import { healthHandler } from "./health.js";
 import { shutDown, shutdownGraceMs } from "./shutdown.js";
 import type { DeliveryMemory } from "../core/delivery-memory.js";
@@ -16,7 +16,7 @@ export { GITLAB_WEBHOOK_PATH };
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => boolean | Promise<boolean>;
 
-/** Until GitLab is configured, its route says so instead of failing (DESIGN.md section 1). */
+/** Until GitLab is configured, its route says so instead of failing (docs/deployment.md, "GitLab"). */
 export function gitlabDisabledHandler() {
   return (req: IncomingMessage, res: ServerResponse): boolean => {
     if ((req.url ?? "").split("?")[0] !== GITLAB_WEBHOOK_PATH) return false;
@@ -40,7 +40,10 @@ export interface GitLabRouteDeps {
 
 /** `POST /api/gitlab/webhooks`: the GitLab router when GitLab is configured, else the 404 saying how. */
 export function gitlabRoute(settings: GitLabSettings | null, deps: GitLabRouteDeps): Handler {
-  return settings ? gitlabNodeHandler(gitlabRouterDeps(settings, deps)) : gitlabDisabledHandler();
+  if (!settings) return gitlabDisabledHandler();
+  const { jobs, clock, logger, ...dispatch } = deps;
+  const deliver = inBackground(jobs, { ...dispatch, clock });
+  return gitlabNodeHandler(gitlabWebhookDeps(settings, { deliver, clock, logger }));
 }
 
 export interface GitLabOnlyServerOptions {

@@ -7,7 +7,7 @@ export interface HealthInfo {
   redis?: () => boolean;
 }
 
-/** `GET /healthz` (DESIGN.md section 1): for Docker HEALTHCHECK and load balancers. */
+/** `GET /healthz` (docs/operations.md, "Health checks"): for Docker HEALTHCHECK and load balancers. */
 export function healthHandler(info: HealthInfo) {
   return (req: IncomingMessage, res: ServerResponse): boolean => {
     const path = (req.url ?? "").split("?")[0];

@@ -1,8 +1,8 @@
 import { run, type Probot, type ApplicationFunctionOptions } from "probot";
 import { getPrivateKey } from "@probot/get-private-key";
-import { BackgroundJobs } from "../core/jobs.js";
+import { BackgroundJobs, inBackground } from "./background-jobs.js";
 import { systemClock, type Clock, type Logger } from "../core/deps.js";
-import type { TaskRunner } from "../core/task.js";
+import type { TaskRunner } from "../core/task-runner.js";
 import { factoryGitHubApp } from "../github/app.js";
 import { FactoryOctokit, factoryOctokit } from "../github/octokit.js";
 import { ClusteredThrottle } from "../github/throttle.js";
@@ -60,7 +60,8 @@ function checkGitHubCredentials(env: NodeJS.ProcessEnv): void {
     key = getPrivateKey({ env });
   } catch (err) {
     throw new Error(
-      `The GitHub App's private key cannot be used: ${(err as Error).message.replace(/^\[@probot\/get-private-key\] /, "")}`,
+      `The GitHub App's private key cannot be used: ` +
+        `${(err as Error).message.replace(/^\[@probot\/get-private-key\] /, "")}`,
     );
   }
   if (!key)
@@ -121,7 +122,7 @@ export async function startFactoryServer(options: FactoryServerOptions = {}): Pr
     log = logger;
     jobs = new BackgroundJobs(logger);
     const runner = runnerFor(logger);
-    factoryGitHubApp({ jobs, runner, clock, cancellation, deliveries })(app);
+    factoryGitHubApp({ deliver: inBackground(jobs, { runner, clock, cancellation }), deliveries })(app);
     addHandler(
       healthHandler({
         version: packageVersion(),

@@ -1,6 +1,6 @@
 import type { TaskCancellation } from "../core/cancellation.js";
 import type { Logger } from "../core/deps.js";
-import type { BackgroundJobs } from "../core/jobs.js";
+import type { BackgroundJobs } from "./background-jobs.js";
 
 export interface ShutdownParts {
   /** Stops accepting webhooks (closes the listener). */

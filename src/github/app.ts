@@ -1,41 +1,22 @@
 import type { Context, Probot } from "probot";
 import { withAudit } from "../core/audit.js";
-import type { TaskCancellation } from "../core/cancellation.js";
-import type { Clock, Logger } from "../core/deps.js";
-import type { CoreEvent } from "../core/events.js";
+import type { Logger } from "../core/deps.js";
+import type { Deliver } from "../core/dispatch.js";
 import type { Forge } from "../core/forge.js";
-import { handleCiCompleted } from "../core/handlers/ci-completed.js";
-import { handleCommand } from "../core/handlers/command.js";
-import { handleConfigCheck } from "../core/handlers/config-check.js";
-import { handleIssueLabeled } from "../core/handlers/issue-labeled.js";
-import { handleTaskRunCompleted } from "../core/handlers/task-run-completed.js";
-import type { BackgroundJobs } from "../core/jobs.js";
-import { runnerWithOrigin, type TaskOrigin, type TaskRunner } from "../core/task.js";
+import type { TaskOrigin } from "../core/task-runner.js";
 import type { DeliveryMemory } from "../core/delivery-memory.js";
 import { CONFIG_PATH } from "./config.js";
 import { GITHUB_EVENTS, repositoryOf, routeGitHubEvent, type RepositoryPayload } from "./events.js";
 import { GitHubForge, type Octokit } from "./forge.js";
 
 export interface GitHubAppDeps {
-  jobs: BackgroundJobs;
-  runner: TaskRunner;
-  clock: Clock;
-  cancellation?: TaskCancellation;
+  /** The host's way to run a delivery's work: in the background (server) or to the end (Lambda worker). */
+  deliver: Deliver;
   /** Deliveries already accepted (in memory, or shared through Redis). */
   deliveries?: DeliveryMemory;
 }
 
-interface Work {
-  name: string;
-  /** Jobs with the same key run one after another in this process. */
-  key?: string;
-  run(forge: Forge, logger: Logger): Promise<void>;
-}
-
-/**
- * The Probot side: payloads in, a GitHubForge out. Handlers answer at once; the work runs as a
- * background job, so webhooks are acknowledged well within GitHub's 10 seconds.
- */
+/** The Probot side: a payload in, the core event and a GitHubForge out to the host. */
 export function factoryGitHubApp(deps: GitHubAppDeps) {
   return (app: Probot): void => {
     const botLogin = appBotLogin(app);
@@ -53,54 +34,19 @@ export function factoryGitHubApp(deps: GitHubAppDeps) {
       if (deps.deliveries && !(await deps.deliveries.firstTime(`github:${context.name}:${context.id}`)))
         return logger.info({ event: context.name }, "redelivery of a delivery already accepted; nothing to do");
       const installationId = (context.payload as { installation?: { id?: number } }).installation?.id;
-      const origin: TaskOrigin | null = installationId
-        ? { forge: "github", deliveryId: context.id, actor: event.actor.login, installationId, repo }
-        : null;
-      const work = workFor(event, fullName, origin ? { ...deps, runner: runnerWithOrigin(deps.runner, origin) } : deps);
-      const run = async () => {
-        const forge = new GitHubForge(context.octokit as Octokit, repo, await botLogin());
-        await work.run(withAudit(forge, logger, { actor: event.actor.login, deliveryId: context.id }), logger);
-      };
-      deps.jobs.start(work.name, run, logger, work.key);
+      await deps.deliver({
+        deliveryId: context.id,
+        repoKey: `github:${fullName}`,
+        events: [event],
+        logger,
+        configPaths: [CONFIG_PATH],
+        forge: async () => new GitHubForge(context.octokit as Octokit, repo, await botLogin()),
+        ...(installationId
+          ? { origin: { forge: "github", deliveryId: context.id, actor: event.actor.login, installationId, repo } }
+          : {}),
+      });
     });
   };
-}
-
-function workFor(event: CoreEvent, repo: string, deps: GitHubAppDeps): Work {
-  const { runner, clock, cancellation } = deps;
-  switch (event.type) {
-    // Not serialized per issue: concurrent deliveries are settled by the claim on the forge,
-    // whereas queueing one behind the other would make it look like a deliberate re-label.
-    case "issue.labeled":
-      return {
-        name: "task",
-        run: (forge, logger) =>
-          handleIssueLabeled(event, { forge, runner, logger, clock, configPaths: [CONFIG_PATH], cancellation }),
-      };
-    case "ci.completed":
-      return {
-        name: "ci-summary",
-        key: `${repo}@${event.headSha}`,
-        run: (forge, logger) => handleCiCompleted(event, { forge, logger, clock, runner, cancellation }),
-      };
-    case "task-run.completed":
-      return {
-        name: "task-run",
-        key: `${repo}#${event.issueNumber}`,
-        run: (forge, logger) => handleTaskRunCompleted(event, { forge, logger, clock }),
-      };
-    case "change.updated":
-      return {
-        name: "config-check",
-        run: (forge, logger) => handleConfigCheck(event, { forge, logger, clock, configPaths: [CONFIG_PATH] }),
-      };
-    case "command":
-      // Not serialized with the task: `/factory stop` must reach a task that is running.
-      return {
-        name: "command",
-        run: (forge, logger) => handleCommand(event, { forge, runner, logger, clock, cancellation }),
-      };
-  }
 }
 
 /**

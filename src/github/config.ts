@@ -3,7 +3,7 @@ import { mergeOver, resolveConfig, validateConfig } from "../config/index.js";
 import { github, toForgeError } from "./errors.js";
 import type { Octokit } from "./forge.js";
 
-/** Where the repository config lives (DESIGN.md section 2). */
+/** Where the repository config lives (docs/configuration.md). */
 export const CONFIG_PATH = ".github/factory.yml";
 
 interface ConfigFile {

@@ -190,20 +190,18 @@ export const GITHUB_EVENTS = [
 ] as const;
 
 /**
- * A GitHub delivery as the core event it starts, or null when the bot ignores it. Pure: the app
- * and the Lambda intake both decide with it, before any API call.
+ * A GitHub delivery as a core event, or null when the bot ignores it. Pure: the app and the
+ * Lambda intake both decide with it (and core's `startsWork`), before any API call.
  */
 export function routeGitHubEvent(name: string, payload: AnyPayload, deliveryId: string): CoreEvent | null {
   if (!repositoryOf(payload)) return null;
   switch (`${name}.${String(payload.action)}`) {
     case "issues.labeled": {
       const event = toIssueLabeledEvent(payload, deliveryId);
-      return event && !event.actor.isBot && !event.issue.isPullRequest ? event : null;
+      return event && !event.issue.isPullRequest ? event : null;
     }
-    case "issue_comment.created": {
-      const event = fromIssueComment(payload, deliveryId);
-      return event && !event.actor.isBot ? event : null;
-    }
+    case "issue_comment.created":
+      return fromIssueComment(payload, deliveryId);
     case "workflow_run.completed":
       return fromTaskWorkflowRun(payload, deliveryId) ?? fromWorkflowRun(payload, deliveryId);
     case "check_run.completed":

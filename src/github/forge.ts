@@ -3,7 +3,8 @@ import { unzipSync } from "fflate";
 import type { ReadableStream as WebReadableStream } from "node:stream/web";
 import type { ProbotOctokit } from "probot";
 import type { ConfigLoadResult } from "../config/types.js";
-import type { IssueRef } from "../core/task.js";
+import type { Actor } from "../core/events.js";
+import type { IssueRef } from "../core/task-runner.js";
 import { NotFoundError, InvalidRequestError, ConflictError } from "../core/errors.js";
 import {
   PERMISSION_LEVELS,
@@ -29,6 +30,7 @@ import { loadGitHubConfig } from "./config.js";
 export type Octokit = InstanceType<typeof ProbotOctokit>;
 
 export const githubWording: ForgeWording = {
+  forgeName: "GitHub",
   changeRequest: "pull request",
   changeRequestShort: "PR",
   changeRequestRef: (n) => `#${n}`,
@@ -77,6 +79,8 @@ function toChangeRequest(pull: PullData): ChangeRequest {
 export class GitHubForge implements Forge {
   readonly kind = "github" as const;
   readonly words = githubWording;
+  readonly ciRunner = "actions" as const;
+  readonly taskRunOrigin = "anyone" as const;
   readonly repo: RepoRef;
   readonly #octokit: Octokit;
   readonly #owner: string;
@@ -93,6 +97,10 @@ export class GitHubForge implements Forge {
     this.#name = repo.name;
     this.repo = { forge: "github", fullName: `${repo.owner}/${repo.name}`, url: repo.htmlUrl };
     if (repo.defaultBranch) this.#defaultBranch = Promise.resolve(repo.defaultBranch);
+  }
+
+  isApp(actor: Actor): boolean {
+    return actor.login === this.botLogin;
   }
 
   private get ownerRepo() {

@@ -21,7 +21,7 @@ import { requesterFn } from "./requester.js";
 
 export const DEFAULT_GITLAB_URL = "https://gitlab.com";
 
-/** How the bot reaches one GitLab instance (DESIGN.md section 1). */
+/** How the bot reaches one GitLab instance (docs/configuration.md, "GitLab"). */
 export interface GitLabSettings {
   /** Base URL of the instance, path prefix included (`https://host/gitlab`), no trailing slash. */
   url: string;

@@ -1,7 +1,7 @@
 import { resolveConfig } from "../config/index.js";
 import type { ConfigLoadResult } from "../config/types.js";
 
-/** Where the repository config is looked for on GitLab, first found wins (DESIGN.md section 2). */
+/** Where the repository config is looked for on GitLab, first found wins (docs/configuration.md). */
 export const GITLAB_CONFIG_PATHS = [".github/factory.yml", ".gitlab/factory.yml"] as const;
 
 /** Reads one file's text at a ref, or null when it does not exist there. */

@@ -1,9 +1,7 @@
 import {
   parseCommand,
   type Actor,
-  type ChangeRequestUpdatedEvent,
-  type CiCompletedEvent,
-  type CommandEvent,
+  type CoreEvent,
   type IssueLabeledEvent,
   type TaskRunCompletedEvent,
 } from "../core/events.js";
@@ -66,13 +64,12 @@ interface NoteHookPayload {
   merge_request?: { iid?: number };
 }
 
-/** What one delivery asks for: the project, who caused it, and the core events to handle. */
-export type GitLabRoute =
-  | { kind: "task"; project: GitLabProject; actor: GitLabActor; events: IssueLabeledEvent[] }
-  | { kind: "config-check"; project: GitLabProject; actor: GitLabActor; event: ChangeRequestUpdatedEvent }
-  | { kind: "ci-summary"; project: GitLabProject; actor: GitLabActor; event: CiCompletedEvent }
-  | { kind: "task-run"; project: GitLabProject; actor: GitLabActor; event: TaskRunCompletedEvent }
-  | { kind: "command"; project: GitLabProject; actor: GitLabActor; event: CommandEvent };
+/** What one delivery asks for: the project, who caused it, and its core events (several labels at once). */
+export interface GitLabRoute {
+  project: GitLabProject;
+  actor: GitLabActor;
+  events: CoreEvent[];
+}
 
 export interface GitLabActor extends Actor {
   id: number | null;
@@ -168,7 +165,7 @@ function fromIssueHook(payload: IssueHookPayload, deliveryId: string): GitLabRou
       isPullRequest: false,
     },
   }));
-  return { kind: "task", project, actor, events };
+  return { project, actor, events };
 }
 
 function fromMergeRequestHook(payload: MergeRequestHookPayload, deliveryId: string): GitLabRoute | null {
@@ -179,12 +176,7 @@ function fromMergeRequestHook(payload: MergeRequestHookPayload, deliveryId: stri
   if (!mr || !MR_ACTIONS.has(mr.action ?? "") || typeof mr.iid !== "number" || !headSha || !project || !actor)
     return null;
   if (mr.action === "update" && !mr.oldrev) return null;
-  return {
-    kind: "config-check",
-    project,
-    actor,
-    event: { type: "change.updated", deliveryId, actor, number: mr.iid, headSha },
-  };
+  return { project, actor, events: [{ type: "change.updated", deliveryId, actor, number: mr.iid, headSha }] };
 }
 
 function fromPipelineHook(payload: PipelineHookPayload, deliveryId: string): GitLabRoute | null {
@@ -200,10 +192,9 @@ function fromPipelineHook(payload: PipelineHookPayload, deliveryId: string): Git
   const sameProject = mr && (mr.target_project_id === undefined || mr.target_project_id === project.id);
   const changeRequestNumbers = sameProject && typeof mr.iid === "number" ? [mr.iid] : [];
   return {
-    kind: "ci-summary",
     project,
     actor,
-    event: { type: "ci.completed", deliveryId, actor, headSha: pipeline.sha, changeRequestNumbers },
+    events: [{ type: "ci.completed", deliveryId, actor, headSha: pipeline.sha, changeRequestNumbers }],
   };
 }
 
@@ -234,9 +225,8 @@ function fromTaskRunPipeline(payload: PipelineHookPayload, deliveryId: string): 
     runId: String(pipeline.id),
     url: pipeline.url ?? `${project.webUrl}/-/pipelines/${pipeline.id}`,
     succeeded: pipeline.status === "success",
-    workflowPath: "",
   };
-  return { kind: "task-run", project, actor, event };
+  return { project, actor, events: [event] };
 }
 
 /** `/factory <command>` in a new note on an issue or MR; any other note yields nothing. */
@@ -256,23 +246,12 @@ function fromNoteHook(payload: NoteHookPayload, deliveryId: string): GitLabRoute
     !actor
   )
     return null;
-  if (actor.isBot) return null; // bot-to-bot command loops (USERS.md)
   const on = { type: "command" as const, deliveryId, actor, command, commentId: note.id };
   if (note.noteable_type === "MergeRequest" && typeof payload.merge_request?.iid === "number") {
-    return {
-      kind: "command",
-      project,
-      actor,
-      event: { ...on, target: { kind: "change", number: payload.merge_request.iid } },
-    };
+    return { project, actor, events: [{ ...on, target: { kind: "change", number: payload.merge_request.iid } }] };
   }
   const issue = payload.issue;
   if (note.noteable_type !== "Issue" || typeof issue?.iid !== "number") return null;
   const ref = { number: issue.iid, title: issue.title ?? "", body: issue.description ?? "", url: issue.url ?? "" };
-  return {
-    kind: "command",
-    project,
-    actor,
-    event: { ...on, target: { kind: "issue", number: issue.iid }, issue: ref },
-  };
+  return { project, actor, events: [{ ...on, target: { kind: "issue", number: issue.iid }, issue: ref }] };
 }

@@ -1,6 +1,7 @@
 import { Readable } from "node:stream";
 import type { ReadableStream as WebReadableStream } from "node:stream/web";
-import type { IssueRef } from "../core/task.js";
+import type { Actor } from "../core/events.js";
+import type { IssueRef } from "../core/task-runner.js";
 import type { ConfigLoadResult } from "../config/types.js";
 import { ConflictError, ForgeError, InvalidRequestError, NotFoundError } from "../core/errors.js";
 import type {
@@ -39,6 +40,7 @@ const DRAFT_PREFIX = "Draft: ";
 const DRAFT_PREFIXES = /^\s*(?:\[draft\]|\(draft\)|draft:|draft\s+-\s+|draft\s+|wip:)\s*/i;
 
 export const gitlabWording: ForgeWording = {
+  forgeName: "GitLab",
   changeRequest: "merge request",
   changeRequestShort: "MR",
   changeRequestRef: (n) => `!${n}`,
@@ -49,7 +51,7 @@ export const gitlabWording: ForgeWording = {
   permissionName: (level) => GITLAB_ROLE_NAMES[level],
 };
 
-/** GitLab's role names for the core's levels (DESIGN.md section 2: write → Developer, and so on). */
+/** GitLab's role names for the core's levels (docs/configuration.md: write → Developer, and so on). */
 const GITLAB_ROLE_NAMES: Record<PermissionLevel, string> = {
   none: "no access",
   read: "Guest",
@@ -93,8 +95,11 @@ interface PipelineData {
 export class GitLabForge implements Forge {
   readonly kind = "gitlab" as const;
   readonly words = gitlabWording;
+  readonly ciRunner = "gitlab-ci" as const;
+  readonly taskRunOrigin = "the-app" as const;
   readonly repo: RepoRef;
   readonly botLogin: string;
+  readonly #botId: number;
   readonly #api: GitLabApi;
   readonly #projectId: number;
   readonly #userIds = new Map<string, Promise<number | null>>();
@@ -104,8 +109,13 @@ export class GitLabForge implements Forge {
     this.#api = api;
     this.#projectId = project.id;
     this.botLogin = bot.username;
+    this.#botId = bot.id;
     this.repo = { forge: "gitlab", fullName: project.pathWithNamespace, url: project.webUrl };
     if (project.defaultBranch) this.#defaultBranch = Promise.resolve(project.defaultBranch);
+  }
+
+  isApp(actor: Actor): boolean {
+    return actor.id === this.#botId || actor.login.toLowerCase() === this.botLogin.toLowerCase();
   }
 
   async loadConfig(ref?: string): Promise<ConfigLoadResult> {

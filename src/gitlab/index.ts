@@ -1,10 +1,9 @@
-import type { TaskCancellation } from "../core/cancellation.js";
 import type { Clock, Logger } from "../core/deps.js";
-import type { BackgroundJobs } from "../core/jobs.js";
-import type { TaskRunner } from "../core/task.js";
+import type { Deliver } from "../core/dispatch.js";
 import { createGitLabApi, type GitLabSettings } from "./client.js";
+import type { GitLabWebhookDeps } from "./node-handler.js";
 import { RecentKeys } from "./recent-keys.js";
-import { cachedBotUser, type GitLabRouterDeps } from "./router.js";
+import { cachedBotUser } from "./router.js";
 import type { DeliveryMemory } from "../core/delivery-memory.js";
 
 export {
@@ -15,15 +14,15 @@ export {
   type GitLabApi,
 } from "./client.js";
 export { GitLabForge, gitlabWording, type GitLabProject, type GitLabUser } from "./forge.js";
+export { routeGitLabDelivery, gitlabOriginForge, type GitLabRouterDeps } from "./router.js";
 export {
+  gitlabNodeHandler,
   handleGitLabDelivery,
-  gitlabOriginForge,
-  hasValidToken,
-  type GitLabDeliveryRequest,
+  GITLAB_WEBHOOK_PATH,
   type GitLabDeliveryResponse,
-  type GitLabRouterDeps,
-} from "./router.js";
-export { gitlabNodeHandler, GITLAB_WEBHOOK_PATH } from "./node-handler.js";
+  type GitLabWebhookDeps,
+} from "./node-handler.js";
+export { hasValidToken, verifyGitLabDelivery } from "./token.js";
 export { GITLAB_CONFIG_PATHS } from "./config.js";
 
 // GitLab resends a delivery with its key from the hook's log, usually within minutes; a day covers
@@ -31,23 +30,22 @@ export { GITLAB_CONFIG_PATHS } from "./config.js";
 const REMEMBERED_DELIVERIES = 10_000;
 const DELIVERY_MEMORY_MS = 24 * 60 * 60 * 1000;
 
-/** Everything the GitLab router needs, for one server process (Docker) or one Lambda container. */
-export function gitlabRouterDeps(
+/** Everything the GitLab webhook needs, for one server process (Docker). */
+export function gitlabWebhookDeps(
   settings: GitLabSettings,
   deps: {
-    jobs: BackgroundJobs;
-    runner: TaskRunner;
+    deliver: Deliver;
     clock: Clock;
     logger: Logger;
-    cancellation?: TaskCancellation;
     /** Shared through Redis with `REDIS_URL`; else this process' memory. */
     deliveries?: DeliveryMemory;
   },
-): GitLabRouterDeps {
+): GitLabWebhookDeps {
   const api = createGitLabApi(settings);
-  const { deliveries, ...rest } = deps;
+  const { deliveries } = deps;
   return {
-    ...rest,
+    deliver: deps.deliver,
+    logger: deps.logger,
     webhookSecret: settings.webhookSecret,
     api,
     botUser: cachedBotUser(api),

@@ -1,5 +1,5 @@
 import type { Logger } from "../core/deps.js";
-import type { TaskRunner, TaskRunnerContext, TaskRunResult, TaskSpec } from "../core/task.js";
+import type { TaskRunner, TaskRunnerContext, TaskRunResult, TaskSpec } from "../core/task-runner.js";
 import { localRunnerRefusal } from "./allowlist.js";
 import { extractArchive } from "./archive.js";
 import { initBaseRepository } from "./git.js";

@@ -29,7 +29,7 @@ export type LocalRunnerEnvOptions = Pick<
   "workdir" | "maxTasks" | "maxTasksPerRepo" | "allowedCommands" | "agentEnvNames" | "env"
 >;
 
-/** The bot's own credentials (DESIGN.md section 1): never handed to an agent, whatever the operator lists. */
+/** The bot's own credentials (docs/configuration.md, "Server environment"): never handed to an agent, whatever the operator lists. */
 export const BOT_SECRET_NAMES: readonly string[] = [
   "PRIVATE_KEY",
   "PRIVATE_KEY_PATH",

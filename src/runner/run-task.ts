@@ -1,7 +1,7 @@
 import os from "node:os";
 import path from "node:path";
 import type { Clock, Logger } from "../core/deps.js";
-import type { AgentOutcome, TaskRunResult, TaskSpec } from "../core/task.js";
+import type { AgentOutcome, TaskRunResult, TaskSpec } from "../core/task-runner.js";
 import { MISSING_AGENT_COMMAND_MESSAGE } from "./allowlist.js";
 import { collectChanges } from "./changeset.js";
 import { buildTaskEnvironments } from "./environment.js";

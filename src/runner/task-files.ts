@@ -1,7 +1,7 @@
 import { constants as fsConstants } from "node:fs";
 import { open, writeFile } from "node:fs/promises";
 import path from "node:path";
-import type { TaskSpec } from "../core/task.js";
+import type { TaskSpec } from "../core/task-runner.js";
 import { redactSecrets } from "../summarize/redact.js";
 
 /** Files that carry issue text to the agent, kept outside the workspace so they never enter a ChangeSet. */
@@ -23,7 +23,7 @@ export async function writeTaskFiles(directory: string, task: TaskSpec): Promise
   return { taskFile, summaryFile: path.join(directory, "summary.md"), failureFile };
 }
 
-/** The task variables (DESIGN.md section 4); issue text goes only here, never into a command line. */
+/** The task variables (docs/configuration.md, "On a CI runner"); issue text goes only here, never into a command line. */
 export function taskVariables(task: TaskSpec, files: TaskFiles): Record<string, string> {
   return {
     FACTORY_TASK_FILE: files.taskFile,

@@ -21,10 +21,12 @@ export interface CleanLine {
   actionsTimestamp: boolean;
 }
 
-// ESC [ params intermediates final | ESC ] … BEL/ST | two-byte ESC sequences. Classes are
-// disjoint, so nothing backtracks. Terminal escapes are control characters by definition:
-// eslint-disable-next-line no-control-regex
-const ANSI = /\x1b(?:\[[0-?]{0,64}[ -/]{0,8}[@-~]|\][^\x07\x1b]{0,4096}(?:\x07|\x1b\\)?|[@-Z\\-_])/g;
+// ESC [ params intermediates final | ESC ] … BEL/ST | ESC _ … BEL/ST (Buildkite stamps lines
+// with `ESC _ bk;t=1700000000000 BEL`) | two-byte ESC sequences. Classes are disjoint, so
+// nothing backtracks. Terminal escapes are control characters by definition:
+const ANSI =
+  // eslint-disable-next-line no-control-regex
+  /\x1b(?:\[[0-?]{0,64}[ -/]{0,8}[@-~]|\][^\x07\x1b]{0,4096}(?:\x07|\x1b\\)?|_[^\x07\x1b]{0,512}(?:\x07|\x1b\\)|[@-Z\\-_])/g;
 // Control characters other than tab, and byte-order marks.
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\x00-\x08\x0b-\x1f\x7f\ufeff]/g;
@@ -39,8 +41,9 @@ const TRAVIS_MARKER = /travis_(fold|time):(start|end):([A-Za-z0-9_.:=,-]{0,200})
 export function cleanLine(raw: string): CleanLine {
   // A byte-order mark where a file was concatenated into the log would hide the timestamp.
   const unmarked = raw.charCodeAt(0) === 0xfeff ? raw.slice(1) : raw;
-  let line = stripTimestamp(unmarked);
-  const actionsTimestamp = line.length < unmarked.length && unmarked.charCodeAt(10) === 84; /* T */
+  const prefixed = stripRunnerPrefixes(unmarked);
+  let line = prefixed.text;
+  const actionsTimestamp = prefixed.actionsTimestamp;
   if (line.endsWith("\r")) line = line.slice(0, -1);
   const sections: SectionEvent[] = [];
   const visible = line.includes("\r")
@@ -55,6 +58,56 @@ export function cleanLine(raw: string): CleanLine {
     endsWithSectionStart: text.length === 0 && last?.kind === "start",
     actionsTimestamp,
   };
+}
+
+/**
+ * Prefixes that runners and multiplexers put before each line, removed for matching and for
+ * display (docs/summarizer.md lists them). Each is anchored and bounded; they may stack
+ * (`gh run view --log` before a timestamp, Taskcluster before mozharness before `PID n | `).
+ */
+const GH_RUN_VIEW = /^[^\t\n]{1,300}\t[^\t\n]{0,300}\t(?=\d{4}-\d\d-\d\dT\d\d:)/;
+const TASKCLUSTER = /^\[(?:task|taskcluster|setup|vcs|fetches) \d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:\.\d{1,9})?Z\] /;
+const MOZHARNESS = /^\d\d:\d\d:\d\d {1,8}(?:INFO|WARNING|ERROR|CRITICAL|FATAL|DEBUG) - {1,2}/;
+const MOZ_PROCESS = /^(?:PID \d{1,10}|GECKO\(\d{1,10}\)) \| /;
+const NETLIFY = /^\d{1,2}:\d\d:\d\d [AP]M: /;
+const OBS = /^\[ {0,8}\d{1,7}s\] /;
+const CONCURRENTLY = /^\[\d{1,3}\] /;
+const MOCK_STDERR = /^BUILDSTDERR: /;
+const PREFIXES: readonly RegExp[] = [TASKCLUSTER, MOZHARNESS, MOZ_PROCESS, NETLIFY, OBS, CONCURRENTLY, MOCK_STDERR];
+const MAX_PREFIXES = 6;
+
+/** The line without its runner prefixes; whether a GitHub Actions timestamp was among them. */
+export function stripRunnerPrefixes(line: string): { text: string; actionsTimestamp: boolean } {
+  let text = line;
+  let actionsTimestamp = false;
+  const tab = text.indexOf("\t");
+  if (tab > 0 && tab < 300) {
+    const gh = GH_RUN_VIEW.exec(text);
+    if (gh) text = text.slice(gh[0].length);
+  }
+  for (let round = 0; round < MAX_PREFIXES; round++) {
+    const before = text;
+    text = stripOnePrefix(text);
+    // A prefix that starts with a clock (mozharness) goes before the clock alone would.
+    if (text !== before) continue;
+    const stamped = stripTimestamp(text);
+    if (stamped !== text && text.charCodeAt(10) === 84 /* T */ && text.charCodeAt(4) === 45 /* - */)
+      actionsTimestamp = true;
+    text = stamped;
+    if (text === before) break;
+  }
+  return { text, actionsTimestamp };
+}
+
+function stripOnePrefix(text: string): string {
+  const first = text.charCodeAt(0);
+  // Every prefix starts with `[`, a digit, `P`, `G` or `B`: other lines cost one comparison.
+  if (first !== 91 && !(first >= 48 && first <= 57) && first !== 80 && first !== 71 && first !== 66) return text;
+  for (const prefix of PREFIXES) {
+    const match = prefix.exec(text);
+    if (match) return text.slice(match[0].length);
+  }
+  return text;
 }
 
 /** Removes a leading timestamp; only tried when the line starts like one. */

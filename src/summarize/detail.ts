@@ -11,6 +11,10 @@ const DETAIL_RULES: ReadonlyArray<readonly [RegExp, number]> = [
     3,
   ],
   [/^\s*>\s*\d+\s*\|/, 3],
+  // The patch whose hunk failed (rpmbuild echoes `Patch #3 (name.patch):` before applying it).
+  [/^Patch #\d{1,5} \(.{1,300}\):$/, 3],
+  // The top frames of a crash: sanitizers `#0 0x7f… in fn file:line`, Mozilla `#01: fn [file:line]`.
+  [/^\s*#\d{1,3} 0x[0-9a-fA-F]{4,16} in \S|^#\d{1,3}: \S.{0,300}\[\S{1,300}:\d{1,7}\]$/, 2],
   // A diff of expected against received (jest, mocha, assert libraries): indented, unlike `+ cmd`.
   [/^\s+[-+] {1,8}\S/, 2],
   [
@@ -18,7 +22,7 @@ const DETAIL_RULES: ReadonlyArray<readonly [RegExp, number]> = [
     0,
   ],
   [
-    /^\s*File ".{1,400}", line \d+|^Traceback \(most recent call last\)|\bIn (?:member )?function\b|\bIn lambda function\b|^In file included from\b|\brequired from\b|^>>> Lint for\b|\bis needed by\b|^\s*at [^(]{0,200}\(.{1,400}:\d+:\d+\)$|: note: |^\s*\|\s*[\^~]|^\s*\^[~^]*\s*$/,
+    /^\s*File ".{1,400}", line \d+|^patching file \S|^Traceback \(most recent call last\)|\bIn (?:member )?function\b|\bIn lambda function\b|^In file included from\b|\brequired from\b|^>>> Lint for\b|\bis needed by\b|^\s*at [^(]{0,200}\(.{1,400}:\d+:\d+\)$|: note: |^\s*\|\s*[\^~]|^\s*\^[~^]*\s*$/,
     2,
   ],
 ];

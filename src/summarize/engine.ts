@@ -32,6 +32,15 @@ const MAX_KEY_RANGES = 256;
 const MAX_STEP_HEADER_LINES = 200;
 
 const XTRACE_OR_ECHO = /^(?:\+{1,9} \S|\$ \S)/;
+/** `set -x` shows a script deciding to fail: `+ exit 1`. */
+const SCRIPT_EXIT = /^\+{1,9} exit [1-9]\d{0,2}\s*$/;
+/** Commands that only print: their output is the script's own message. */
+const XTRACE_PRINT = /^\+{1,9} (?:echo|printf|cat|>&2 echo)\b/;
+/** How far back a script's message before its `exit` is looked for. */
+const SCRIPT_MESSAGE_REACH = 12;
+/** Azure Pipelines' script task prints its script between these two lines, then the output. */
+const AZURE_SCRIPT_START = /^Script contents:$/;
+const AZURE_OUTPUT_START = /^=+ Starting Command Output =+$/;
 /** GitLab runner stages; user-defined collapsible sections do not start new steps. */
 const RUNNER_SECTION =
   /^(?:prepare_\w+|get_sources|restore_cache|download_artifacts|step_\w+|build_script|after_script|archive_cache\w*|upload_artifacts\w*|cleanup_\w+)$/;
@@ -84,6 +93,11 @@ export class SummaryEngine implements LineSink {
   private privateKeyFrom: number | null = null;
   private readonly privateKeys: LineRange[] = [];
   private actionsLog = false;
+  /** Lines a runner echoed as the script it runs (Azure): the last one is what failed silently. */
+  private readonly commandLines: LineRange[] = [];
+  private scriptEchoFrom: number | null = null;
+  /** A runner said the job passed (and nothing failed after that). */
+  private succeeded = false;
 
   constructor(private readonly lookback: Lookback) {}
 
@@ -98,6 +112,8 @@ export class SummaryEngine implements LineSink {
     this.trackStructure(raw.lineNo, seen);
     this.feedWindows(seen);
     if (seen.context.chrome) return;
+    if (seen.verdict.kind === "success") this.succeeded = true;
+    if (SCRIPT_EXIT.test(seen.context.text)) this.considerScriptMessage(raw.lineNo);
     const verdict = this.promote(raw.lineNo, seen);
     if (verdict.wrapper) this.markFailure(raw.lineNo, seen);
     else if (verdict.tier >= TIER.weak) this.consider(raw.lineNo, seen, verdict);
@@ -122,6 +138,7 @@ export class SummaryEngine implements LineSink {
       candidates,
       tail,
       tailIsFailurePoint: failure !== undefined,
+      succeeded: this.succeeded && this.failures.length === 0,
       isSecret: (lineNo) => inRanges(this.privateKeys, lineNo),
     };
   }
@@ -168,6 +185,7 @@ export class SummaryEngine implements LineSink {
   }
 
   private trackStructure(lineNo: number, seen: Seen): void {
+    this.trackScriptEcho(lineNo, seen.context.text);
     if (this.expectSectionHeader) {
       this.expectSectionHeader = false;
       if (seen.context.text.length > 0 && seen.sections.length === 0) this.addChrome({ from: lineNo, to: lineNo });
@@ -185,6 +203,24 @@ export class SummaryEngine implements LineSink {
       if (section.kind === "start" && SCRIPT_SECTION.test(section.name)) this.scriptStep = this.step;
     }
     if (seen.endsWithSectionStart) this.expectSectionHeader = true;
+  }
+
+  /**
+   * Azure's script task: its banner up to `Script contents:` and the `Starting Command Output`
+   * line are furniture; the script lines between them are commands, like `set -x` lines.
+   */
+  private trackScriptEcho(lineNo: number, text: string): void {
+    if (AZURE_SCRIPT_START.test(text)) {
+      if (this.stepHeaderFrom !== null) this.addChrome({ from: this.stepHeaderFrom, to: lineNo });
+      this.stepHeaderFrom = null;
+      this.scriptEchoFrom = lineNo;
+    } else if (AZURE_OUTPUT_START.test(text) && this.scriptEchoFrom !== null) {
+      this.commandLines.push({ from: this.scriptEchoFrom + 1, to: lineNo - 1 });
+      if (this.commandLines.length > MAX_KEY_RANGES) this.commandLines.shift();
+      this.addChrome({ from: this.scriptEchoFrom, to: this.scriptEchoFrom });
+      this.addChrome({ from: lineNo, to: lineNo });
+      this.scriptEchoFrom = null;
+    }
   }
 
   private addChrome(range: LineRange): void {
@@ -321,12 +357,37 @@ export class SummaryEngine implements LineSink {
   /** A script that dies silently under `set -e` leaves only its last command (`+ grep …`). */
   private considerLastCommand(recent: Seen[]): void {
     const last = recent.slice(-LAST_COMMAND_REACH);
-    const command = [...last].reverse().find((s) => XTRACE_OR_ECHO.test(s.context.text));
+    const command = [...last]
+      .reverse()
+      .find((s) => XTRACE_OR_ECHO.test(s.context.text) || inRanges(this.commandLines, s.context.lineNo));
     if (!command) return;
     const candidate = this.consider(command.context.lineNo, command, { tier: TIER.strong, kind: "last-command" });
     if (!candidate) return;
     candidate.after = last.filter((s) => s.context.lineNo > command.context.lineNo).map((s) => s.context);
     this.open = [];
+  }
+
+  /**
+   * `echo "Build left the checkout dirty"; exit 1` under `set -x`: the lines the script printed
+   * just before its `exit` are its own explanation, whatever their words.
+   */
+  private considerScriptMessage(exitLineNo: number): void {
+    const recent = this.lookback(exitLineNo, SCRIPT_MESSAGE_REACH).map((raw) => this.see(raw));
+    const message: Seen[] = [];
+    for (let i = recent.length - 1; i >= 0; i--) {
+      const line = recent[i]!;
+      const text = line.context.text;
+      if (line.context.chrome || text.trim().length === 0) continue;
+      if (XTRACE_PRINT.test(text)) continue;
+      if (XTRACE_OR_ECHO.test(text)) break;
+      message.unshift(line);
+    }
+    const first = message[0];
+    if (!first) return;
+    const candidate = this.consider(first.context.lineNo, first, { tier: TIER.strong, kind: "script-exit" });
+    if (!candidate) return;
+    candidate.after = message.slice(1).map((s) => ({ ...s.context, detail: Math.max(s.context.detail, 2) }));
+    this.open = this.open.filter((c) => c !== candidate);
   }
 
   /** Lines a step printed (not runner furniture or annotations, blank lines, wrappers, boilerplate). */

@@ -1,5 +1,5 @@
 /**
- * CI failure summarizer (DESIGN.md section 5): reads a job log as a stream, with bounded memory
+ * CI failure summarizer (docs/architecture.md, "The summarizer"): reads a job log as a stream, with bounded memory
  * whatever its size, and returns the few lines that explain the failure, secrets redacted.
  */
 import { SummaryEngine } from "./engine.js";
@@ -21,8 +21,10 @@ export async function summarizeLog(input: LogInput, options: SummarizeOptions = 
   const scanner: LineScanner = new LineScanner(engine);
   for await (const chunk of input as AsyncIterable<Buffer | Uint8Array | string>) scanner.write(asBuffer(chunk));
   scanner.end();
-  const { excerpt, headline } = selectExcerpt(engine.finish(scanner.linesRead), maxLines);
-  return { excerpt, headline, linesRead: scanner.linesRead, bytesRead: scanner.bytesRead };
+  const { excerpt, headline, passed } = selectExcerpt(engine.finish(scanner.linesRead), maxLines);
+  const summary: LogSummary = { excerpt, headline, linesRead: scanner.linesRead, bytesRead: scanner.bytesRead };
+  if (passed) summary.passed = true;
+  return summary;
 }
 
 /** The same for a log already in memory (e.g. a check run's text output). */

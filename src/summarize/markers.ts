@@ -1,7 +1,8 @@
 /**
  * GitHub Actions writes its own commands into the raw log: `##[group]Run npm test`,
  * `##[error]message`, `##[endgroup]`… (and steps may print the `::error::` workflow-command
- * form). This turns such a line into what the web UI shows.
+ * form). This turns such a line into what the web UI shows. Jenkins Pipeline's `[Pipeline]`
+ * lines are furniture too.
  */
 
 export type AnnotationLevel = "error" | "warning";
@@ -23,6 +24,8 @@ const WORKFLOW_COMMAND = /^::(group|endgroup|error|warning|notice|debug)(?: [^:]
 const PLAIN: Omit<RunnerLine, "text"> = { chrome: false, stepHeader: false, endGroup: false, annotation: null };
 
 export function readRunnerLine(text: string): RunnerLine {
+  // Jenkins Pipeline's own structure (`[Pipeline] sh`, `[Pipeline] // stage`, `[Pipeline] }`).
+  if (text.startsWith("[Pipeline] ")) return { text, ...PLAIN, chrome: true };
   if (!text.startsWith("##[") && !text.startsWith("::")) return { text, ...PLAIN };
   const match = GHA_COMMAND.exec(text) ?? WORKFLOW_COMMAND.exec(text);
   if (!match) return { text, ...PLAIN };

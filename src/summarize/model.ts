@@ -38,6 +38,8 @@ export interface Findings {
   /** The last lines of output before the job failed (or before the log ended), oldest first. */
   tail: ContextLine[];
   tailIsFailurePoint: boolean;
+  /** A runner said the job passed and no step failed: nothing found means nothing wrong. */
+  succeeded: boolean;
   /** Lines inside a private key block: shown, if at all, as `[REDACTED]`. */
   isSecret: (lineNo: number) => boolean;
 }

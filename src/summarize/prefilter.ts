@@ -58,6 +58,10 @@ const FRAGMENTS: readonly string[] = [
     "no rule",
   ],
   ...["conflict", "threshold", "timedout", "econn", "eai_again", "enotfound", "unreach"],
+  // Mozilla crash reports, npm peer conflicts, javac class versions, runner hangs and no-output
+  // timeouts, a script's own `exit 1`, Azure's script echo, runners' success lines.
+  ...["crash", "eresolve", "wrong version", "did not exit", "no output", "touching the log", "+ exit 0"],
+  ...["script contents:", "starting command output", "succeeded", "finished: success", "successful task"],
   ...["rate limit", "too many requests", "forbidden", "unauthori", "bad gateway", "unavailable"],
   // CI runner markers: GitHub Actions commands, GitLab sections, Travis folds.
   ...["##[", "::error", "::warning", "section_", "travis_"],

@@ -32,6 +32,20 @@ const PREFIXED_TOKENS: readonly RegExp[] = [
 
 const SCHEMES = "bearer|basic|token|bot|digest|negotiate|ntlm|aws4-hmac-sha256|gitlab-ci-token";
 
+/** AWS access key ids (long-term AKIA, temporary ASIA, and the other documented id prefixes). */
+const AWS_KEY_ID = /\b(?:AKIA|ASIA|ABIA|ACCA|AGPA|AIDA|AIPA|ANPA|ANVA|APKA|AROA|ASCA)[A-Z0-9]{16}\b/;
+/**
+ * A secret access key is 40 characters of base64. Beside a key id (a CSV row, a table, a
+ * sentence) it is redacted even with no name before it; 40 hex digits are a commit hash.
+ */
+const AWS_SECRET_NEAR_ID = /(?<![A-Za-z0-9/+=])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])/g;
+const HEX_ONLY = /^[0-9a-f]{40}$/i;
+/**
+ * `Bearer <token>` without an `Authorization:` before it. A token has a digit or another
+ * character no English word has, or is too long for a word; `$TOKEN` and `${{ … }}` are references.
+ */
+const BARE_BEARER = /\b(bearer\s{1,4})([A-Za-z0-9._~+/=-]{8,4096})/gi;
+
 /** `Name: value` pairs whose value is a credential: the name stays, the value goes. */
 const CREDENTIAL_FIELDS: readonly RegExp[] = [
   // HTTP headers, also as `-H "Authorization: Bearer …"` or `extraheader AUTHORIZATION: basic …`.
@@ -79,11 +93,30 @@ export function redactSecrets(text: string): string {
 
 /** Token and credential patterns of one piece of text (no private-key state). */
 function redactTokens(text: string): string {
-  let out = text;
+  let out = text.includes("A") && AWS_KEY_ID.test(text) ? redactAwsSecretsBesideIds(text) : text;
   for (const pattern of PREFIXED_TOKENS) out = out.replace(pattern, REDACTED);
   for (const pattern of CREDENTIAL_FIELDS) out = out.replace(pattern, keepNameRedactValue);
   out = out.replace(URL_PASSWORD, `$1${REDACTED}@`).replace(URL_TOKEN_USER, `$1${REDACTED}@`);
+  out = out.replace(BARE_BEARER, (match: string, scheme: string, value: string) =>
+    looksLikeToken(value) ? `${scheme}${REDACTED}` : match,
+  );
   return out.replace(SECRET_ASSIGNMENT, redactAssignedSecret);
+}
+
+/** Line by line: a secret key is redacted where its line also holds a key id. */
+function redactAwsSecretsBesideIds(text: string): string {
+  return text
+    .split("\n")
+    .map((line) =>
+      AWS_KEY_ID.test(line)
+        ? line.replace(AWS_SECRET_NEAR_ID, (candidate) => (HEX_ONLY.test(candidate) ? candidate : REDACTED))
+        : line,
+    )
+    .join("\n");
+}
+
+function looksLikeToken(value: string): boolean {
+  return value.length >= 20 || /[0-9._~+/=-]/.test(value);
 }
 
 /**

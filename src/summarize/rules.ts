@@ -54,6 +54,20 @@ const NOISE_RULES: readonly Rule[] = [
   },
   { re: /\s(?:PASSED|XFAIL|XPASS|SKIPPED)(?:\s|$)/, tier: TIER.none, kind: "pass" },
   { re: /\bRERUN\b/, tier: TIER.none, kind: "rerun" },
+  // Mozilla harnesses (mochitest, reftest, xpcshell, wpt): passes, known failures, progress.
+  {
+    re: /^(?:REFTEST )?TEST-(?:PASS|START|END|INFO|OK|SKIP|LOAD|KNOWN-FAIL|EXPECTED-FAIL|KNOWN-INTERMITTENT-\w+)\b/,
+    tier: TIER.none,
+    kind: "pass",
+  },
+  // Infrastructure lines that healthy builds print too: GLib criticals of a media stack, systemd
+  // and mounts inside containers, Travis' keep-alive being stopped, artifact downloads retried.
+  {
+    re: /\b[\w-]{1,40}-(?:CRITICAL|WARNING) \*\*: |^systemd\[\d{1,10}\]: Failed to (?:start|mount)\b|^Failed to mount (?:cgroup|tmpfs)\b|^mount: .{0,300}\b(?:permission denied|not permitted)\b|\bTerminated\s+travis_jigger\b|^\[taskcluster:error\] Error downloading .{0,600}\bNext Attempt in\b/i,
+    tier: TIER.none,
+    kind: "infra-noise",
+    noise: true,
+  },
   {
     re: /^(?:A complete log of this run|This is probably not a problem with npm|To see the full stack trace|Re-run Maven using|For more information about the errors|\[Help \d+\]|-> \[Help \d+\]|After correcting the problems|mvn <args>|Run with --(?:stacktrace|info|debug|scan)|Get more help at|See https?:\/\/\S+ for|Ran all test suites|Snapshots:|Time:|(?:real|user|sys)\s+\d)/,
     tier: TIER.none,
@@ -61,6 +75,13 @@ const NOISE_RULES: readonly Rule[] = [
     noise: true,
   },
   { re: /\bwarnings? generated\b/, tier: TIER.none, kind: "boilerplate", noise: true },
+  // How runners say a job passed: with nothing else found, the log is clean.
+  {
+    re: /^(?:Job succeeded|Finished: SUCCESS|Done\. Your build exited with 0\.|Successful task run with exit code: 0\b)/,
+    tier: TIER.none,
+    kind: "success",
+    noise: true,
+  },
 ];
 
 // --- "The job failed" lines of runners and build tools ---------------------------------
@@ -77,15 +98,22 @@ const WRAPPER_RULES: readonly Rule[] = [
     wrapper: true,
   },
   {
-    re: /\bscript returned exit code \d+|^Finished: (?:FAILURE|ABORTED|UNSTABLE)\b|\bmarked build as failure\b/,
+    re: /\bscript returned exit code -?\d+|^Finished: (?:FAILURE|ABORTED|UNSTABLE)\b|\bmarked build as failure\b/,
     tier: TIER.none,
     kind: "wrapper",
     wrapper: true,
   },
   { re: /^ERROR: Command failed:?\s*$|\bbuild error: Build failed\b/, tier: TIER.none, kind: "wrapper", wrapper: true },
+  // Taskcluster workers, Netlify builds.
+  {
+    re: /^Unsuccessful task run with exit code: \d+|^\[taskcluster:error\] exit status \d+|^Failed during stage '[^']{1,100}': .{0,200}\bnon-zero exit code\b/,
+    tier: TIER.none,
+    kind: "wrapper",
+    wrapper: true,
+  },
   // A command's exit status printed by a tool that goes on (retries, the next test file).
   {
-    re: /\b(?:exited|exits) with (?:exit )?(?:code|status):? ?\d+|\bGot exit code \d+|\bfailed with exit code \d+|\bChild return code was: \d+/,
+    re: /\b(?:exited|exits) with (?:exit )?(?:code|status):? ?\d+|\bGot exit code \d+|\bfailed with exit code \d+|\bChild return code was: \d+|\breturning nonzero exit status \d+|\bBad exit status from \S{1,300} \(%\w{1,20}\)/,
     tier: TIER.none,
     kind: "tool-wrapper",
   },
@@ -101,7 +129,7 @@ const WRAPPER_RULES: readonly Rule[] = [
     kind: "tool-wrapper",
   },
   {
-    re: /^npm (?:ERR!|error) (?:Test failed|code ELIFECYCLE|code \d+$|errno|\S+@\S+ \w+: `|Exit status|Failed at the|command failed|command sh|Lifecycle script|A complete log|This is probably|Log files were not written|You can rerun|\s*$)/,
+    re: /^npm (?:ERR!|error) (?:Test failed|code ELIFECYCLE|code \d+$|errno|Fix the upstream dependency conflict|this command with --force|to accept an incorrect|See \S{1,300} for a full report|For a full report see|\S+@\S+ \w+: `|Exit status|Failed at the|command failed|command sh|Lifecycle script|A complete log|This is probably|Log files were not written|You can rerun|\s*$)/,
     tier: TIER.none,
     kind: "tool-wrapper",
     noise: true,
@@ -142,12 +170,12 @@ const PATH = "(?:[A-Za-z]:)?[^\\s:()][^:()]{0,400}?";
 const CAUSE_RULES: readonly Rule[] = [
   // Timeouts, cancellations and runner trouble end a job without any other error.
   {
-    re: /\bhas timed out\b|\btimed out after\b|\breturning 124\b|\bexceeded the (?:maximum|max) (?:execution )?time\b|\bexecution took longer than\b|\bTimeout of \d+ ?ms exceeded|\bExceeded timeout of \d+ ?ms|\btest timed out after\b|\bBuild timed out\b|\bmaximum time limit for jobs\b|No output has been received in the last \d+/,
+    re: /\bhas timed out\b|\btimed out after\b|\breturning 124\b|\bexceeded the (?:maximum|max) (?:execution )?time\b|\bexecution took longer than\b|\bTimeout of \d+ ?ms exceeded|\bExceeded timeout of \d+ ?ms|\btest timed out after\b|\bBuild timed out\b|\bmaximum time limit for jobs\b|No output has been received in the last \d+|^Too long with no output \(exceeded [\dhms.]{1,20}\)|\bmax(?:imum)? run ?time exceeded\b|^Jest did not exit one second after the test run has completed/,
     tier: TIER.root,
     kind: "timeout",
   },
   {
-    re: /\brunner has received a shutdown signal\b|\blost communication with the server\b|^ERROR: Job failed \(system failure\)|\bThis job is stuck\b|\bNo space left on device\b|\bThe hosted runner .{0,200} encountered an error\b/,
+    re: /\brunner has received a shutdown signal\b|\blost communication with the server\b|^ERROR: Job failed \(system failure\)|\bThis job is stuck\b|\bNo space left on device\b|\bThe hosted runner .{0,200} encountered an error\b|\bwrapper script does not seem to be touching the log file\b/,
     tier: TIER.root,
     kind: "runner",
   },
@@ -171,6 +199,12 @@ const CAUSE_RULES: readonly Rule[] = [
   // Sanitizers and runtime checks: the crash report's first line.
   {
     re: /==\d{1,10}==\s?ERROR: \w{0,20}Sanitizer\b|\bruntime error: |^\s*(?:WARNING: )?ThreadSanitizer: data race\b/,
+    tier: TIER.root,
+    kind: "crash",
+  },
+  // Mozilla: a crash report, a failed MOZ_ASSERT or MOZ_CRASH (with the file and line).
+  {
+    re: /^PROCESS-CRASH \| |\bAssertion failure: .{1,1000}, at \S{1,400}:\d{1,7}|\bHit MOZ_CRASH\(/,
     tier: TIER.root,
     kind: "crash",
   },
@@ -221,6 +255,14 @@ const CAUSE_RULES: readonly Rule[] = [
     key: (m) => testKey(m[1], "."),
   },
   { re: /^E\s{1,10}\S/, tier: TIER.root, kind: "assertion" },
+  // Mozilla harnesses name the test between pipes: `TEST-UNEXPECTED-FAIL | path | message`.
+  {
+    re: /^(?:REFTEST )?TEST-UNEXPECTED-(?:FAIL|TIMEOUT|ERROR|CRASH|NOTRUN) \| ([^|]{1,400}?) \|/,
+    tier: TIER.root,
+    kind: "test",
+    key: (m) => `test:${m[1]!.trim()}`,
+  },
+  { re: /^(?:REFTEST )?TEST-UNEXPECTED-PASS \| /, tier: TIER.strong, kind: "test-mark" },
   { re: /^(?:FAIL|ERROR): (test\w*) \(/, tier: TIER.root, kind: "test", key: (m) => testKey(m[1], ".") },
   { re: /^\s*--- FAIL: (\S+)/, tier: TIER.root, kind: "test", key: (m) => testKey(m[1], WHOLE_NAME) },
   { re: /^(?:panic: |thread '.{1,200}' panicked at\b)/, tier: TIER.root, kind: "panic" },
@@ -255,6 +297,23 @@ const CAUSE_RULES: readonly Rule[] = [
     tier: TIER.root,
     kind: "exception",
   },
+  // A patch that does not apply (rpmbuild %prep, quilt, git apply); its name is in the context.
+  {
+    re: /^Hunk #\d{1,5} FAILED at \d{1,7}|^\d{1,5} out of \d{1,5} hunks? FAILED\b|^error: patch failed: \S|^Patch \S{1,200} does not apply\b/,
+    tier: TIER.root,
+    kind: "patch",
+  },
+  {
+    re: /can't find file to patch\b|^Reversed \(or previously applied\) patch detected\b/,
+    tier: TIER.strong,
+    kind: "patch",
+  },
+  // javac reading a class compiled for a newer Java.
+  {
+    re: /\bclass file has wrong version \d{2,3}\.\d{1,2}, should be \d{2,3}\.\d{1,2}/,
+    tier: TIER.root,
+    kind: "compile",
+  },
   // Missing files, commands, modules.
   {
     re: /\bNo rule to make target\b|\bmissing separator\b|\bunbound variable\b|\bNo such file or directory\b|\bENOENT\b|\bcommand not found\b|^(?:\/\S+\/)?(?:ba|z|da|k)?sh: (?:line )?\d+: .{1,200}: not found$|\bcannot open shared object file\b|\bCannot find module\b|\bERR_MODULE_NOT_FOUND\b|\bis not recognized as an internal or external command\b|\bThe term '.{1,200}' is not recognized\b|\bpathspec '.{1,200}' did not match\b|\bCould not find (?:file|a part of the path)\b/,
@@ -267,6 +326,9 @@ const CAUSE_RULES: readonly Rule[] = [
     tier: TIER.root,
     kind: "package",
   },
+  // npm's peer-dependency conflict: the next lines say which packages (see detail.ts).
+  { re: /^npm (?:ERR!|error) ERESOLVE\b/, tier: TIER.root, kind: "package" },
+  { re: /^npm (?:ERR!|error) {1,12}node_modules\//, tier: TIER.none, kind: "npm-path" },
   { re: /^npm (?:ERR!|error) (?:code \w+|missing script|\S*404\b)/i, tier: TIER.strong, kind: "package" },
   { re: /^npm (?:ERR!|error) /, tier: TIER.medium, kind: "package" },
   // Container images and registries.
@@ -356,12 +418,13 @@ const CAUSE_RULES: readonly Rule[] = [
 type Level = "error" | "warning" | "info" | null;
 
 const LEVEL_PREFIX =
-  /^(?:\[(ERROR|WARNING|WARN|INFO|DEBUG|error|warn|warning|info|debug)\]|(DEBUG|INFO|NOTICE|TRACE)\s+[\w.-]{1,80}:\d{1,6}:)\s{0,8}/;
+  /^\s{0,8}(?:\[(ERROR|WARNING|WARN|INFO|DEBUG|error|warn|warning|info|debug)\]|(DEBUG|INFO|NOTICE|TRACE)\s+[\w.-]{1,80}:\d{1,6}:)\s{0,8}/;
 // Prefixes of multiplexed or boxed output: BuildKit `#8 1.234 `, docker compose `web-1  | `,
 // Terraform's `│ ` box, monorepo runners (turbo `web:test: `, pnpm `packages/web test: `). The
-// task name starts with a letter, so `src/a.c:12:5: ` is never taken for one.
+// task name starts with a letter, so `src/a.c:12:5: ` is never taken for one. Upper-case markers
+// before a pipe (`TEST-UNEXPECTED-FAIL | `, `PROCESS-CRASH | `) are harness verdicts, not services.
 const STREAM_PREFIX =
-  /^(?:#\d{1,4} (?:\d{1,6}\.\d{1,3} )?|[\w.-]{1,60} {1,20}\| |│ ?|[\w@/.-]{1,80}[: ][a-z][\w:-]{0,40}: )/;
+  /^(?:#\d{1,4} (?:\d{1,6}\.\d{1,3} )?|(?![A-Z][A-Z-]{2,40} \| )[\w.-]{1,60} {1,20}\| |│ ?|[\w@/.-]{1,80}[: ][a-z][\w:-]{0,40}: )/;
 const WARNING_WORDS =
   /^(?:warning|WARNING|Warning|WARN|warn)\b\s*[:!]|^npm (?:WARN|warn)\b|^warning\s|^W: |^w: |\b[A-Z]\w{0,60}Warning\b(?::|$)|\bwarning:|\[-W[\w-]+\]|^\s*\^-+ SC\d{4} \((?:warning|info|style)\)/;
 

@@ -10,10 +10,13 @@ export const GAP = "…";
 const HEADLINE_SHARE = 0.6;
 /** Silent failures: how many of the last lines to show when nothing looks like an error. */
 const TAIL_WHEN_NOTHING_FOUND = 5;
+/** Below a confident (strong or root) headline, this many of the failing step's last lines. */
+const TAIL_WHEN_UNSURE = 3;
 
 export interface Selection {
   excerpt: string[];
   headline: string | null;
+  passed?: boolean;
 }
 
 /**
@@ -21,6 +24,8 @@ export interface Selection {
  * context, the last words of the failing step, then the other findings, best first.
  */
 export function selectExcerpt(findings: Findings, maxLines: number): Selection {
+  // A passing job (the runner said so, no step failed): its error-like lines explain no failure.
+  if (findings.succeeded) return { excerpt: [], headline: null, passed: true };
   const ranked = findings.candidates.filter((c) => c.tier >= TIER.weak).sort(byRank);
   const top = ranked[0];
   const picks = new Picks(knownLines(findings), maxLines);
@@ -33,8 +38,12 @@ export function selectExcerpt(findings: Findings, maxLines: number): Selection {
   // With room to spare, the headline's neighbours (a lint message, the command) come first too.
   const roomy = maxLines >= 6;
   addContext(picks, top, roomy ? ANY : TELLING, roomy ? Math.ceil(maxLines * HEADLINE_SHARE) : maxLines);
+  // Never worse than the tail: with no confident rule, how the failing step ended is shown too.
   const lastWords = findings.tail[findings.tail.length - 1];
-  if (lastWords && worthLastWords(lastWords, findings, top)) picks.add([lastWords]);
+  if (top.tier < TIER.strong && findings.tailIsFailurePoint) {
+    const unshown = findings.tail.slice(-TAIL_WHEN_UNSURE).filter((line) => defaultKey(line.text) !== top.key);
+    picks.addLast(unshown);
+  } else if (lastWords && worthLastWords(lastWords, findings, top)) picks.add([lastWords]);
   const secondaries = secondariesOf(ranked, top);
   for (const candidate of secondaries) if (!picks.has(candidate.anchor.lineNo)) picks.add([candidate.anchor]);
   addContext(picks, top, ANY, maxLines);

@@ -9,6 +9,8 @@ export interface LogSummary {
   excerpt: string[];
   /** The single line most likely to be the root cause (trimmed), or null when nothing looks like one. */
   headline: string | null;
+  /** The runner said the job passed and no step failed: an empty excerpt means "no failure found". */
+  passed?: boolean;
   linesRead: number;
   bytesRead: number;
 }

@@ -1,12 +1,18 @@
 import { readFileSync } from "node:fs";
-import { END_MARKER, START_MARKER, renderConfigReference, replaceConfigReference } from "../../scripts/config-docs.js";
+import {
+  END_MARKER,
+  REFERENCE_PAGE,
+  START_MARKER,
+  renderConfigReference,
+  replaceConfigReference,
+} from "../../scripts/config-docs.js";
 import { configSchema } from "../../src/config/index.js";
 
-const readme = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
+const page = readFileSync(new URL(`../../${REFERENCE_PAGE}`, import.meta.url), "utf8");
 
 describe("configuration reference", () => {
-  test("README.md matches the schema (run `npm run docs` after changing src/config/schema.json)", () => {
-    expect(replaceConfigReference(readme, renderConfigReference())).toBe(readme);
+  test("docs/configuration.md matches the schema (run `npm run docs` after changing src/config/schema.json)", () => {
+    expect(replaceConfigReference(page, renderConfigReference())).toBe(page);
   });
 
   test("has a row for every key, with its enum values and default", () => {
@@ -27,15 +33,15 @@ describe("configuration reference", () => {
     const changed = structuredClone(configSchema);
     changed.properties!.runner!.description = "Somewhere else entirely.";
     expect(renderConfigReference(changed)).toContain("Somewhere else entirely.");
-    expect(replaceConfigReference(readme, renderConfigReference(changed))).not.toBe(readme);
+    expect(replaceConfigReference(page, renderConfigReference(changed))).not.toBe(page);
   });
 
   test("replaces only the text between the markers", () => {
-    const page = `# Title\n${START_MARKER}\nold\n${END_MARKER}\nfooter\n`;
-    expect(replaceConfigReference(page, "new")).toBe(`# Title\n${START_MARKER}\nnew\n${END_MARKER}\nfooter\n`);
+    const text = `# Title\n${START_MARKER}\nold\n${END_MARKER}\nfooter\n`;
+    expect(replaceConfigReference(text, "new")).toBe(`# Title\n${START_MARKER}\nnew\n${END_MARKER}\nfooter\n`);
   });
 
-  test("refuses a README without the markers rather than losing the reference", () => {
+  test("refuses a page without the markers rather than losing the reference", () => {
     expect(() => replaceConfigReference("# Title\n", "new")).toThrow(START_MARKER);
   });
 });

@@ -1,6 +1,6 @@
 import { shutDown } from "../../src/entry/shutdown.js";
 import { startFactoryServer } from "../../src/entry/server.js";
-import { BackgroundJobs } from "../../src/core/jobs.js";
+import { BackgroundJobs } from "../../src/entry/background-jobs.js";
 import { TaskCancellation } from "../../src/core/cancellation.js";
 import { recordingLogger } from "../helpers/logger.js";
 

@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import type { GitLabDeliveryRequest } from "../../src/gitlab/router.js";
+import type { GitLabHeaders } from "../../src/gitlab/node-handler.js";
 
 type Payload = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -71,11 +71,7 @@ export function pipelineFinished(input: {
 }
 
 /** Headers GitLab sends (fixtures README); header names lower-cased as the router takes them. */
-export function gitlabHeaders(input: {
-  event: string;
-  token?: string | null;
-  idempotencyKey?: string;
-}): GitLabDeliveryRequest["headers"] {
+export function gitlabHeaders(input: { event: string; token?: string | null; idempotencyKey?: string }): GitLabHeaders {
   return {
     "content-type": "application/json",
     "user-agent": "GitLab/17.6.0",
@@ -89,11 +85,7 @@ export function gitlabHeaders(input: {
 }
 
 /** POSTs a delivery to a running server as GitLab would. */
-export async function postGitLabWebhook(
-  url: string,
-  payload: unknown,
-  headers: GitLabDeliveryRequest["headers"],
-): Promise<Response> {
+export async function postGitLabWebhook(url: string, payload: unknown, headers: GitLabHeaders): Promise<Response> {
   const defined = Object.fromEntries(
     Object.entries(headers).filter((entry): entry is [string, string] => entry[1] !== undefined),
   );

@@ -1,10 +1,9 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { BackgroundJobs } from "../../src/core/jobs.js";
+import { BackgroundJobs, inBackground } from "../../src/entry/background-jobs.js";
 import { createGitLabApi, gitlabSettingsFromEnv, normalizeGitLabUrl } from "../../src/gitlab/client.js";
-import { gitlabNodeHandler } from "../../src/gitlab/node-handler.js";
+import { gitlabNodeHandler, type GitLabWebhookDeps } from "../../src/gitlab/node-handler.js";
 import { RecentKeys } from "../../src/gitlab/recent-keys.js";
-import type { GitLabRouterDeps } from "../../src/gitlab/router.js";
 import { fixedClock, recordingLogger } from "../helpers/logger.js";
 import { gitlabHeaders, gitlabPayload, postGitLabWebhook } from "./helpers.js";
 
@@ -17,12 +16,14 @@ describe("gitlabNodeHandler", () => {
   const logger = recordingLogger();
 
   beforeAll(async () => {
-    const deps: GitLabRouterDeps = {
+    const jobs = new BackgroundJobs(logger);
+    const deps: GitLabWebhookDeps = {
       webhookSecret: SECRET,
       api: createGitLabApi({ url: "http://127.0.0.1:9", token: "t" }),
-      jobs: new BackgroundJobs(logger),
-      runner: { run: async () => ({ kind: "refused", message: "not in this test" }) },
-      clock: fixedClock(),
+      deliver: inBackground(jobs, {
+        runner: { run: async () => ({ kind: "refused", message: "not in this test" }) },
+        clock: fixedClock(),
+      }),
       logger,
       botUser: async () => {
         botLookups++;

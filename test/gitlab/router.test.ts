@@ -1,11 +1,12 @@
 import { jest } from "@jest/globals";
 import nock from "nock";
-import { BackgroundJobs } from "../../src/core/jobs.js";
+import { BackgroundJobs, inBackground } from "../../src/entry/background-jobs.js";
 import { MARKERS } from "../../src/core/markers.js";
-import type { TaskRunner } from "../../src/core/task.js";
+import type { TaskRunner } from "../../src/core/task-runner.js";
 import { createGitLabApi } from "../../src/gitlab/client.js";
 import { RecentKeys } from "../../src/gitlab/recent-keys.js";
-import { cachedBotUser, handleGitLabDelivery, type GitLabRouterDeps } from "../../src/gitlab/router.js";
+import { handleGitLabDelivery, type GitLabWebhookDeps } from "../../src/gitlab/node-handler.js";
+import { cachedBotUser } from "../../src/gitlab/router.js";
 import { fixedClock, recordingLogger } from "../helpers/logger.js";
 import {
   gitlabHeaders,
@@ -24,7 +25,8 @@ const SHA = "d".repeat(40);
 const BOT = { id: 99, username: "factory-bot" };
 
 interface Harness {
-  deps: GitLabRouterDeps;
+  deps: GitLabWebhookDeps;
+  jobs: BackgroundJobs;
   logger: ReturnType<typeof recordingLogger>;
   runner: jest.Mocked<TaskRunner>;
   project: ProjectFields;
@@ -37,18 +39,18 @@ function harness(url = BASE): Harness {
   const clock = fixedClock();
   const api = createGitLabApi({ url, token: "glpat-test" });
   const runner = { run: jest.fn() } as jest.Mocked<TaskRunner>;
-  const deps: GitLabRouterDeps = {
+  const jobs = new BackgroundJobs(logger);
+  const deps: GitLabWebhookDeps = {
     webhookSecret: SECRET,
     api,
-    jobs: new BackgroundJobs(logger),
-    runner,
-    clock,
+    deliver: inBackground(jobs, { runner, clock }),
     logger,
     botUser: cachedBotUser(api),
     recentDeliveries: new RecentKeys({ capacity: 100, ttlMs: 60_000, clock }),
   };
   return {
     deps,
+    jobs,
     logger,
     runner,
     project: { id: 7, path: "acme/widgets", webUrl: `${url}/acme/widgets` },
@@ -63,17 +65,15 @@ async function deliver(
   headers: { token?: string | null; idempotencyKey?: string } = {},
 ) {
   const response = await handleGitLabDelivery(
-    {
-      headers: gitlabHeaders({
-        event,
-        token: headers.token === undefined ? SECRET : headers.token,
-        ...(headers.idempotencyKey ? { idempotencyKey: headers.idempotencyKey } : {}),
-      }),
-      body: typeof payload === "string" ? payload : JSON.stringify(payload),
-    },
+    gitlabHeaders({
+      event,
+      token: headers.token === undefined ? SECRET : headers.token,
+      ...(headers.idempotencyKey ? { idempotencyKey: headers.idempotencyKey } : {}),
+    }),
+    async () => (typeof payload === "string" ? payload : JSON.stringify(payload)),
     h.deps,
   );
-  await h.deps.jobs.drain();
+  await h.jobs.drain();
   return { status: response.status, body: JSON.parse(response.body) as Record<string, unknown> };
 }
 
@@ -192,7 +192,7 @@ describe("GitLab webhook verification", () => {
     const h = harness();
     const response = await deliver(h, event, gitlabPayload(fixture));
     expect(response).toEqual({ status: 200, body: { status: "ignored" } });
-    expect(h.deps.jobs.size).toBe(0);
+    expect(h.jobs.size).toBe(0);
   });
 
   it("acknowledges the documented Issue Hook example (a label swap by the opening action) without work", async () => {

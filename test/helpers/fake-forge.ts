@@ -18,11 +18,21 @@ import type {
   TaskRunDispatch,
 } from "../../src/core/forge.js";
 import type { ChangeSetFile } from "../../src/core/changeset.js";
-import type { IssueRef } from "../../src/core/task.js";
-import { githubWording } from "../../src/github/forge.js";
+import type { Actor } from "../../src/core/events.js";
+import type { IssueRef } from "../../src/core/task-runner.js";
 
 /** The fake speaks GitHub's wording (pull request, `#`). */
-export const githubWords: ForgeWording = githubWording;
+/** GitHub's words, as the GitHub adapter says them (the fake stands for a GitHub repository). */
+export const githubWords: ForgeWording = {
+  forgeName: "GitHub",
+  changeRequest: "pull request",
+  changeRequestShort: "PR",
+  changeRequestRef: (n) => `#${n}`,
+  issueRef: (n) => `#${n}`,
+  closesIssue: (n) => `Closes #${n}`,
+  draftTitle: (title) => title,
+  permissionName: (level) => level,
+};
 
 export interface FakeCommit {
   sha: string;
@@ -37,6 +47,12 @@ export class FakeForge implements Forge {
   readonly repo: RepoRef = { forge: "github", fullName: "acme/widgets", url: "https://github.test/acme/widgets" };
   readonly words = githubWords;
   readonly botLogin = "factory-bot[bot]";
+  readonly ciRunner = "actions" as const;
+  taskRunOrigin: Forge["taskRunOrigin"] = "anyone";
+
+  isApp(actor: Actor): boolean {
+    return actor.login === this.botLogin;
+  }
 
   config: ConfigLoadResult = { status: "missing" };
   permissions = new Map<string, PermissionLevel>();

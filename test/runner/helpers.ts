@@ -6,7 +6,7 @@ import { gzipSync } from "node:zlib";
 import tar from "tar-stream";
 import type { FactoryConfig, TestSpec } from "../../src/config/types.js";
 import type { Clock } from "../../src/core/deps.js";
-import type { TaskSpec } from "../../src/core/task.js";
+import type { TaskSpec } from "../../src/core/task-runner.js";
 import { makeConfig } from "../helpers/config.js";
 import type { LogLine } from "../helpers/logger.js";
 

@@ -4,7 +4,7 @@ import path from "node:path";
 import { TaskFailedError } from "../../src/runner/errors.js";
 import { LocalTaskRunner } from "../../src/runner/local-runner.js";
 import type { LocalTaskRunnerOptions } from "../../src/runner/options.js";
-import type { TaskRunnerContext, TaskRunResult } from "../../src/core/task.js";
+import type { TaskRunnerContext, TaskRunResult } from "../../src/core/task-runner.js";
 import {
   archiveSource,
   factoryConfig,

@@ -1,7 +1,7 @@
 import { chmod, mkdir, symlink, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { TaskFailedError } from "../../src/runner/errors.js";
-import type { TaskRunResult } from "../../src/core/task.js";
+import type { TaskRunResult } from "../../src/core/task-runner.js";
 import { manifestEntryOf, scanDirectory } from "../../src/runner/manifest.js";
 import { runTaskInDirectory, type TaskInDirectoryOptions } from "../../src/runner/run-task.js";
 import { factoryConfig, removeDirectory, steppingClock, taskSpec, temporaryDirectory, warnings } from "./helpers.js";

@@ -16,6 +16,44 @@ describe("cleanLine", () => {
     expect(cleanLine(raw).text).toBe(text);
   });
 
+  test.each([
+    [
+      "Taskcluster, mozharness and the Gecko process",
+      "[task 2025-02-13T22:10:07.053Z] 22:10:07    ERROR - PID 16211 | ==16211==ERROR: AddressSanitizer: boom",
+      "==16211==ERROR: AddressSanitizer: boom",
+    ],
+    [
+      "Taskcluster's own lines",
+      "[taskcluster 2025-02-13 22:26:36.124Z] Unsuccessful task run with exit code: 2",
+      "Unsuccessful task run with exit code: 2",
+    ],
+    [
+      "mozharness with a GECKO(pid) prefix",
+      "[task 2025-02-13T22:11:13.912Z] 22:11:13     INFO - GECKO(10764) | [7380] Assertion failure: x",
+      "[7380] Assertion failure: x",
+    ],
+    [
+      "gh run view --log (job, step, timestamp)",
+      "build (ubuntu, 3.11)\tRun tests\t2025-03-05T13:30:32.6031507Z FAILED tests/test_a.py::test_b",
+      "FAILED tests/test_a.py::test_b",
+    ],
+    ["Netlify", "7:51:34 PM: npm error code ERESOLVE", "npm error code ERESOLVE"],
+    ["OBS build", "[   62s] error: Bad source: /home/abuild/x.tar.gz", "error: Bad source: /home/abuild/x.tar.gz"],
+    ["concurrently", "[0] npm ERR! code ERESOLVE", "npm ERR! code ERESOLVE"],
+    ["mock's stderr marker", "BUILDSTDERR: error: Bad exit status", "error: Bad exit status"],
+    ["Buildkite's timestamp escape", "\x1b_bk;t=1700000000000\x07make: *** [all] Error 2", "make: *** [all] Error 2"],
+    ["a level in brackets is not a prefix", "[ERROR] Failed to execute goal", "[ERROR] Failed to execute goal"],
+    ["a thread id is not a concurrently index", "[7380] Assertion failure: x", "[7380] Assertion failure: x"],
+    ["a clock without a level is a clock", "12:00:01 INFO: done", "INFO: done"],
+  ])("runner prefixes: %s", (_name, raw, text) => {
+    expect(cleanLine(raw).text).toBe(text);
+  });
+
+  test("a gh run view line is still known for an Actions line (its timestamp)", () => {
+    expect(cleanLine("lint\tRun eslint\t2025-03-05T13:30:32.6031507Z ok").actionsTimestamp).toBe(true);
+    expect(cleanLine("7:51:34 PM: ok").actionsTimestamp).toBe(false);
+  });
+
   test("colours, cursor codes and hyperlinks are removed", () => {
     expect(cleanLine("\x1b[01m\x1b[Ksrc/a.c:1:2:\x1b[m\x1b[K \x1b[01;31m\x1b[Kerror: \x1b[m\x1b[Kboom").text).toBe(
       "src/a.c:1:2: error: boom",

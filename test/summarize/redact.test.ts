@@ -45,6 +45,48 @@ describe("redactSecrets", () => {
     expect(redacted).toMatch(/^.*(?:authorization|TOKEN).*\[REDACTED\]/i);
   });
 
+  // Gaps found by an adversarial probe: secrets that no variable name introduces.
+  test.each([
+    ["a CSV row of a downloaded key", `${AWS_KEY_ID},${AWS_SECRET}`],
+    ["an access key printed with its secret", `created key ${AWS_TEMP_KEY_ID} with secret ${AWS_SECRET} for ci-bot`],
+    ["the secret first", `${AWS_SECRET} ${AWS_KEY_ID}`],
+    [
+      "a table of `aws configure list`",
+      `access_key     ****************ABCD shared-credentials-file\n${AWS_KEY_ID}  ${AWS_SECRET}`,
+    ],
+  ])("an AWS key pair without a variable name: %s", (_name, text) => {
+    const redacted = redactSecrets(text);
+    expect(redacted).not.toContain(AWS_SECRET);
+    expect(redacted).not.toMatch(/AKIA|ASIA[A-Z0-9]{16}/);
+  });
+
+  test("a 40-character hash beside an AWS key id is still a hash only when it is hex", () => {
+    const sha = token("", 40, "0123456789abcdef");
+    expect(redactSecrets(`deployed ${sha} with ${AWS_KEY_ID}`)).toContain(sha);
+  });
+
+  test.each([
+    [
+      "a bare scheme in a command line",
+      `curl -H "Bearer ${token("", 32, "aB3dE5fG7hJ9kL1m")}" https://api.example.com`,
+    ],
+    ["in prose", `retrying with bearer ${token("", 24, "0123456789abcdefXYZ_-.")} after 401`],
+    ["a long value without digits", `sending Bearer ${token("", 30, "abcdefghijKLMNOPqrst")}`],
+  ])("a token after a bare Bearer: %s", (_name, line) => {
+    const value = /bearer (\S+?)"?(?: |$)/i.exec(line)![1]!;
+    const redacted = redactSecrets(line);
+    expect(redacted).not.toContain(value);
+    expect(redacted).toMatch(/bearer \[REDACTED\]/i);
+  });
+
+  test.each([
+    ["Bearer token authentication is required"],
+    ["the Bearer scheme (RFC 6750)"],
+    ["Bearer ${{ secrets.API_TOKEN }}"],
+  ])("words after Bearer that are no token stay: %s", (line) => {
+    expect(redactSecrets(line)).toBe(line);
+  });
+
   test("credentials in URLs, keeping the host", () => {
     expect(redactSecrets("git clone https://deploy:hunter2pass@git.example.com/team/repo.git")).toBe(
       "git clone https://[REDACTED]@git.example.com/team/repo.git",

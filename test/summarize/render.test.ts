@@ -28,6 +28,12 @@ describe("renderSummaryMarkdown", () => {
   test("an empty excerpt says so, in italics, outside any code block", () => {
     expect(renderSummaryMarkdown(summaryOf([]))).toBe("_No line of this log looks like the cause of a failure._\n");
   });
+
+  test("a job the runner reports as passed says no failure was found", () => {
+    expect(renderSummaryMarkdown({ ...summaryOf([]), passed: true })).toBe(
+      "_No failure found: the runner reports that this job passed._\n",
+    );
+  });
 });
 
 describe("renderSummaryText", () => {

@@ -4,11 +4,11 @@ import type { TaskCancellation } from "../cancellation.js";
 import type { CiCompletedEvent } from "../events.js";
 import type { ChangeRequest, Forge } from "../forge.js";
 import { summarizeFailedJobs } from "../ci-excerpts.js";
-import { between, decodeState } from "../markers.js";
+import { between, decodeState, isOwnStatus } from "../markers.js";
 import { renderFailingSummary, renderPassingSummary, type CiSummaryState } from "../messages/ci-summary.js";
 import { ensureStickyComment, markedComments } from "../sticky-comment.js";
 import { factoryIssueOf, followUpFactoryChange } from "../task/fix-loop.js";
-import type { TaskRunner } from "../task.js";
+import type { TaskRunner } from "../task-runner.js";
 
 export interface CiCompletedDeps {
   forge: Forge;
@@ -20,8 +20,6 @@ export interface CiCompletedDeps {
 }
 
 const DEFAULT_CI = { comments: "all" as CiCommentsMode, max_lines: 20 };
-// Our own statuses describe the bot's work, not the repository's CI.
-const OWN_CONTEXT_PREFIX = "factory/";
 
 /**
  * Checks finished on a commit: keep one comment per open PR/MR whose head it is, showing the
@@ -42,7 +40,7 @@ export async function handleCiCompleted(event: CiCompletedEvent, deps: CiComplet
     return logger.debug({ sha: event.headSha }, "no change request here to comment on or follow up");
 
   const allJobs = await forge.listCiJobs(event.headSha);
-  const jobs = allJobs.filter((j) => !j.name.startsWith(OWN_CONTEXT_PREFIX));
+  const jobs = allJobs.filter((j) => !isOwnStatus(j.name));
   const failed = jobs.filter((j) => j.state === "failure");
   const pending = jobs.filter((j) => j.state === "pending").length;
   let failingBody: Promise<string> | null = null;

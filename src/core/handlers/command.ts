@@ -3,14 +3,13 @@ import type { TaskCancellation } from "../cancellation.js";
 import type { Clock, Logger } from "../deps.js";
 import type { CommandEvent } from "../events.js";
 import type { Forge } from "../forge.js";
-import { decodeState, MARKERS } from "../markers.js";
+import { isOwnStatus, MARKERS } from "../markers.js";
 import { ensureStickyComment, markedComments } from "../sticky-comment.js";
-import type { IssueRef, TaskRunner } from "../task.js";
+import type { IssueRef, TaskRunner } from "../task-runner.js";
 import { isActive, type TaskState } from "../task-state.js";
 import { factoryIssueOf, followUpFactoryChange } from "../task/fix-loop.js";
-import { rememberDelivery, TaskProgress } from "../task/progress.js";
-import { runTask } from "../task/run-task.js";
-import { markIfInterrupted } from "../task/interrupted.js";
+import { findTaskRecord, markIfInterrupted, rememberDelivery, TaskProgress } from "../task/record.js";
+import { runTask } from "../task/execute.js";
 import { meetsPermission } from "./issue-labeled.js";
 
 export interface CommandDeps {
@@ -22,7 +21,8 @@ export interface CommandDeps {
 }
 
 const HELP =
-  "`/factory retry` (run the task again), `/factory fix` (one more fix attempt on this PR), `/factory stop` (stop the task and the fix loop)";
+  "`/factory retry` (run the task again), `/factory fix` (one more fix attempt on this PR), `/factory stop` " +
+  "(stop the task and the fix loop)";
 
 /** `/factory retry | fix | stop` from someone with `trigger.min_permission`. */
 export async function handleCommand(event: CommandEvent, deps: CommandDeps): Promise<void> {
@@ -33,7 +33,8 @@ export async function handleCommand(event: CommandEvent, deps: CommandDeps): Pro
     return reply(
       event,
       deps,
-      `factory-bot cannot act on commands here: ${loaded.status === "missing" ? "this repository has no factory config" : "its factory config has problems (see the `factory/config` status)"}.`,
+      `factory-bot cannot act on commands here: ` +
+        `${loaded.status === "missing" ? "this repository has no factory config" : "its factory config has problems (see the `factory/config` status)"}.`,
     );
   const config = loaded.config;
   const has = await forge.getPermission(event.actor.login);
@@ -42,7 +43,8 @@ export async function handleCommand(event: CommandEvent, deps: CommandDeps): Pro
     return reply(
       event,
       deps,
-      `Only people with **${permissionName(config.trigger.min_permission)}** permission or higher can use \`/factory\` commands here (you have **${permissionName(has)}**).`,
+      `Only people with **${permissionName(config.trigger.min_permission)}** permission or higher can use ` +
+        `\`/factory\` commands here (you have **${permissionName(has)}**).`,
     );
   }
   await forge.acknowledgeComment(event.target, event.commentId);
@@ -57,7 +59,7 @@ export async function handleCommand(event: CommandEvent, deps: CommandDeps): Pro
     );
   await markIfInterrupted(forge, issueNumber, config, deps.clock);
   // A redelivered command (GitHub redelivery, a queue's second delivery) must not run twice.
-  if ((await taskComment(forge, issueNumber))?.state?.deliveries?.includes(event.deliveryId)) return;
+  if ((await findTaskRecord(forge, issueNumber))?.state?.deliveries?.includes(event.deliveryId)) return;
   if (event.command === "retry") return retry(event, deps, config, issueNumber);
   if (event.command === "stop") return stop(event, deps, issueNumber);
   return fix(event, deps, config);
@@ -69,14 +71,9 @@ async function issueOf(event: CommandEvent, deps: CommandDeps): Promise<number |
   return cr ? factoryIssueOf(deps.forge, cr) : null;
 }
 
-async function taskComment(forge: Forge, issue: number) {
-  const comment = (await markedComments(forge, { kind: "issue", number: issue }, "task"))[0];
-  return comment ? { comment, state: decodeState<TaskState>(comment.body) } : null;
-}
-
 async function retry(event: CommandEvent, deps: CommandDeps, config: FactoryConfig, issue: number): Promise<void> {
   const { forge, clock } = deps;
-  const found = await taskComment(forge, issue);
+  const found = await findTaskRecord(forge, issue);
   if (found?.state && isActive(found.state.phase))
     return reply(event, deps, "A task is already running for this issue; `/factory stop` stops it.");
   const issueRef: IssueRef = event.issue ??
@@ -115,7 +112,7 @@ async function stop(event: CommandEvent, deps: CommandDeps, issue: number): Prom
   const { forge, clock } = deps;
   const who = `@${event.actor.login} ran \`/factory stop\``;
   deps.cancellation?.cancel(`${forge.repo.fullName}#${issue}`, who);
-  const found = await taskComment(forge, issue);
+  const found = await findTaskRecord(forge, issue);
   if (found?.state && isActive(found.state.phase)) {
     const progress = new TaskProgress(forge, issue, found.comment.id, found.state, clock);
     await progress.show(
@@ -135,7 +132,8 @@ async function stop(event: CommandEvent, deps: CommandDeps, issue: number): Prom
       forge,
       { kind: "change", number: pr },
       "fixStopped",
-      `${MARKERS.fixStopped}\n⏹️ ${who}: no more fix attempts on this ${forge.words.changeRequest}. \`/factory fix\` still makes one.`,
+      `${MARKERS.fixStopped}\n⏹️ ${who}: no more fix attempts on this ${forge.words.changeRequest}. ` +
+        `\`/factory fix\` still makes one.`,
     );
   }
 }
@@ -147,8 +145,12 @@ async function fix(event: CommandEvent, deps: CommandDeps, config: FactoryConfig
   const cr = await forge.getChangeRequest(event.target.number);
   if (!cr || cr.state !== "open") return reply(event, deps, `This ${forge.words.changeRequest} is not open.`);
   const jobs = await forge.listCiJobs(cr.headSha);
-  if (!jobs.some((j) => j.state === "failure" && !j.name.startsWith("factory/")))
-    return reply(event, deps, "CI is not failing on the head of this pull request, so there is nothing to fix yet.");
+  if (!jobs.some((j) => j.state === "failure" && !isOwnStatus(j.name)))
+    return reply(
+      event,
+      deps,
+      `CI is not failing on the head of this ${forge.words.changeRequest}, so there is nothing to fix yet.`,
+    );
   const summary = (await markedComments(forge, { kind: "change", number: cr.number }, "ciSummary"))[0]?.body ?? "";
   await followUpFactoryChange(
     { config, changeRequest: cr, jobs, failureSummary: summary, forced: true, deliveryId: event.deliveryId },

@@ -1,3 +1,4 @@
+import { STATUS_CONTEXTS } from "../markers.js";
 import type { Clock, Logger } from "../deps.js";
 import type { ChangeRequestUpdatedEvent } from "../events.js";
 import type { Forge } from "../forge.js";
@@ -10,7 +11,6 @@ export interface ConfigCheckDeps {
   configPaths: readonly string[];
 }
 
-export const CONFIG_STATUS_CONTEXT = "factory/config";
 // GitHub cuts status descriptions at 140 characters.
 const MAX_DESCRIPTION = 140;
 
@@ -34,7 +34,7 @@ export async function handleConfigCheck(event: ChangeRequestUpdatedEvent, deps: 
               ? "Factory config is valid"
               : "Factory config is valid (tasks off: no agent.command)",
           };
-  await forge.setCommitStatus(event.headSha, { context: CONFIG_STATUS_CONTEXT, ...status });
+  await forge.setCommitStatus(event.headSha, { context: STATUS_CONTEXTS.config, ...status });
 }
 
 function describeProblems(

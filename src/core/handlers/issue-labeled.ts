@@ -4,11 +4,9 @@ import type { TaskCancellation } from "../cancellation.js";
 import type { IssueLabeledEvent } from "../events.js";
 import { PERMISSION_LEVELS, type Forge, type PermissionLevel } from "../forge.js";
 import type { TaskCommentView } from "../messages/task-comment.js";
-import type { TaskRunner } from "../task.js";
-import { claimTask } from "../task/progress.js";
-import { markedComments } from "../sticky-comment.js";
-import { runTask } from "../task/run-task.js";
-import { INTERRUPTED_GRACE_MS, longestRunMs } from "../task/interrupted.js";
+import type { TaskRunner } from "../task-runner.js";
+import { claimTask, findTaskRecord, INTERRUPTED_GRACE_MS, longestRunMs } from "../task/record.js";
+import { runTask } from "../task/execute.js";
 
 export interface IssueLabeledDeps {
   forge: Forge;
@@ -45,10 +43,7 @@ export async function handleIssueLabeled(event: IssueLabeledEvent, deps: IssueLa
     { user: event.actor.login, has, needs, label: event.label },
     deps.configPaths,
   );
-  if (
-    view.phase === "denied" &&
-    (await markedComments(forge, { kind: "issue", number: event.issue.number }, "task")).length > 0
-  ) {
+  if (view.phase === "denied" && (await findTaskRecord(forge, event.issue.number)) !== null) {
     // The issue's one task comment already tells its story (maybe a PR); a refused label must not replace it.
     return logger.info(
       { user: event.actor.login },

@@ -3,10 +3,10 @@ import type { Clock, Logger } from "../deps.js";
 import type { Forge } from "../forge.js";
 import { decodeState } from "../markers.js";
 import { markedComments } from "../sticky-comment.js";
-import type { TaskRunner, TaskSpec } from "../task.js";
+import type { TaskRunner, TaskSpec } from "../task-runner.js";
 import { isActive, type TaskState } from "../task-state.js";
-import { TaskProgress } from "../task/progress.js";
-import { resumeQueuedTask } from "../task/run-task.js";
+import { TaskProgress } from "../task/record.js";
+import { resumeQueuedTask } from "../task/execute.js";
 
 export interface QueuedTaskDeps {
   forge: Forge;

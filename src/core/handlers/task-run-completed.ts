@@ -4,9 +4,7 @@ import { ForgeError } from "../errors.js";
 import { checkChangeSet } from "../changeset-check.js";
 import type { TaskRunCompletedEvent } from "../events.js";
 import type { Forge } from "../forge.js";
-import { decodeState } from "../markers.js";
-import { markedComments } from "../sticky-comment.js";
-import { TaskProgress } from "../task/progress.js";
+import { findTaskRecord, TaskProgress } from "../task/record.js";
 import { publishChangeSet, settleHeadStatus } from "../task/publish.js";
 import type { ChangeSet } from "../changeset.js";
 import { isActive, type TaskState } from "../task-state.js";
@@ -29,11 +27,11 @@ export async function handleTaskRunCompleted(event: TaskRunCompletedEvent, deps:
   if (loaded.status !== "ok")
     return logger.warn({ status: loaded.status }, "task run finished but the config is not usable; ignored");
   const config = loaded.config;
-  if (!event.workflowPath.endsWith(`/${config.runner_workflow}`) && forge.kind === "github") return;
-  const comment = (await markedComments(forge, { kind: "issue", number: event.issueNumber }, "task"))[0];
-  const state = comment ? decodeState<TaskState>(comment.body) : null;
+  if (event.workflowPath !== undefined && !event.workflowPath.endsWith(`/${config.runner_workflow}`)) return;
+  const record = await findTaskRecord(forge, event.issueNumber);
+  const state = record?.state;
   if (
-    !comment ||
+    !record ||
     !state ||
     !isActive(state.phase) ||
     state.runner !== config.runner ||
@@ -45,7 +43,7 @@ export async function handleTaskRunCompleted(event: TaskRunCompletedEvent, deps:
   const progress = new TaskProgress(
     forge,
     event.issueNumber,
-    comment.id,
+    record.comment.id,
     { ...state, deliveryId: event.deliveryId },
     deps.clock,
   );

@@ -16,7 +16,8 @@ export interface CiSummaryState {
 // GitHub rejects comments over 65,536 characters; keep a margin for the frame.
 export const MAX_COMMENT_CHARS = 65_000;
 const FOOTER =
-  "<sub>factory-bot edits this comment as checks finish on new commits. Set `ci.comments: off` (or `factory`) in `.github/factory.yml` to silence it.</sub>";
+  "<sub>factory-bot edits this comment as checks finish on new commits. Set `ci.comments: off` (or `factory`) " +
+  "in `.github/factory.yml` to silence it.</sub>";
 
 export function renderFailingSummary(input: {
   sha: string;
@@ -50,7 +51,8 @@ export function renderPassingSummary(input: {
     `### ✅ All checks pass at ${shortSha(input.sha)}`,
   ];
   const previous = input.lastFailure
-    ? `\n<details><summary>Last failure${input.lastFailureSha ? `, at ${shortSha(input.lastFailureSha)}` : ""}</summary>\n\n${MARKERS.ciFailureStart}\n${input.lastFailure}\n${MARKERS.ciFailureEnd}\n\n</details>`
+    ? `\n<details><summary>Last failure${input.lastFailureSha ? `, at ${shortSha(input.lastFailureSha)}` : ""}` +
+      `</summary>\n\n${MARKERS.ciFailureStart}\n${input.lastFailure}\n${MARKERS.ciFailureEnd}\n\n</details>`
     : "";
   return parts.join("\n") + previous + "\n\n" + FOOTER;
 }

@@ -32,7 +32,8 @@ export function buildPullRequestBody(input: PullRequestBodyInput): string {
     `${words.closesIssue(issue.number)}, requested in ${issue.url}.`,
     "## Tests",
     testsSection(changeSet.tests),
-    "<sub>Made by factory-bot from the repository's `agent.command`; tests are the repository's own `tests` commands.</sub>",
+    "<sub>Made by factory-bot from the repository's `agent.command`; tests are the repository's own `tests` " +
+      "commands.</sub>",
   ];
   const body = sections.join("\n\n");
   return body.length <= MAX_BODY_CHARS
@@ -47,7 +48,10 @@ function changedFilesSection(changeSet: ChangeSet): string {
   const more =
     changeSet.files.length > MAX_FILES_LISTED ? [`- … and ${changeSet.files.length - MAX_FILES_LISTED} more`] : [];
   const list = [...rows, ...more].join("\n");
-  return `<details><summary>${changeSet.files.length} changed file${changeSet.files.length === 1 ? "" : "s"}</summary>\n\n${list}\n\n</details>`;
+  return (
+    `<details><summary>${changeSet.files.length} changed ` +
+    `file${changeSet.files.length === 1 ? "" : "s"}</summary>\n\n${list}\n\n</details>`
+  );
 }
 
 export function testResultLabel(test: TestResult): string {
@@ -61,7 +65,8 @@ function testsSection(tests: TestResult[]): string {
   const header = "| Test | Result | Duration |\n| --- | --- | --- |";
   const rows = tests.map(
     (t) =>
-      `| ${tableCell(inlineCode(t.name))} | ${testResultLabel(t)} | ${t.skipped ? "–" : formatDuration(t.duration_ms)} |`,
+      `| ${tableCell(inlineCode(t.name))} | ${testResultLabel(t)} | ` +
+      `${t.skipped ? "–" : formatDuration(t.duration_ms)} |`,
   );
   const failures = tests
     .filter((t) => !t.skipped && t.exit_code !== 0)

@@ -1,5 +1,5 @@
 import type { ForgeWording, PermissionLevel } from "../forge.js";
-import type { AgentOutcome } from "../task.js";
+import type { AgentOutcome } from "../task-runner.js";
 import type { TestResult } from "../changeset.js";
 import { MARKERS, encodeState } from "../markers.js";
 import type { TaskState } from "../task-state.js";
@@ -45,17 +45,23 @@ export function renderTaskComment(view: TaskCommentView, state: TaskState, words
 function taskCommentText(view: TaskCommentView, words: ForgeWording): string {
   switch (view.phase) {
     case "queued":
-      return "⏳ **factory** picked up this issue; the task is queued and will start shortly. This comment is updated as it goes.";
+      return (
+        "⏳ **factory** picked up this issue; the task is queued and will start shortly. This comment is " +
+        "updated as it goes."
+      );
     case "running":
       if (view.ciUrl !== undefined) {
         return (
-          `🏗️ **factory** handed this issue to CI${view.attempt > 1 ? ` (attempt ${view.attempt})` : ""}: the agent runs there on ` +
-          `${inlineCode(view.branch)}, based on ${inlineCode(view.base)}${view.ciUrl ? ` ([the run](${view.ciUrl}))` : ""}. ` +
+          `🏗️ **factory** handed this issue to CI${view.attempt > 1 ? ` (attempt ${view.attempt})` : ""}: the ` +
+          `agent runs there on ` +
+          `${inlineCode(view.branch)}, based on ` +
+          `${inlineCode(view.base)}${view.ciUrl ? ` ([the run](${view.ciUrl}))` : ""}. ` +
           "This comment is updated when the run finishes."
         );
       }
       return (
-        `🏗️ **factory** is working on this issue${view.attempt > 1 ? ` (attempt ${view.attempt})` : ""}: the agent runs on ` +
+        `🏗️ **factory** is working on this issue${view.attempt > 1 ? ` (attempt ${view.attempt})` : ""}: the ` +
+        `agent runs on ` +
         `${inlineCode(view.branch)}, based on ${inlineCode(view.base)} at ${inlineCode(shortSha(view.baseSha))}. ` +
         "This comment is updated when it finishes."
       );
@@ -72,11 +78,13 @@ function taskCommentText(view: TaskCommentView, words: ForgeWording): string {
       }
       return (
         `ℹ️ The agent finished without changing any file, so there is no ${words.changeRequest}. ` +
-        "Add detail to the issue (what to change, where, how to check it), then remove and re-add the label to try again."
+        "Add detail to the issue (what to change, where, how to check it), then remove and re-add the label " +
+        "to try again."
       );
     case "denied":
       return (
-        `👋 Thanks @${view.user}. Tasks can be started only by people with **${words.permissionName(view.needs)}** permission or higher ` +
+        `👋 Thanks @${view.user}. Tasks can be started only by people with ` +
+        `**${words.permissionName(view.needs)}** permission or higher ` +
         `on this repository (\`trigger.min_permission\`), and you have **${words.permissionName(view.has)}**. ` +
         `A maintainer can add the ${inlineCode(view.label)} label to start one.`
       );
@@ -99,7 +107,8 @@ function openedText(view: Extract<TaskCommentView, { phase: "opened" }>, words: 
   return (
     `⚠️ ${verb} ${draft}${ref} (${view.changeRequest.url}) from ${inlineCode(view.branch)}, but ` +
     `${failed.length} of ${plural(ran.length, "test")} failed: ${names}. ` +
-    `The failures are quoted in the ${words.changeRequestShort}; a person or the fix loop (\`ci.fix_attempts\`) can take it from there.`
+    `The failures are quoted in the ${words.changeRequestShort}; a person or the fix loop ` +
+    `(\`ci.fix_attempts\`) can take it from there.`
   );
 }
 
@@ -111,8 +120,10 @@ function failureText(failure: TaskFailure): string {
       return `⛔ The task stopped: ${failure.message}`;
     case "protected-paths":
       return (
-        `⛔ The agent changed protected paths, so nothing was pushed:\n\n${failure.paths.map((p) => `- ${inlineCode(p)}`).join("\n")}\n\n` +
-        "`protected_paths` in the factory config lists paths tasks may not change. Edit the issue to keep the change out of them, " +
+        `⛔ The agent changed protected paths, so nothing was ` +
+        `pushed:\n\n${failure.paths.map((p) => `- ${inlineCode(p)}`).join("\n")}\n\n` +
+        "`protected_paths` in the factory config lists paths tasks may not change. Edit the issue to keep the " +
+        "change out of them, " +
         "then remove and re-add the label."
       );
     case "branch-moved":
@@ -121,7 +132,10 @@ function failureText(failure: TaskFailure): string {
         "(the bot never force-pushes). Remove and re-add the label to run again on the new head."
       );
     case "forge-error":
-      return `❌ The task stopped on an error from the forge: ${failure.message}. Remove and re-add the label to retry; if it persists, run \`factory-bot doctor\` on the server.`;
+      return (
+        `❌ The task stopped on an error from the forge: ${failure.message}. Remove and re-add the label ` +
+        `to retry; if it persists, run \`factory-bot doctor\` on the server.`
+      );
     case "internal":
       return `❌ The task stopped on an unexpected error: ${failure.message}. Remove and re-add the label to retry.`;
     case "ci-run-failed":
@@ -140,7 +154,8 @@ function failureText(failure: TaskFailure): string {
 
 function agentFailedText(agent: AgentOutcome, timeoutSeconds: number): string {
   const how = agent.timedOut
-    ? `timed out after ${formatDuration(timeoutSeconds * 1000)} (\`agent.timeout_seconds: ${timeoutSeconds}\`) and was stopped`
+    ? `timed out after ${formatDuration(timeoutSeconds * 1000)} (\`agent.timeout_seconds: ` +
+      `${timeoutSeconds}\`) and was stopped`
     : agent.signal
       ? `was killed by ${agent.signal} after ${formatDuration(agent.durationMs)}`
       : `failed with exit code ${agent.exitCode} after ${formatDuration(agent.durationMs)}`;
@@ -156,8 +171,9 @@ function agentFailedText(agent: AgentOutcome, timeoutSeconds: number): string {
 function needsConfigText(view: Extract<TaskCommentView, { phase: "needs-config" }>): string {
   if (view.reason === "missing-command") {
     return (
-      `⚙️ Tasks are off for this repository: ${view.configPaths.map(inlineCode).join(" or ")} on the default branch sets no \`agent.command\` (or does not exist). ` +
-      'Add one (see the factory-bot README, "Configuration reference"), then remove and re-add the label.'
+      `⚙️ Tasks are off for this repository: ${view.configPaths.map(inlineCode).join(" or ")} on the default ` +
+      `branch sets no \`agent.command\` (or does not exist). ` +
+      "Add one (see factory-bot's docs/configuration.md), then remove and re-add the label."
     );
   }
   const list = view.problems.map((p) => `- ${p}`).join("\n");

@@ -1,23 +1,23 @@
 import type { Forge, TaskRunInputs } from "../forge.js";
-import type { TaskRunner, TaskSpec } from "../task.js";
+import type { TaskRunner, TaskSpec } from "../task-runner.js";
 
 // workflow_dispatch inputs share a 65,535-character budget; keep the summary well inside it.
 const MAX_FAILURE_INPUT = 20_000;
 const MAX_TITLE_INPUT = 1_000;
 const MAX_BODY_INPUT = 20_000;
 
-/** The runner each forge's CI offers. */
-export const CI_RUNNER_OF = { github: "actions", gitlab: "gitlab-ci" } as const;
-
 /** Hands the task to the repository's own CI; the result comes back as a finished run. */
 export function ciTaskRunner(forge: Forge): TaskRunner {
   return {
     async run(task) {
-      const wanted = CI_RUNNER_OF[forge.kind];
+      const wanted = forge.ciRunner;
       if (task.config.runner !== wanted) {
+        const name = forge.words.forgeName;
         return {
           kind: "refused",
-          message: `\`runner: ${task.config.runner}\` does not exist on ${forge.kind === "github" ? "GitHub" : "GitLab"}; use \`runner: ${wanted}\` or \`runner: local\`.`,
+          message:
+            `\`runner: ${task.config.runner}\` does not exist on ${name}; use \`runner: ${wanted}\` or ` +
+            `\`runner: local\`.`,
         };
       }
       const { url } = await forge.dispatchTaskRun({

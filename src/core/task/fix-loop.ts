@@ -1,15 +1,14 @@
 import type { FactoryConfig } from "../../config/types.js";
 import type { Clock, Logger } from "../deps.js";
 import type { TaskCancellation } from "../cancellation.js";
-import type { ChangeRequest, CiJob, Forge } from "../forge.js";
-import { decodeState, MARKERS } from "../markers.js";
+import type { ChangeRequest, CiJob, Forge, ForgeWording } from "../forge.js";
+import { decodeState, isOwnStatus, MARKERS } from "../markers.js";
 import { ensureStickyComment, markedComments } from "../sticky-comment.js";
-import type { TaskRunner } from "../task.js";
-import { isActive, type TaskState } from "../task-state.js";
-import { rememberDelivery, TaskProgress } from "./progress.js";
-import { runTask } from "./run-task.js";
+import type { TaskRunner } from "../task-runner.js";
+import { isActive } from "../task-state.js";
+import { findTaskRecord, markIfInterrupted, rememberDelivery, TaskProgress } from "./record.js";
+import { runTask } from "./execute.js";
 import { attemptOf } from "./trailers.js";
-import { markIfInterrupted } from "./interrupted.js";
 
 export interface FollowUpDeps {
   forge: Forge;
@@ -32,8 +31,6 @@ export interface FollowUpInput {
   deliveryId?: string;
 }
 
-const OWN = "factory/";
-
 /** The issue of a PR the bot opened for a task, or null for anyone else's PR. */
 export function factoryIssueOf(forge: Forge, cr: ChangeRequest): number | null {
   const issue = cr.author === forge.botLogin ? decodeState<{ issue?: unknown }>(cr.body)?.issue : undefined;
@@ -52,7 +49,7 @@ export async function followUpFactoryChange(input: FollowUpInput, deps: FollowUp
   if (issue === null) return;
   await markIfInterrupted(forge, issue, config, deps.clock);
   if (jobs.some((j) => j.state === "pending")) return;
-  const ciFailures = jobs.filter((j) => j.state === "failure" && !j.name.startsWith(OWN));
+  const ciFailures = jobs.filter((j) => j.state === "failure" && !isOwnStatus(j.name));
   if (jobs.every((j) => j.state !== "failure")) {
     if (cr.draft && config.pull_request.ready_when_green && jobs.length > 0) await forge.markReadyForReview(cr.number);
     return;
@@ -64,7 +61,8 @@ export async function followUpFactoryChange(input: FollowUpInput, deps: FollowUp
   if (!input.forced && (await markedComments(forge, target, "fixStopped")).length > 0) return;
   const made = attempt - 1;
   if (!input.forced && made >= config.ci.fix_attempts) {
-    if (config.ci.fix_attempts > 0) await ensureStickyComment(forge, target, "handover", handoverText(made));
+    if (config.ci.fix_attempts > 0)
+      await ensureStickyComment(forge, target, "handover", handoverText(made, forge.words));
     return;
   }
   if (!input.forced && (await failsOnBaseToo(forge, cr, ciFailures))) {
@@ -90,9 +88,9 @@ async function startFixAttempt(
   attempt: number,
 ): Promise<void> {
   const { forge, clock, logger } = deps;
-  const comment = (await markedComments(forge, { kind: "issue", number: issue }, "task"))[0];
-  const state = comment ? decodeState<TaskState>(comment.body) : null;
-  if (!comment || !state) return logger.warn({ issue }, "factory PR without a task comment; no fix attempt");
+  const record = await findTaskRecord(forge, issue);
+  const state = record?.state;
+  if (!record || !state) return logger.warn({ issue }, "factory PR without a task comment; no fix attempt");
   if (isActive(state.phase)) return;
   if (!input.forced && state.fixedHead === input.changeRequest.headSha) {
     // The attempt on this head pushed nothing (agent failed, no change): the loop cannot go on.
@@ -100,7 +98,7 @@ async function startFixAttempt(
       forge,
       { kind: "change", number: input.changeRequest.number },
       "handover",
-      handoverText(null),
+      handoverText(null, forge.words),
     );
     return;
   }
@@ -108,7 +106,7 @@ async function startFixAttempt(
   const progress = new TaskProgress(
     forge,
     issue,
-    comment.id,
+    record.comment.id,
     { ...state, attempt, fixedHead: input.changeRequest.headSha, stopped: false, deliveries },
     clock,
   );
@@ -137,13 +135,14 @@ async function startFixAttempt(
 }
 
 /** `made` fix attempts used up the budget; null: the last attempt pushed nothing, so the loop stops. */
-function handoverText(made: number | null): string {
+function handoverText(made: number | null, words: ForgeWording): string {
   const why =
     made === null
       ? "factory-bot's last fix attempt on this commit pushed nothing (see the issue's task comment) and CI still fails"
       : `factory-bot made ${made} fix attempt${made === 1 ? "" : "s"} (\`ci.fix_attempts\`) and CI still fails`;
   return (
-    `${MARKERS.handover}\n🙋 ${why}, so this pull request is yours now: the CI summary above shows what fails. ` +
+    `${MARKERS.handover}\n🙋 ${why}, so this ${words.changeRequest} is yours now: the CI summary above shows ` +
+    `what fails. ` +
     "Comment `/factory fix` for one more attempt."
   );
 }
@@ -151,7 +150,8 @@ function handoverText(made: number | null): string {
 function baseAlsoFailsText(base: string, failures: CiJob[]): string {
   const names = failures.map((j) => `\`${j.name}\``).join(", ");
   return (
-    `${MARKERS.baseAlsoFails}\nℹ️ ${names} also fail${failures.length === 1 ? "s" : ""} on \`${base}\`, so factory-bot did not spend a fix attempt on ` +
+    `${MARKERS.baseAlsoFails}\nℹ️ ${names} also fail${failures.length === 1 ? "s" : ""} on \`${base}\`, so ` +
+    `factory-bot did not spend a fix attempt on ` +
     "a failure this change did not cause. Comment `/factory fix` to try anyway."
   );
 }

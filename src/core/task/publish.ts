@@ -1,3 +1,4 @@
+import { STATUS_CONTEXTS } from "../markers.js";
 import picomatch from "picomatch";
 import type { FactoryConfig } from "../../config/types.js";
 import type { ChangeSet } from "../changeset.js";
@@ -5,13 +6,12 @@ import type { Logger } from "../deps.js";
 import { ConflictError, ForgeError, NotFoundError } from "../errors.js";
 import type { ChangeRequest, Forge } from "../forge.js";
 import { buildPullRequestBody } from "../messages/pull-request-body.js";
-import type { IssueRef } from "../task.js";
+import type { IssueRef } from "../task-runner.js";
 import { renderTemplate } from "../templates.js";
-import type { TaskProgress } from "./progress.js";
+import type { TaskProgress } from "./record.js";
 import { chooseReviewers } from "./reviewers.js";
 import { attemptOf, commitMessage, issueOf } from "./trailers.js";
 
-export const TASK_STATUS_CONTEXT = "factory/task";
 // GitHub cuts status descriptions at 140 characters.
 const MAX_STATUS_DESCRIPTION = 140;
 
@@ -121,7 +121,7 @@ export async function publishChangeSet(input: PublishInput): Promise<PublishOutc
   });
   await decorateChangeRequest(input, changeRequest, updated);
   await forge.setCommitStatus(commitSha, {
-    context: TASK_STATUS_CONTEXT,
+    context: STATUS_CONTEXTS.task,
     state: testsFailed ? "failure" : "success",
     description: statusDescription(changeSet),
     targetUrl: changeRequest.url,
@@ -151,7 +151,7 @@ export async function settleHeadStatus(forge: Forge, headSha: string, changeSet:
           description: statusDescription(changeSet),
         }
       : { state: "failure" as const, description: "The agent's new run pushed nothing; see the issue" };
-  await forge.setCommitStatus(headSha, { context: TASK_STATUS_CONTEXT, ...status });
+  await forge.setCommitStatus(headSha, { context: STATUS_CONTEXTS.task, ...status });
 }
 
 async function ensureChangeRequest(

@@ -6,7 +6,7 @@ import { formatProblem, resolveConfig } from "../../config/index.js";
 import type { FactoryConfig } from "../../config/types.js";
 import type { ChangeSet } from "../../core/changeset.js";
 import { systemClock, type Logger } from "../../core/deps.js";
-import type { TaskRunResult, TaskSpec } from "../../core/task.js";
+import type { TaskRunResult, TaskSpec } from "../../core/task-runner.js";
 import { renderTemplate } from "../../core/templates.js";
 import { agentEnvNamesFromEnv, runTaskInDirectory } from "../../runner/index.js";
 import type { CliCommand, CliIo } from "./types.js";

@@ -1,4 +1,5 @@
 import { verify } from "@octokit/webhooks-methods";
+import { startsWork } from "../../core/origin.js";
 import { routeGitHubEvent } from "../../github/events.js";
 import type { WebhookRequest } from "./http-event.js";
 import { ignored, parseJsonObject, refused, type ForgeIntake, type Intake } from "./intake.js";
@@ -10,7 +11,8 @@ const REQUIRED_HEADERS = ["x-github-event", "x-github-delivery", "x-hub-signatur
  * ignored events never reach the queue.
  */
 export function githubWouldHandle(name: string, payload: Record<string, unknown>): boolean {
-  return routeGitHubEvent(name, payload as never, "filter") !== null;
+  const event = routeGitHubEvent(name, payload as never, "filter");
+  return event !== null && startsWork(event);
 }
 
 /**

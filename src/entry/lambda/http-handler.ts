@@ -9,7 +9,7 @@ import {
 import type { ForgeIntake } from "./intake.js";
 import { MessageTooLargeError, type DeliveryQueue, type ForgeName, type QueuedDelivery } from "./queue.js";
 
-/** The webhook paths of DESIGN.md section 1, the same as the Docker server's. */
+/** The webhook paths (docs/deployment.md), the same as the Docker server's. */
 export const WEBHOOK_PATHS: Readonly<Record<ForgeName, string>> = {
   github: "/api/github/webhooks",
   gitlab: "/api/gitlab/webhooks",

@@ -12,7 +12,8 @@ export function httpDepsFromEnv(env: NodeJS.ProcessEnv, queue: DeliveryQueue, lo
   if (env.GITLAB_WEBHOOK_SECRET) intakes.gitlab = gitlabIntake(env.GITLAB_WEBHOOK_SECRET);
   if (Object.keys(intakes).length === 0) {
     throw new Error(
-      "Neither WEBHOOK_SECRET (GitHub) nor GITLAB_WEBHOOK_SECRET (GitLab) is set: the HTTP function would refuse every webhook.",
+      "Neither WEBHOOK_SECRET (GitHub) nor GITLAB_WEBHOOK_SECRET (GitLab) is set: the HTTP function would " +
+        "refuse every webhook.",
     );
   }
   return { intakes, queue, logger };

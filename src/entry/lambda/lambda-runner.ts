@@ -1,4 +1,4 @@
-import type { TaskRunner, TaskRunResult } from "../../core/task.js";
+import type { TaskRunner, TaskRunResult } from "../../core/task-runner.js";
 
 /**
  * `runner: local` cannot run on Lambda: an agent runs for up to half an hour with a workspace and
@@ -7,7 +7,8 @@ import type { TaskRunner, TaskRunResult } from "../../core/task.js";
  */
 export const LAMBDA_LOCAL_RUNNER_MESSAGE =
   "This factory-bot runs on AWS Lambda, which cannot run the agent on the bot's server (`runner: local`). " +
-  "Run tasks on the repository's own CI instead: set `runner: actions` (GitHub Actions) or `runner: gitlab-ci` (GitLab CI) in .github/factory.yml.";
+  "Run tasks on the repository's own CI instead: set `runner: actions` (GitHub Actions) or `runner: " +
+  "gitlab-ci` (GitLab CI) in .github/factory.yml.";
 
 export class LambdaTaskRunner implements TaskRunner {
   async run(): Promise<TaskRunResult> {

@@ -56,7 +56,8 @@ function groupByDelivery(
           receiveCount: Number(record.attributes?.ApproximateReceiveCount ?? 1),
           reason: decoded.reason,
         },
-        "unreadable queue message: reported as failed; it moves to the dead-letter queue after maxReceiveCount receives",
+        "unreadable queue message: reported as failed; it moves to the dead-letter queue after " +
+          "maxReceiveCount receives",
       );
       fail([record]);
       continue;

@@ -1,6 +1,5 @@
 import { systemClock } from "../../core/deps.js";
 import { awsJsonClient } from "./aws-json.js";
-import { DeliveryJobs } from "./delivery-jobs.js";
 import { lambdaEnv, lambdaLogger } from "./setup.js";
 import { workerDepsFromEnv } from "./worker-setup.js";
 import { createWorkerHandler } from "./worker-handler.js";
@@ -11,6 +10,5 @@ import { createWorkerHandler } from "./worker-handler.js";
  */
 const logger = lambdaLogger(process.env, "worker");
 const env = await lambdaEnv(process.env, awsJsonClient(), logger);
-const jobs = new DeliveryJobs(logger);
 
-export const handler = createWorkerHandler(await workerDepsFromEnv(env, { jobs, clock: systemClock, logger }));
+export const handler = createWorkerHandler(await workerDepsFromEnv(env, { clock: systemClock, logger }));

@@ -3,7 +3,7 @@ import { DelayedError, Queue, WaitingError, Worker, type Job } from "bullmq";
 import type { Redis } from "ioredis";
 import type { Logger } from "../../core/deps.js";
 import { TaskHandedBack } from "../../core/errors.js";
-import type { TaskOrigin, TaskRunner, TaskRunResult, TaskSpec } from "../../core/task.js";
+import type { TaskOrigin, TaskRunner, TaskRunResult, TaskSpec } from "../../core/task-runner.js";
 import type { RedisLeases, LeaseSlot } from "./leases.js";
 
 /** A queued task as data: any replica re-creates it from this (JSON in Redis). */

@@ -152,7 +152,7 @@ function recentDeliveriesCheck(
   const latest = failed[0]!;
   return fail(
     `${failed.length} of the last ${deliveries.length} webhook deliveries failed; latest: ${latest.event} at ${latest.delivered_at}, ${latest.status_code || "no answer"} (${latest.status})`,
-    "app settings → Advanced → Recent Deliveries shows each answer; see README Troubleshooting: webhooks are not arriving",
+    "app settings → Advanced → Recent Deliveries shows each answer; see docs/troubleshooting.md (webhooks are not arriving)",
   );
 }
 

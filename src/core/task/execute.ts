@@ -1,0 +1,174 @@
+import { STATUS_CONTEXTS } from "../markers.js";
+import type { FactoryConfig } from "../../config/types.js";
+import type { Clock, Logger } from "../deps.js";
+import { ForgeError, TaskError, TaskHandedBack } from "../errors.js";
+import type { Forge } from "../forge.js";
+import type { IssueRef, TaskRunner, TaskSpec } from "../task-runner.js";
+import { renderTemplate } from "../templates.js";
+import type { TaskProgress } from "./record.js";
+import { publishChangeSet, settleHeadStatus } from "./publish.js";
+import { ciTaskRunner } from "./ci-runner.js";
+import type { TaskCancellation } from "../cancellation.js";
+
+export interface RunTaskDeps {
+  forge: Forge;
+  runner: TaskRunner;
+  logger: Logger;
+  clock: Clock;
+  /** Lets `/factory stop` and shutdown abort a running local task. */
+  cancellation?: TaskCancellation;
+}
+
+export interface RunTaskInput {
+  config: FactoryConfig;
+  issue: IssueRef;
+  progress: TaskProgress;
+  attempt: number;
+  failureSummary?: string;
+  /** The existing task branch (fix attempts): the template could render differently by now. */
+  branch?: string;
+}
+
+/** Runs the agent for a claimed task and publishes what it made; every outcome ends on the comment. */
+export async function runTask(input: RunTaskInput, deps: RunTaskDeps): Promise<void> {
+  await endsOnComment(input.issue.number, input.progress, deps, (signal) => runAndPublish(input, deps, signal));
+}
+
+/**
+ * Runs a task that a replica took from the shared queue (`REDIS_URL`): the comment already shows
+ * it running, so only the run and its publication are left.
+ */
+export async function resumeQueuedTask(task: TaskSpec, progress: TaskProgress, deps: RunTaskDeps): Promise<void> {
+  await endsOnComment(task.issue.number, progress, deps, async (signal) => {
+    // As in runAndPublish: the status belongs on the task branch's own commits.
+    const baseSha = task.startRef === task.branch ? await deps.forge.getBranchSha(task.base) : task.baseSha;
+    await runAndSettle(task, deps.runner, progress, deps, signal, baseSha !== task.baseSha);
+  });
+}
+
+/** Whatever happens, the comment ends saying so; a task handed back to the queue is left to its next run. */
+async function endsOnComment(
+  issueNumber: number,
+  progress: TaskProgress,
+  deps: RunTaskDeps,
+  work: (signal: AbortSignal | undefined) => Promise<void>,
+): Promise<void> {
+  const registration = deps.cancellation?.register(`${deps.forge.repo.fullName}#${issueNumber}`);
+  try {
+    await work(registration?.signal);
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    if (registration?.signal.reason instanceof TaskHandedBack) throw registration.signal.reason;
+    if (registration?.signal.aborted) {
+      await progress.show(
+        {
+          phase: "failed",
+          failure: {
+            kind: "refused",
+            message: `it was stopped (${message}); nothing was pushed. Comment \`/factory retry\` to run it again.`,
+          },
+        },
+        { stopped: true },
+      );
+      return;
+    }
+    if (err instanceof TaskError) {
+      await progress.show({ phase: "failed", failure: { kind: "refused", message } });
+      return;
+    }
+    const kind = err instanceof ForgeError ? "forge-error" : "internal";
+    deps.logger.error({ err }, "task failed");
+    await progress.show({ phase: "failed", failure: { kind, message } });
+  } finally {
+    registration?.done();
+  }
+}
+
+async function runAndPublish(input: RunTaskInput, deps: RunTaskDeps, signal?: AbortSignal): Promise<void> {
+  const { forge, runner } = deps;
+  const { config, issue, progress } = input;
+  const base = config.pull_request.base ?? (await forge.getDefaultBranch());
+  const branch = input.branch ?? renderTemplate(config.pull_request.branch, issue);
+  const baseSha = await forge.getBranchSha(base);
+  if (!baseSha) throw new ForgeError(`the base branch \`${base}\` does not exist (\`pull_request.base\`)`);
+  // A retry continues the existing branch (fast-forward), so it starts from the branch head.
+  const branchSha = await forge.getBranchSha(branch);
+  const startSha = branchSha ?? baseSha;
+  await progress.show(
+    { phase: "running", branch, base, baseSha: startSha, attempt: input.attempt },
+    { branch, runner: config.runner, title: issue.title, url: issue.url, attempt: input.attempt },
+  );
+  // The status belongs on the task branch's own commits, never on the base branch's.
+  const ownsBranchHead = branchSha !== null && branchSha !== baseSha;
+  if (ownsBranchHead) {
+    await forge.setCommitStatus(branchSha, {
+      context: STATUS_CONTEXTS.task,
+      state: "pending",
+      description: "The agent is running",
+    });
+  }
+  // Never fall back to the server for a repository that asked for its own CI.
+  const chosen = config.runner === "local" ? runner : ciTaskRunner(forge);
+  const task: TaskSpec = {
+    repoFullName: forge.repo.fullName,
+    issue,
+    branch,
+    base,
+    baseSha: startSha,
+    startRef: branchSha ? branch : base,
+    attempt: input.attempt,
+    failureSummary: input.failureSummary,
+    config,
+  };
+  await runAndSettle(task, chosen, progress, deps, signal, ownsBranchHead);
+}
+
+async function runAndSettle(
+  task: TaskSpec,
+  runner: TaskRunner,
+  progress: TaskProgress,
+  deps: RunTaskDeps,
+  signal: AbortSignal | undefined,
+  ownsBranchHead: boolean,
+): Promise<void> {
+  const { forge } = deps;
+  const { config, issue, branch, base, baseSha, attempt } = task;
+  const result = await runner.run(task, {
+    downloadArchive: (sha) => forge.downloadArchive(sha),
+    signal,
+    // Time spent waiting for a free runner does not count toward "interrupted".
+    started: () => progress.show({ phase: "running", branch, base, baseSha, attempt }),
+  });
+  if (result.kind === "queued") return; // the replica that takes it publishes it
+  if (result.kind === "dispatched") {
+    await progress.show(
+      { phase: "running", branch, base, baseSha, attempt, ciUrl: result.url },
+      { branch, runner: config.runner },
+    );
+    return; // the finished run is published by handleTaskRunCompleted
+  }
+  let changeSet = null;
+  if (result.kind === "completed") {
+    changeSet = result.changeSet;
+    const outcome = await publishChangeSet({
+      forge,
+      config,
+      issue,
+      branch,
+      base,
+      attempt,
+      changeSet,
+      progress,
+      logger: deps.logger,
+    });
+    if (outcome === "published") return;
+  } else if (result.kind === "refused") {
+    await progress.show({ phase: "failed", failure: { kind: "refused", message: result.message } });
+  } else {
+    await progress.show({
+      phase: "failed",
+      failure: { kind: "agent-failed", agent: result.agent, timeoutSeconds: config.agent.timeout_seconds },
+    });
+  }
+  if (ownsBranchHead) await settleHeadStatus(forge, baseSha, changeSet);
+}

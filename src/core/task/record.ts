@@ -1,0 +1,172 @@
+import type { FactoryConfig } from "../../config/types.js";
+import type { Clock, Logger } from "../deps.js";
+import type { Forge, ForgeComment } from "../forge.js";
+import { decodeState, STATUS_CONTEXTS } from "../markers.js";
+import { markedComments } from "../sticky-comment.js";
+import { renderTaskComment, type TaskCommentView } from "../messages/task-comment.js";
+import { isActive, type TaskState } from "../task-state.js";
+
+/**
+ * The task record: an issue's one task comment (marker `task`) and the state hidden in it. Every
+ * handler finds, claims, continues and marks tasks through this module, so the forge, not process
+ * memory, says where a task stands.
+ */
+export interface TaskRecord {
+  comment: ForgeComment;
+  /** Null when the comment's state cannot be read (edited by hand). */
+  state: TaskState | null;
+}
+
+/** The issue's task record, or null when no task was ever started on it. */
+export async function findTaskRecord(forge: Forge, issueNumber: number): Promise<TaskRecord | null> {
+  const comment = (await taskComments(forge, issueNumber))[0];
+  return comment ? { comment, state: decodeState<TaskState>(comment.body) } : null;
+}
+
+/** The one progress comment of a task, edited in place from claim to outcome. */
+export class TaskProgress {
+  constructor(
+    private readonly forge: Forge,
+    private readonly issueNumber: number,
+    readonly commentId: number,
+    private state: TaskState,
+    private readonly clock: Clock,
+  ) {}
+
+  get current(): TaskState {
+    return this.state;
+  }
+
+  async show(view: TaskCommentView, patch: Partial<TaskState> = {}): Promise<void> {
+    this.state = { ...this.state, ...patch, phase: view.phase, updatedAt: this.clock.now().toISOString() };
+    const body = renderTaskComment(view, this.state, this.forge.words);
+    await this.forge.updateComment({ kind: "issue", number: this.issueNumber }, this.commentId, body);
+  }
+}
+
+export interface ClaimInput {
+  forge: Forge;
+  issueNumber: number;
+  deliveryId: string;
+  /** What the comment shows once claimed (queued, or an outcome decided up front such as denied). */
+  view: TaskCommentView;
+  clock: Clock;
+  logger: Logger;
+  /** An active task whose comment was not touched for this long was interrupted (restart, lost run). */
+  staleAfterMs: number;
+}
+
+function taskComments(forge: Forge, issueNumber: number): Promise<ForgeComment[]> {
+  return markedComments(forge, { kind: "issue", number: issueNumber }, "task");
+}
+
+/**
+ * Claims the task for this delivery, or returns null when another delivery owns it. The forge
+ * decides, not process memory: the oldest marker comment wins, so two deliveries racing to
+ * create one both see the same winner and the loser deletes its own.
+ */
+export async function claimTask(input: ClaimInput): Promise<TaskProgress | null> {
+  const { forge, issueNumber, deliveryId, view, clock } = input;
+  const target = { kind: "issue", number: issueNumber } as const;
+  const now = clock.now().toISOString();
+  const existing = await findTaskRecord(forge, issueNumber);
+  if (existing) {
+    const previous = existing.state;
+    if (previous && !mayTakeOver(previous, deliveryId, clock.now(), input.staleAfterMs)) {
+      input.logger.info({ phase: previous.phase }, "task already handled for this issue; nothing to do");
+      return null;
+    }
+    const state: TaskState = {
+      ...previous,
+      issue: issueNumber,
+      attempt: 1,
+      phase: view.phase,
+      updatedAt: now,
+      deliveryId,
+      deliveries: rememberDelivery(previous, deliveryId),
+      stopped: false,
+    };
+    const progress = new TaskProgress(forge, issueNumber, existing.comment.id, state, clock);
+    await progress.show(view);
+    return progress;
+  }
+  const state: TaskState = {
+    phase: view.phase,
+    issue: issueNumber,
+    attempt: 1,
+    updatedAt: now,
+    deliveryId,
+    deliveries: [deliveryId],
+  };
+  const created = await forge.createComment(target, renderTaskComment(view, state, forge.words));
+  const winner = (await taskComments(forge, issueNumber))[0];
+  if (winner && winner.id !== created.id) {
+    input.logger.info({ winner: winner.id }, "another delivery claimed this task first; withdrawing");
+    await forge.deleteComment(target, created.id);
+    return null;
+  }
+  return new TaskProgress(forge, issueNumber, created.id, state, clock);
+}
+
+const REMEMBERED_DELIVERIES = 10;
+
+/** The deliveries that started or re-ran a task, newest last, bounded. */
+export function rememberDelivery(previous: TaskState | null, deliveryId: string): string[] {
+  const known = previous?.deliveries ?? (previous ? [previous.deliveryId] : []);
+  return [...known.filter((d) => d !== deliveryId), deliveryId].slice(-REMEMBERED_DELIVERIES);
+}
+
+function mayTakeOver(previous: TaskState, deliveryId: string, now: Date, staleAfterMs: number): boolean {
+  // A redelivery of an event that already started (or re-ran) this task.
+  if (previous.deliveryId === deliveryId || previous.deliveries?.includes(deliveryId)) return false;
+  if (!isActive(previous.phase)) return true; // finished: a new label is a deliberate retry
+  return now.getTime() - Date.parse(previous.updatedAt) > staleAfterMs;
+}
+
+/** How long past the agent's own timeout an active task may stay silent before it counts as lost. */
+export const INTERRUPTED_GRACE_MS = 10 * 60 * 1000;
+
+/** The longest a run can take: the agent, then every test, each up to its timeout. */
+export function longestRunMs(config: FactoryConfig): number {
+  const tests = config.tests.reduce((sum, test) => sum + test.timeout_seconds, 0);
+  return (config.agent.timeout_seconds + tests) * 1000;
+}
+
+export function isInterrupted(state: TaskState, config: FactoryConfig, now: Date): boolean {
+  const limit = longestRunMs(config) + INTERRUPTED_GRACE_MS;
+  return isActive(state.phase) && now.getTime() - Date.parse(state.updatedAt) > limit;
+}
+
+/**
+ * A task still "running" long after it could have (a restart, a lost CI run) is marked failed
+ * with a retry hint, and its pending `factory/task` status resolved. True when it was.
+ */
+export async function markIfInterrupted(
+  forge: Forge,
+  issue: number,
+  config: FactoryConfig,
+  clock: Clock,
+): Promise<boolean> {
+  const record = await findTaskRecord(forge, issue);
+  const state = record?.state;
+  if (!record || !state || !isInterrupted(state, config, clock.now())) return false;
+  const progress = new TaskProgress(forge, issue, record.comment.id, state, clock);
+  await progress.show({
+    phase: "failed",
+    failure: {
+      kind: "refused",
+      message:
+        "it was interrupted (the server restarted or its CI run was lost) and never finished. Comment " +
+        "`/factory retry` to run it again.",
+    },
+  });
+  const head = state.branch ? await forge.getBranchSha(state.branch) : null;
+  if (head && state.changeRequest !== undefined) {
+    await forge.setCommitStatus(head, {
+      context: STATUS_CONTEXTS.task,
+      state: "error",
+      description: "Interrupted; comment /factory retry to run it again",
+    });
+  }
+  return true;
+}

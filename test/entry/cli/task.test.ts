@@ -1,0 +1,93 @@
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { PassThrough } from "node:stream";
+import { taskCommand } from "../../../src/entry/cli/task.js";
+import type { ChangeSet } from "../../../src/core/changeset.js";
+
+function checkout(config: string): string {
+  const dir = mkdtempSync(join(tmpdir(), "factory-task-cli-"));
+  mkdirSync(join(dir, ".github"));
+  writeFileSync(join(dir, ".github/factory.yml"), config);
+  writeFileSync(join(dir, "README.md"), "# app\n");
+  const git = (...args: string[]) =>
+    execFileSync("git", args, { cwd: dir, env: { PATH: process.env.PATH, HOME: dir, GIT_CONFIG_NOSYSTEM: "1" } });
+  git("init", "-q");
+  git("-c", "user.name=t", "-c", "user.email=t@t", "add", "-A");
+  git("-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "base");
+  return dir;
+}
+
+function io(cwd: string) {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  let out = "";
+  let err = "";
+  stdout.on("data", (c) => (out += c));
+  stderr.on("data", (c) => (err += c));
+  return {
+    io: {
+      stdin: new PassThrough(),
+      stdout,
+      stderr,
+      cwd,
+      env: { PATH: process.env.PATH, HOME: cwd, SECRET_TOKEN: "nope" },
+    },
+    out: () => out,
+    err: () => err,
+  };
+}
+
+describe("factory-bot task", () => {
+  let dir: string;
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("runs the agent and tests in the checkout and writes changeset.json", async () => {
+    dir = checkout(
+      'agent:\n  command: "printf \'%s\' \\"$FACTORY_ISSUE_TITLE\\" > note.txt"\ntests:\n  - name: has note\n    command: test -s note.txt\n',
+    );
+    const run = io(dir);
+    const code = await taskCommand(
+      ["--issue", "4", "--title", "Hello; rm -rf /", "--output", "../changeset.json"],
+      run.io,
+    );
+    expect(run.err()).not.toMatch(/"level":"error"/);
+    expect(code).toBe(0);
+    const changeSet = JSON.parse(readFileSync(join(dir, "../changeset.json"), "utf8")) as ChangeSet;
+    const head = execFileSync("git", ["rev-parse", "HEAD"], { cwd: dir }).toString().trim();
+    expect(changeSet).toMatchObject({ version: 1, base_sha: head, agent: { exit_code: 0, timed_out: false } });
+    // The title arrives as data, never as shell syntax.
+    expect(changeSet.files).toEqual([
+      { path: "note.txt", action: "create", mode: "100644", encoding: "utf8", content: "Hello; rm -rf /" },
+    ]);
+    expect(changeSet.tests).toMatchObject([{ name: "has note", exit_code: 0 }]);
+    rmSync(join(dir, "../changeset.json"));
+  });
+
+  it("takes a title that looks like an option when given as --title=…", async () => {
+    dir = checkout('agent:\n  command: "printf \'%s\' \\"$FACTORY_ISSUE_TITLE\\" > t.txt"\n');
+    const run = io(dir);
+    expect(await taskCommand(["--issue=2", "--title=--verbose fix", "--output=cs.json"], run.io)).toBe(0);
+    const changeSet = JSON.parse(readFileSync(join(dir, "cs.json"), "utf8")) as ChangeSet;
+    expect(changeSet.files[0]!.content).toBe("--verbose fix");
+  });
+
+  it("records an agent failure in the ChangeSet and still exits 0", async () => {
+    dir = checkout('agent:\n  command: "echo broken >&2; exit 3"\n');
+    const run = io(dir);
+    expect(await taskCommand(["--issue", "1", "--title", "t", "--output", "cs.json"], run.io)).toBe(0);
+    const changeSet = JSON.parse(readFileSync(join(dir, "cs.json"), "utf8")) as ChangeSet;
+    expect(changeSet.files).toEqual([]);
+    expect(changeSet.agent).toMatchObject({ exit_code: 3 });
+    expect(changeSet.agent!.output_tail).toContain("broken");
+  });
+
+  it("exits 1 with the problems when the config is invalid, and 2 for a bad command line", async () => {
+    dir = checkout("agent:\n  command: x\nbogus: 1\n");
+    const run = io(dir);
+    expect(await taskCommand(["--issue", "1", "--title", "t", "--output", "cs.json"], run.io)).toBe(1);
+    expect(run.err()).toContain("bogus");
+    expect(await taskCommand(["--issue", "x", "--output", "cs.json"], run.io)).toBe(2);
+  });
+});
