@@ -64,6 +64,26 @@ async function main() {
   ];
   await Promise.all([single, ...shared].map((r) => r.start()));
 
+  // First, while nothing else runs: every API call counted belongs to the task.
+  const apiCalls = async (replica: Replica, issue: number) => {
+    const payload = labeledPayload(fake);
+    payload.issue.number = issue;
+    payload.issue.title = `Task ${issue}`;
+    const before = fake.requests.length;
+    await postGitHubWebhook(`${replica.url}/api/github/webhooks`, "issues", payload, {
+      secret: E2E_SECRET,
+      deliveryId: `task-${issue}`,
+    });
+    await until(() =>
+      fake.comments.find((c) => c.issue === issue && /"phase":"(opened|failed|no-changes)"/.test(c.body)),
+    );
+    await sleep(500);
+    return fake.requests.length - before;
+  };
+  const singleCalls = await apiCalls(single, 100);
+  const redisCalls = await apiCalls(shared[0]!, 101);
+  console.log(`GitHub API calls for one task: one process ${singleCalls}, REDIS_URL ${redisCalls}`);
+
   // Routed deliveries the bot then finds nothing to do for: a label that is not the trigger.
   const labeled = labeledPayload(fake);
   labeled.label = { ...labeled.label, name: "bug" };
@@ -95,25 +115,6 @@ async function main() {
     `  REDIS_URL:    ${best("redis").toFixed(0)} req/s  (ratio ${(best("redis") / best("single")).toFixed(2)})`,
   );
   await sleep(3000); // let the background work of those deliveries finish
-
-  const apiCalls = async (replica: Replica, issue: number) => {
-    const payload = labeledPayload(fake);
-    payload.issue.number = issue;
-    payload.issue.title = `Task ${issue}`;
-    const before = fake.requests.length;
-    await postGitHubWebhook(`${replica.url}/api/github/webhooks`, "issues", payload, {
-      secret: E2E_SECRET,
-      deliveryId: `task-${issue}`,
-    });
-    await until(() =>
-      fake.comments.find((c) => c.issue === issue && /"phase":"(opened|failed|no-changes)"/.test(c.body)),
-    );
-    await sleep(500);
-    return fake.requests.length - before;
-  };
-  const singleCalls = await apiCalls(single, 100);
-  const redisCalls = await apiCalls(shared[0]!, 101);
-  console.log(`GitHub API calls for one task: one process ${singleCalls}, REDIS_URL ${redisCalls}`);
 
   // Resume after a crash: from SIGKILL to the agent starting again on the other replica.
   const payload = labeledPayload(fake);
