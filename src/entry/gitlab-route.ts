@@ -10,6 +10,9 @@ import { shutDown, shutdownGraceMs } from "./shutdown.js";
 import { accessLog } from "./access-log.js";
 import type { ServerObservability } from "./observability.js";
 import type { ForgeRequestObserver, Observation } from "../core/tracing.js";
+import type { DeliveryMemory } from "../core/delivery-memory.js";
+import type { LocalTaskRunner } from "../runner/local-runner.js";
+import type { RedisCoordination } from "./redis/index.js";
 
 export { GITLAB_WEBHOOK_PATH };
 
@@ -37,6 +40,7 @@ export interface GitLabRouteDeps {
   observation?: Observation;
   /** Told of every GitLab API request (metrics). */
   observeRequest?: ForgeRequestObserver;
+  deliveries?: DeliveryMemory;
 }
 
 /** `POST /api/gitlab/webhooks`: the GitLab router when GitLab is configured, else the 404 saying how. */
@@ -57,6 +61,9 @@ export interface GitLabOnlyServerOptions {
   /** The server's logger (`serverLog`), so both servers write the same lines. */
   logger: Logger;
   observability: ServerObservability;
+  deliveries?: DeliveryMemory;
+  /** With `REDIS_URL`: the shared queue, and the local runner its worker runs tasks with. */
+  shared?: { coordination: RedisCoordination; localRunner(): LocalTaskRunner };
 }
 
 /**
@@ -66,8 +73,13 @@ export interface GitLabOnlyServerOptions {
 export async function startGitLabOnlyServer(options: GitLabOnlyServerOptions) {
   const { env, logger, observability } = options;
   const jobs = new BackgroundJobs(logger);
+  const coordination = options.shared?.coordination;
   const handlers: Handler[] = [
-    healthHandler({ version: options.version, forges: { github: false, gitlab: true } }),
+    healthHandler({
+      version: options.version,
+      forges: { github: false, gitlab: true },
+      redis: coordination ? () => coordination.ready : undefined,
+    }),
     gitlabRoute(options.settings, {
       jobs,
       runner: observability.runner(options.runnerFor(logger), "gitlab"),
@@ -76,11 +88,13 @@ export async function startGitLabOnlyServer(options: GitLabOnlyServerOptions) {
       cancellation: options.cancellation,
       observation: observability.observation,
       observeRequest: observability.forgeRequests("gitlab"),
+      deliveries: options.deliveries,
     }),
     pingHandler,
     ...observability.handlers,
   ];
   const logRequest = accessLog(logger);
+  if (options.shared) options.shared.coordination.startWorker(options.shared.localRunner(), jobs);
   const server = createServer((req, res) => {
     logRequest(req, res);
     observability.observeRequest(req, res);
@@ -95,7 +109,10 @@ export async function startGitLabOnlyServer(options: GitLabOnlyServerOptions) {
   });
   const { port } = server.address() as AddressInfo;
   logger.info({ port }, "factory-bot listening (GitLab only)");
-  const stopAccepting = () => new Promise<void>((resolve) => server.close(() => resolve()));
+  const stopAccepting = async () => {
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await coordination?.stopTaking();
+  };
   return {
     port,
     jobs,
@@ -103,6 +120,7 @@ export async function startGitLabOnlyServer(options: GitLabOnlyServerOptions) {
     logger,
     async stop(graceMs = shutdownGraceMs(env)) {
       await shutDown({ stopAccepting, jobs, cancellation: options.cancellation, logger }, graceMs);
+      await coordination?.close();
       await observability.telemetry.shutdown();
     },
   };

@@ -4,7 +4,8 @@ import { BackgroundJobs, inBackground } from "./background-jobs.js";
 import { systemClock, type Clock, type Logger } from "../core/deps.js";
 import type { TaskRunner } from "../core/task-runner.js";
 import { factoryGitHubApp } from "../github/app.js";
-import { FactoryOctokit, withRequestObserver } from "../github/octokit.js";
+import { FactoryOctokit, factoryOctokit, withRequestObserver } from "../github/octokit.js";
+import { ClusteredThrottle } from "../github/throttle.js";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { startObservability, type ServerObservability } from "./observability.js";
 import { LocalTaskRunner, localRunnerOptionsFromEnv } from "../runner/index.js";
@@ -19,6 +20,12 @@ import { serverLog } from "./log.js";
 import { TaskCancellation } from "../core/cancellation.js";
 import { startRedeliverSchedule } from "./redeliver-schedule.js";
 import { appClient } from "./cli/redeliver.js";
+import { githubOriginForge } from "../github/app.js";
+import { createGitLabApi, gitlabOriginForge, type GitLabSettings } from "../gitlab/index.js";
+import { cachedBotUser } from "../gitlab/router.js";
+import { RecentKeys } from "../gitlab/recent-keys.js";
+import type { DeliveryMemory } from "../core/delivery-memory.js";
+import { queueLockMs, RedisCoordination } from "./redis/index.js";
 
 export interface FactoryServerOptions {
   env?: NodeJS.ProcessEnv;
@@ -37,7 +44,10 @@ export interface FactoryServer {
   cancellation: TaskCancellation;
   /** The server's logger: JSON lines (or pretty) on stdout. */
   logger: Logger;
-  /** Graceful: stop accepting, let work finish up to `graceMs`, abort the rest (marked failed). */
+  /**
+   * Graceful: stop accepting, let work finish up to `graceMs`, abort the rest (marked failed; with
+   * `REDIS_URL` handed back to the shared queue instead).
+   */
   stop(graceMs?: number): Promise<void>;
 }
 
@@ -80,10 +90,30 @@ export async function startFactoryServer(options: FactoryServerOptions = {}): Pr
   const observability = await startObservability(env, packageVersion());
   const rootLog = await serverLog(env, { destination: options.logDestination, audit: observability.telemetry.audit });
   const { tracing } = observability.telemetry;
-  const runnerFor = (logger: Logger) =>
-    options.runner ?? new LocalTaskRunner({ ...localRunnerOptionsFromEnv(env), logger, clock, tracing });
-  const cancellation = new TaskCancellation();
+  const runnerOptions = localRunnerOptionsFromEnv(env);
+  const localRunner = (logger: Logger) => new LocalTaskRunner({ ...runnerOptions, logger, clock, tracing });
+  const coordination = env.REDIS_URL
+    ? new RedisCoordination({
+        url: env.REDIS_URL,
+        logger: rootLog as unknown as Logger,
+        clock,
+        maxTasks: runnerOptions.maxTasks,
+        maxTasksPerRepo: runnerOptions.maxTasksPerRepo ?? 1,
+        allowedCommands: runnerOptions.allowedCommands,
+        lockMs: queueLockMs(env),
+      })
+    : null;
+  await coordination?.connect();
+  // With Redis the local runner's queue is shared: a replica queues, whichever replica is free runs.
+  const runnerFor = (logger: Logger) => options.runner ?? coordination?.runner ?? localRunner(logger);
+  const cancellation = coordination?.cancellation ?? new TaskCancellation();
+  const deliveries: DeliveryMemory =
+    coordination?.deliveries ?? new RecentKeys({ capacity: 10_000, ttlMs: 24 * 60 * 60 * 1000, clock });
+  const shared = coordination
+    ? { coordination, localRunner: () => localRunner(rootLog as unknown as Logger) }
+    : undefined;
   if (gitlab && !hasGitHubCredentials(env)) {
+    if (shared) addGitLabForge(shared.coordination, gitlab);
     return startGitLabOnlyServer({
       env,
       settings: gitlab,
@@ -93,6 +123,8 @@ export async function startFactoryServer(options: FactoryServerOptions = {}): Pr
       cancellation,
       logger: rootLog as unknown as Logger,
       observability,
+      deliveries,
+      shared,
     });
   }
   let jobs: BackgroundJobs | null = null;
@@ -105,8 +137,17 @@ export async function startFactoryServer(options: FactoryServerOptions = {}): Pr
     const runner = runnerFor(logger);
     observeWebhookRequests(app, observability.observeRequest);
     const githubRunner = observability.runner(runner, "github");
-    factoryGitHubApp({ deliver: inBackground(jobs, { runner: githubRunner, clock, cancellation }, observation) })(app);
-    addHandler(healthHandler({ version: packageVersion(), forges: { github: true, gitlab: gitlab !== null } }));
+    factoryGitHubApp({
+      deliver: inBackground(jobs, { runner: githubRunner, clock, cancellation }, observation),
+      deliveries,
+    })(app);
+    addHandler(
+      healthHandler({
+        version: packageVersion(),
+        forges: { github: true, gitlab: gitlab !== null },
+        redis: coordination ? () => coordination.ready : undefined,
+      }),
+    );
     for (const handler of observability.handlers) addHandler(handler);
     addHandler(
       gitlabRoute(gitlab, {
@@ -117,14 +158,27 @@ export async function startFactoryServer(options: FactoryServerOptions = {}): Pr
         cancellation,
         observation,
         observeRequest: observability.forgeRequests("gitlab"),
+        deliveries,
       }),
     );
+    if (coordination) {
+      coordination.addForge("github", githubOriginForge(app));
+      if (gitlab) addGitLabForge(coordination, gitlab);
+      coordination.startWorker(localRunner(logger), jobs);
+    }
   };
+  const throttle = env.REDIS_URL
+    ? new ClusteredThrottle(env.REDIS_URL, (err) => rootLog.warn({ err: { message: err.message } }, "throttle"))
+    : null;
+  await throttle?.connect(5000);
   const githubRequests = observability.forgeRequests("github");
-  const Octokit = options.Octokit ?? FactoryOctokit;
+  const BaseOctokit = options.Octokit ?? (throttle ? factoryOctokit(() => throttle.options()) : FactoryOctokit);
+  // Probot would cluster the throttle through REDIS_URL itself, with limiters that never recover from
+  // an emptied Redis; ClusteredThrottle does the same with ones that do.
+  const probotEnv = throttle ? { ...env, REDIS_URL: undefined } : env;
   const server = await run(appFn, {
-    env,
-    Octokit: githubRequests ? withRequestObserver(Octokit, githubRequests) : Octokit,
+    env: probotEnv,
+    Octokit: githubRequests ? withRequestObserver(BaseOctokit, githubRequests) : BaseOctokit,
     log: rootLog,
   });
   const backgroundJobs = jobs ?? new BackgroundJobs(log);
@@ -137,7 +191,13 @@ export async function startFactoryServer(options: FactoryServerOptions = {}): Pr
     logger: log,
     async stop(graceMs = shutdownGraceMs(env)) {
       stopSweeps?.();
-      await shutDown({ stopAccepting: () => server.stop(), jobs: backgroundJobs, cancellation, logger: log }, graceMs);
+      const stopAccepting = async () => {
+        await server.stop();
+        await coordination?.stopTaking();
+      };
+      await shutDown({ stopAccepting, jobs: backgroundJobs, cancellation, logger: log }, graceMs);
+      await coordination?.close();
+      throttle?.close();
       await observability.telemetry.shutdown();
     },
   };
@@ -156,6 +216,12 @@ function observeWebhookRequests(app: Probot, observe: ServerObservability["obser
       return middleware(req, res, next);
     };
   };
+}
+
+/** Tasks queued by a GitLab delivery on any replica are run here with this server's GitLab token. */
+export function addGitLabForge(coordination: RedisCoordination, settings: GitLabSettings): void {
+  const api = createGitLabApi(settings);
+  coordination.addForge("gitlab", gitlabOriginForge({ api, botUser: cachedBotUser(api) }));
 }
 
 /** SIGTERM (docker stop) and SIGINT: graceful shutdown, then exit. */

@@ -26,16 +26,22 @@ function retryShortRateLimits(kind: string) {
   };
 }
 
-export const FactoryOctokit = ProbotOctokit.defaults((options: Record<string, unknown>) => ({
-  ...options,
-  throttle: {
-    ...(options.throttle as object | undefined),
-    onRateLimit: retryShortRateLimits("primary"),
-    onSecondaryRateLimit: retryShortRateLimits("secondary"),
-  },
-  // plugin-retry retries 5xx and network errors, never 4xx; requests that create things opt out per call.
-  retry: { retries: 3, ...(options.retry as object | undefined) },
-}));
+/** The Octokit class of the app; with `REDIS_URL`, `clustered` gives the throttle's shared limiters. */
+export function factoryOctokit(clustered?: () => object) {
+  return ProbotOctokit.defaults((options: Record<string, unknown>) => ({
+    ...options,
+    throttle: {
+      ...(options.throttle as object | undefined),
+      ...clustered?.(),
+      onRateLimit: retryShortRateLimits("primary"),
+      onSecondaryRateLimit: retryShortRateLimits("secondary"),
+    },
+    // plugin-retry retries 5xx and network errors, never 4xx; requests that create things opt out per call.
+    retry: { retries: 3, ...(options.retry as object | undefined) },
+  }));
+}
+
+export const FactoryOctokit = factoryOctokit();
 
 /** Per-request option for creates that are not idempotent: a retried POST after a lost 5xx duplicates. */
 export const NO_RETRY = { request: { retries: 0 } } as const;

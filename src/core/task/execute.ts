@@ -1,9 +1,9 @@
 import { STATUS_CONTEXTS } from "../markers.js";
 import type { FactoryConfig } from "../../config/types.js";
 import type { Clock, Logger } from "../deps.js";
-import { ForgeError, TaskError } from "../errors.js";
+import { ForgeError, TaskError, TaskHandedBack } from "../errors.js";
 import type { Forge } from "../forge.js";
-import type { IssueRef, TaskRunner } from "../task-runner.js";
+import type { IssueRef, TaskRunner, TaskSpec } from "../task-runner.js";
 import { renderBranchName } from "../templates.js";
 import type { TaskProgress } from "./record.js";
 import { publishChangeSet, settleHeadStatus } from "./publish.js";
@@ -31,12 +31,34 @@ export interface RunTaskInput {
 
 /** Runs the agent for a claimed task and publishes what it made; every outcome ends on the comment. */
 export async function runTask(input: RunTaskInput, deps: RunTaskDeps): Promise<void> {
-  const { progress } = input;
-  const registration = deps.cancellation?.register(`${deps.forge.repo.fullName}#${input.issue.number}`);
+  await endsOnComment(input.issue.number, input.progress, deps, (signal) => runAndPublish(input, deps, signal));
+}
+
+/**
+ * Runs a task that a replica took from the shared queue (`REDIS_URL`): the comment already shows
+ * it running, so only the run and its publication are left.
+ */
+export async function resumeQueuedTask(task: TaskSpec, progress: TaskProgress, deps: RunTaskDeps): Promise<void> {
+  await endsOnComment(task.issue.number, progress, deps, async (signal) => {
+    // As in runAndPublish: the status belongs on the task branch's own commits.
+    const baseSha = task.startRef === task.branch ? await deps.forge.getBranchSha(task.base) : task.baseSha;
+    await runAndSettle(task, deps.runner, progress, deps, signal, baseSha !== task.baseSha);
+  });
+}
+
+/** Whatever happens, the comment ends saying so; a task handed back to the queue is left to its next run. */
+async function endsOnComment(
+  issueNumber: number,
+  progress: TaskProgress,
+  deps: RunTaskDeps,
+  work: (signal: AbortSignal | undefined) => Promise<void>,
+): Promise<void> {
+  const registration = deps.cancellation?.register(`${deps.forge.repo.fullName}#${issueNumber}`);
   try {
-    await runAndPublish(input, deps, registration?.signal);
+    await work(registration?.signal);
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
+    if (registration?.signal.reason instanceof TaskHandedBack) throw registration.signal.reason;
     if (registration?.signal.aborted) {
       const shutdown = isShutdown(registration.signal.reason);
       await progress.show(
@@ -88,30 +110,41 @@ async function runAndPublish(input: RunTaskInput, deps: RunTaskDeps, signal?: Ab
   }
   // Never fall back to the server for a repository that asked for its own CI.
   const chosen = config.runner === "local" ? runner : ciTaskRunner(forge);
-  const result = await chosen.run(
-    {
-      repoFullName: forge.repo.fullName,
-      issue,
-      branch,
-      base,
-      baseSha: startSha,
-      startRef: branchSha ? branch : base,
-      attempt: input.attempt,
-      failureSummary: input.failureSummary,
-      config,
-    },
-    {
-      downloadArchive: (sha) => forge.downloadArchive(sha),
-      signal,
-      // Time spent waiting for a free runner does not count toward "interrupted".
-      started: () => progress.show({ phase: "running", branch, base, baseSha: startSha, attempt: input.attempt }),
-      progress: (iteration) =>
-        progress.show({ phase: "running", branch, base, baseSha: startSha, attempt: input.attempt, iteration }),
-    },
-  );
+  const task: TaskSpec = {
+    repoFullName: forge.repo.fullName,
+    issue,
+    branch,
+    base,
+    baseSha: startSha,
+    startRef: branchSha ? branch : base,
+    attempt: input.attempt,
+    failureSummary: input.failureSummary,
+    config,
+  };
+  await runAndSettle(task, chosen, progress, deps, signal, ownsBranchHead);
+}
+
+async function runAndSettle(
+  task: TaskSpec,
+  runner: TaskRunner,
+  progress: TaskProgress,
+  deps: RunTaskDeps,
+  signal: AbortSignal | undefined,
+  ownsBranchHead: boolean,
+): Promise<void> {
+  const { forge } = deps;
+  const { config, issue, branch, base, baseSha, attempt } = task;
+  const result = await runner.run(task, {
+    downloadArchive: (sha) => forge.downloadArchive(sha),
+    signal,
+    // Time spent waiting for a free runner does not count toward "interrupted".
+    started: () => progress.show({ phase: "running", branch, base, baseSha, attempt }),
+    progress: (iteration) => progress.show({ phase: "running", branch, base, baseSha, attempt, iteration }),
+  });
+  if (result.kind === "queued") return; // the replica that takes it publishes it
   if (result.kind === "dispatched") {
     await progress.show(
-      { phase: "running", branch, base, baseSha: startSha, attempt: input.attempt, ciUrl: result.url },
+      { phase: "running", branch, base, baseSha, attempt, ciUrl: result.url },
       { branch, runner: config.runner },
     );
     return; // the finished run is published by handleTaskRunCompleted
@@ -125,7 +158,7 @@ async function runAndPublish(input: RunTaskInput, deps: RunTaskDeps, signal?: Ab
       issue,
       branch,
       base,
-      attempt: input.attempt,
+      attempt,
       changeSet,
       progress,
       logger: deps.logger,
@@ -144,5 +177,5 @@ async function runAndPublish(input: RunTaskInput, deps: RunTaskDeps, signal?: Ab
       },
     });
   }
-  if (ownsBranchHead) await settleHeadStatus(forge, branchSha, changeSet);
+  if (ownsBranchHead) await settleHeadStatus(forge, baseSha, changeSet);
 }
