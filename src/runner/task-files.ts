@@ -24,7 +24,7 @@ export async function writeTaskFiles(directory: string, task: TaskSpec): Promise
   return { taskFile, summaryFile: path.join(directory, "summary.md"), failureFile };
 }
 
-/** The task variables (docs/configuration.md, "On a CI runner"); issue text goes only here, never into a command line. */
+/** The task variables (docs/configuration.md, "What the agent gets"); issue text goes only here, never into a command line. */
 export function taskVariables(task: TaskSpec, files: TaskFiles): Record<string, string> {
   return {
     FACTORY_TASK_FILE: files.taskFile,
