@@ -26,6 +26,8 @@ export interface Delivery {
   forge(): Promise<Forge>;
   /** The same as data, for a runner that queues tasks for other replicas (`REDIS_URL`). */
   origin?: TaskOrigin;
+  /** Called by the host once every job of this delivery has finished, however it ended. */
+  settled?: () => void;
 }
 
 /** What the host gives every handler besides the forge. */
