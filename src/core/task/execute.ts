@@ -27,14 +27,27 @@ export interface RunTaskInput {
   failureSummary?: string;
   /** The existing task branch (fix attempts): the template could render differently by now. */
   branch?: string;
+  /** A review round: its number (the commit's trailer) and the review file's Markdown. */
+  review?: ReviewInput;
+}
+
+export interface ReviewInput {
+  round: number;
+  markdown: string;
+}
+
+/** What a run left: the commit it pushed, or why it pushed none (the agent's summary when it had one). */
+export interface RunTaskOutcome {
+  commitSha: string | null;
+  summary: string;
 }
 
 /** Runs the agent for a claimed task and publishes what it made; every outcome ends on the comment. */
-export async function runTask(input: RunTaskInput, deps: RunTaskDeps): Promise<void> {
+export async function runTask(input: RunTaskInput, deps: RunTaskDeps): Promise<RunTaskOutcome> {
   const { progress } = input;
   const registration = deps.cancellation?.register(`${deps.forge.repo.fullName}#${input.issue.number}`);
   try {
-    await runAndPublish(input, deps, registration?.signal);
+    return await runAndPublish(input, deps, registration?.signal);
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
     if (registration?.signal.aborted) {
@@ -48,21 +61,22 @@ export async function runTask(input: RunTaskInput, deps: RunTaskDeps): Promise<v
         },
         { stopped: true },
       );
-      return;
+      return { commitSha: null, summary: `it was stopped (${message})` };
     }
     if (err instanceof TaskError) {
       await progress.show({ phase: "failed", failure: { kind: "refused", message } });
-      return;
+      return { commitSha: null, summary: message };
     }
     const kind = err instanceof ForgeError ? "forge-error" : "internal";
     deps.logger.error({ err }, "task failed");
     await progress.show({ phase: "failed", failure: { kind, message } });
+    return { commitSha: null, summary: "the run failed; the task comment on the issue says why" };
   } finally {
     registration?.done();
   }
 }
 
-async function runAndPublish(input: RunTaskInput, deps: RunTaskDeps, signal?: AbortSignal): Promise<void> {
+async function runAndPublish(input: RunTaskInput, deps: RunTaskDeps, signal?: AbortSignal): Promise<RunTaskOutcome> {
   const { forge, runner } = deps;
   const { config, issue, progress } = input;
   const base = config.pull_request.base ?? (await forge.getDefaultBranch());
@@ -97,6 +111,7 @@ async function runAndPublish(input: RunTaskInput, deps: RunTaskDeps, signal?: Ab
       startRef: branchSha ? branch : base,
       attempt: input.attempt,
       failureSummary: input.failureSummary,
+      ...(input.review ? { review: input.review } : {}),
       config,
     },
     {
@@ -111,12 +126,14 @@ async function runAndPublish(input: RunTaskInput, deps: RunTaskDeps, signal?: Ab
       { phase: "running", branch, base, baseSha: startSha, attempt: input.attempt, ciUrl: result.url },
       { branch, runner: config.runner },
     );
-    return; // the finished run is published by handleTaskRunCompleted
+    return { commitSha: null, summary: "the run was handed to CI" }; // published by handleTaskRunCompleted
   }
   let changeSet = null;
+  let summary = "the agent failed; the task comment on the issue says why";
   if (result.kind === "completed") {
     changeSet = result.changeSet;
-    const outcome = await publishChangeSet({
+    summary = changeSet.summary.trim() || "the agent left no summary";
+    const published = await publishChangeSet({
       forge,
       config,
       issue,
@@ -126,9 +143,11 @@ async function runAndPublish(input: RunTaskInput, deps: RunTaskDeps, signal?: Ab
       changeSet,
       progress,
       logger: deps.logger,
+      reviewRound: input.review?.round,
     });
-    if (outcome === "published") return;
+    if (published.outcome === "published") return { commitSha: published.commitSha ?? null, summary };
   } else if (result.kind === "refused") {
+    summary = result.message;
     await progress.show({ phase: "failed", failure: { kind: "refused", message: result.message } });
   } else {
     await progress.show({
@@ -137,4 +156,5 @@ async function runAndPublish(input: RunTaskInput, deps: RunTaskDeps, signal?: Ab
     });
   }
   if (ownsBranchHead) await settleHeadStatus(forge, branchSha, changeSet);
+  return { commitSha: null, summary };
 }

@@ -10,7 +10,7 @@ import type { IssueRef } from "../task-runner.js";
 import { renderTemplate } from "../templates.js";
 import type { TaskProgress } from "./record.js";
 import { chooseReviewers } from "./reviewers.js";
-import { attemptOf, commitMessage, issueOf } from "./trailers.js";
+import { attemptOf, commitMessage, issueOf, reviewRoundOf } from "./trailers.js";
 
 // GitHub cuts status descriptions at 140 characters.
 const MAX_STATUS_DESCRIPTION = 140;
@@ -25,6 +25,8 @@ export interface PublishInput {
   changeSet: ChangeSet;
   progress: TaskProgress;
   logger: Logger;
+  /** A review round's number, recorded as the commit's `Factory-Review-Round` trailer. */
+  reviewRound?: number;
 }
 
 /**
@@ -60,6 +62,7 @@ async function alreadyCommitted(
   branch: string,
   issueNumber: number,
   attempt: number,
+  reviewRound: number | null,
 ): Promise<string | null> {
   const head = await forge.getBranchSha(branch);
   if (!head) return null;
@@ -67,16 +70,23 @@ async function alreadyCommitted(
     if (err instanceof NotFoundError) return "";
     throw err;
   });
-  return issueOf(message) === issueNumber && attemptOf(message) === attempt ? head : null;
+  const ours = issueOf(message) === issueNumber && attemptOf(message) === attempt;
+  return ours && reviewRoundOf(message) === reviewRound ? head : null;
 }
 
 export type PublishOutcome = "published" | "no-changes" | "refused";
+
+/** What a publish did, and the commit it pushed when it pushed one. */
+export interface PublishResult {
+  outcome: PublishOutcome;
+  commitSha?: string;
+}
 
 /**
  * Turns a ChangeSet into one commit on the task branch and one open change request; otherwise
  * tells the person on the progress comment why nothing was pushed.
  */
-export async function publishChangeSet(input: PublishInput): Promise<PublishOutcome> {
+export async function publishChangeSet(input: PublishInput): Promise<PublishResult> {
   const { forge, config, issue, changeSet, progress } = input;
   if (changeSet.files.length === 0) {
     const open = await forge.findOpenChangeRequest(input.branch);
@@ -84,12 +94,12 @@ export async function publishChangeSet(input: PublishInput): Promise<PublishOutc
       { phase: "no-changes", changeRequest: open ? { number: open.number, url: open.url } : undefined },
       open ? { changeRequest: open.number } : {},
     );
-    return "no-changes";
+    return { outcome: "no-changes" };
   }
   const touched = protectedPathsTouched(changeSet, config.protected_paths);
   if (touched.length > 0) {
     await progress.show({ phase: "failed", failure: { kind: "protected-paths", paths: touched } });
-    return "refused";
+    return { outcome: "refused" };
   }
   const title = renderTemplate(config.pull_request.title, issue);
   let commitSha: string;
@@ -97,16 +107,16 @@ export async function publishChangeSet(input: PublishInput): Promise<PublishOutc
     const commit = await forge.commitFiles({
       branch: input.branch,
       parentSha: changeSet.base_sha,
-      message: commitMessage(title, issue.number, input.attempt),
+      message: commitMessage(title, issue.number, input.attempt, input.reviewRound),
       files: changeSet.files,
     });
     commitSha = commit.sha;
   } catch (err) {
     if (!(err instanceof ConflictError)) throw err;
-    const head = await alreadyCommitted(forge, input.branch, issue.number, input.attempt);
+    const head = await alreadyCommitted(forge, input.branch, issue.number, input.attempt, input.reviewRound ?? null);
     if (!head) {
       await progress.show({ phase: "failed", failure: { kind: "branch-moved", branch: input.branch } });
-      return "refused";
+      return { outcome: "refused" };
     }
     commitSha = head; // a retry of a publish whose commit landed before something else failed
   }
@@ -136,7 +146,7 @@ export async function publishChangeSet(input: PublishInput): Promise<PublishOutc
     },
     { branch: input.branch, changeRequest: changeRequest.number },
   );
-  return "published";
+  return { outcome: "published", commitSha };
 }
 
 /**
