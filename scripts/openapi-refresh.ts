@@ -54,6 +54,8 @@ const OPERATIONS: readonly string[] = [
   "GET /repos/{owner}/{repo}/commits/{ref}/statuses",
   "POST /app/installations/{installation_id}/access_tokens",
   "GET /app",
+  "GET /app/hook/deliveries",
+  "POST /app/hook/deliveries/{delivery_id}/attempts",
   "GET /app/installations",
   "GET /installation/repositories",
   "POST /repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches",

@@ -21,8 +21,18 @@ export class TaskCancellation {
     return controller !== undefined;
   }
 
+  /** Aborts every task of this process (shutdown): each marks itself failed and retryable. */
   cancelAll(reason: string): number {
-    for (const controller of this.#running.values()) controller.abort(new Error(reason));
+    for (const controller of this.#running.values()) controller.abort(new ShutdownError(reason));
     return this.#running.size;
   }
+}
+
+/** The reason a task aborted by shutdown carries (as opposed to `/factory stop`). */
+export class ShutdownError extends Error {
+  override name = "ShutdownError";
+}
+
+export function isShutdown(reason: unknown): boolean {
+  return reason instanceof ShutdownError;
 }

@@ -1,4 +1,5 @@
 import { withAudit } from "./audit.js";
+import { resilientForge } from "./resilient-forge.js";
 import type { TaskCancellation } from "./cancellation.js";
 import type { Clock, Logger } from "./deps.js";
 import type { CoreEvent } from "./events.js";
@@ -143,6 +144,10 @@ async function runRoute(
         : "events caused by the bot start nothing";
     return logger.info({ actor: event.actor.login, job: route.job }, why);
   }
-  const audited = withAudit(forge, logger, { actor: event.actor.login, deliveryId: delivery.deliveryId });
+  // Retries sit inside the audit: one audit line per write, however many attempts it took.
+  const audited = withAudit(resilientForge(forge, logger), logger, {
+    actor: event.actor.login,
+    deliveryId: delivery.deliveryId,
+  });
   await route.handle(event, { ...deps, forge: audited, logger, configPaths: delivery.configPaths });
 }

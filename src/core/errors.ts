@@ -19,8 +19,29 @@ export class ConflictError extends ForgeError {}
 export class ForbiddenError extends ForgeError {}
 /** The forge refused the input (422/400 other than conflicts). */
 export class InvalidRequestError extends ForgeError {}
-/** Rate limit or 5xx that survived the client's own retries: safe to retry later. */
-export class TransientForgeError extends ForgeError {}
+/** Rate limit, timeout or 5xx that survived the client's own retries: safe to retry later. */
+export class TransientForgeError extends ForgeError {
+  /** How long the forge asked to wait (`Retry-After`), when it said. */
+  readonly retryAfterMs: number | null;
+
+  constructor(
+    message: string,
+    status: number | null = null,
+    options?: { cause?: unknown; retryAfterMs?: number | null },
+  ) {
+    super(message, status, options);
+    this.retryAfterMs = options?.retryAfterMs ?? null;
+  }
+}
+
+/** `Retry-After` in seconds (or an HTTP date) as milliseconds from `now`, or null. */
+export function retryAfterMs(header: string | null | undefined, now = Date.now()): number | null {
+  if (!header) return null;
+  const seconds = Number(header);
+  if (Number.isFinite(seconds) && seconds >= 0) return seconds * 1000;
+  const date = Date.parse(header);
+  return Number.isNaN(date) ? null : Math.max(0, date - now);
+}
 
 /** A task could not be done for a reason the person can act on; the message is written for them. */
 export class TaskError extends Error {

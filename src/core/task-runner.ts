@@ -7,6 +7,8 @@ export interface IssueRef {
   title: string;
   body: string;
   url: string;
+  /** Who wrote the issue (its text is untrusted input from them), when the forge said. */
+  author?: string;
 }
 
 /** Everything a runner needs to run one task; issue text reaches the agent only via files/env. */

@@ -25,6 +25,11 @@ export interface TaskState {
   runner?: "local" | "actions" | "gitlab-ci";
   /** Set by `/factory stop`: a finished run is then not published. */
   stopped?: boolean;
+  /**
+   * Set when the run failed for a reason outside the task (the forge kept failing, the server shut
+   * down): a redelivery of the same event then runs it again, where it would otherwise do nothing.
+   */
+  retryable?: boolean;
   /** The PR head a fix attempt was last started for: one attempt per failing head. */
   fixedHead?: string;
 }

@@ -44,3 +44,28 @@ export function renderTemplate(template: string, values: TemplateValues): string
     return slugify(values.title);
   });
 }
+
+const MAX_REF_COMPONENT = 100;
+
+/**
+ * `pull_request.branch` rendered into a ref that `git check-ref-format` accepts and that is inert
+ * in a shell: `{title}` is issue text, so every character outside `[A-Za-z0-9._/-]` (spaces, `$(`,
+ * backticks, `~^:?*[\`, `@{`, control characters) becomes `-`, and the component rules follow
+ * (no `..`, no leading `.` or `-`, no trailing `.lock`, `.` or `/`, no empty component).
+ */
+export function renderBranchName(template: string, values: TemplateValues): string {
+  const components = renderTemplate(template, values)
+    .replace(/[^A-Za-z0-9._/-]+/g, "-")
+    .replace(/\.{2,}/g, ".")
+    .split("/")
+    .map((part) =>
+      part
+        .slice(0, MAX_REF_COMPONENT)
+        .replace(/-{2,}/g, "-")
+        .replace(/^[.-]+/, "")
+        .replace(/(\.lock)+$/i, "")
+        .replace(/[.-]+$/, ""),
+    )
+    .filter((part) => part.length > 0);
+  return components.length > 0 ? components.join("/") : `factory/${values.number}`;
+}

@@ -25,6 +25,13 @@ const VERBS: Record<string, { describe: string; load: () => Promise<CliCommand> 
       return (await import("./cli/doctor.js")).doctorCommand;
     },
   },
+  redeliver: {
+    describe: "redeliver [--since 6h] [--dry-run]    ask GitHub to redeliver the app's failed webhook deliveries",
+    load: async () => {
+      (await import("./dotenv.js")).applyDotEnv();
+      return (await import("./cli/redeliver.js")).redeliverCommand;
+    },
+  },
 };
 
 function usage(): string {

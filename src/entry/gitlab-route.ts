@@ -8,6 +8,7 @@ import type { TaskRunner } from "../core/task-runner.js";
 import { GITLAB_WEBHOOK_PATH, gitlabNodeHandler, gitlabWebhookDeps, type GitLabSettings } from "../gitlab/index.js";
 import { healthHandler } from "./health.js";
 import { shutDown, shutdownGraceMs } from "./shutdown.js";
+import { redactingLogOptions } from "./log-redaction.js";
 
 export { GITLAB_WEBHOOK_PATH };
 
@@ -49,6 +50,7 @@ export interface GitLabOnlyServerOptions {
   version: string;
   runnerFor(logger: Logger): TaskRunner;
   cancellation: TaskCancellation;
+  logDestination?: NodeJS.WritableStream;
 }
 
 /**
@@ -57,7 +59,10 @@ export interface GitLabOnlyServerOptions {
  */
 export async function startGitLabOnlyServer(options: GitLabOnlyServerOptions) {
   const { env } = options;
-  const logger = pino({ level: env.LOG_LEVEL ?? "info" }) as unknown as Logger;
+  const logger = pino(
+    { level: env.LOG_LEVEL ?? "info", ...redactingLogOptions(env) },
+    options.logDestination ?? process.stdout,
+  ) as unknown as Logger;
   const jobs = new BackgroundJobs(logger);
   const handlers: Handler[] = [
     healthHandler({ version: options.version, forges: { github: false, gitlab: true } }),

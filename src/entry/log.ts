@@ -1,5 +1,6 @@
 import { pino, type Logger as PinoLogger, type LogFn } from "pino";
 import { getTransformStream } from "@probot/pino";
+import { redactingLogOptions } from "./log-redaction.js";
 
 interface SignatureError extends Error {
   event?: { id?: string; name?: string };
@@ -26,8 +27,14 @@ export function quietSignatureFailures(this: PinoLogger, args: Parameters<LogFn>
   method.apply(this, args);
 }
 
-/** Probot's own logger (same level, format and transport options), with the hook above. */
-export async function serverLog(env: NodeJS.ProcessEnv): Promise<PinoLogger> {
+/**
+ * Probot's own logger (same level, format and transport options), with the hook above and no
+ * credential in any line. `destination` replaces stdout (tests read every line).
+ */
+export async function serverLog(
+  env: NodeJS.ProcessEnv,
+  destination: NodeJS.WritableStream = pino.destination(1) as unknown as NodeJS.WritableStream,
+): Promise<PinoLogger> {
   const logFormat = env.LOG_FORMAT
     ? env.LOG_FORMAT === "pretty"
       ? "pretty"
@@ -40,13 +47,15 @@ export async function serverLog(env: NodeJS.ProcessEnv): Promise<PinoLogger> {
     logLevelInString: env.LOG_LEVEL_IN_STRING === "true",
     sentryDsn: env.SENTRY_DSN,
   });
-  transform.pipe(pino.destination(1) as unknown as NodeJS.WritableStream);
+  transform.pipe(destination);
+  const redaction = redactingLogOptions(env);
   return pino(
     {
       level: env.LOG_LEVEL || "info",
       name: "probot",
       messageKey: env.LOG_MESSAGE_KEY || "msg",
-      hooks: { logMethod: quietSignatureFailures },
+      redact: redaction.redact,
+      hooks: { ...redaction.hooks, logMethod: quietSignatureFailures },
     },
     transform,
   );

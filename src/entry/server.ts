@@ -15,6 +15,8 @@ import { shutDown, shutdownGraceMs } from "./shutdown.js";
 import { applyDotEnv } from "./dotenv.js";
 import { serverLog } from "./log.js";
 import { TaskCancellation } from "../core/cancellation.js";
+import { startRedeliverSchedule } from "./redeliver-schedule.js";
+import { appClient } from "./cli/redeliver.js";
 
 export interface FactoryServerOptions {
   env?: NodeJS.ProcessEnv;
@@ -23,6 +25,8 @@ export interface FactoryServerOptions {
   runner?: TaskRunner;
   /** Replaces the Octokit class (tests turn throttling and retries off). */
   Octokit?: typeof FactoryOctokit;
+  /** Where log lines go instead of stdout (tests read them all). */
+  logDestination?: NodeJS.WritableStream;
 }
 
 export interface FactoryServer {
@@ -73,7 +77,15 @@ export async function startFactoryServer(options: FactoryServerOptions = {}): Pr
     options.runner ?? new LocalTaskRunner({ ...localRunnerOptionsFromEnv(env), logger, clock });
   const cancellation = new TaskCancellation();
   if (gitlab && !hasGitHubCredentials(env)) {
-    return startGitLabOnlyServer({ env, settings: gitlab, clock, version: packageVersion(), runnerFor, cancellation });
+    return startGitLabOnlyServer({
+      env,
+      settings: gitlab,
+      clock,
+      version: packageVersion(),
+      runnerFor,
+      cancellation,
+      logDestination: options.logDestination,
+    });
   }
   let jobs: BackgroundJobs | null = null;
   let log: Logger = console as unknown as Logger;
@@ -86,14 +98,22 @@ export async function startFactoryServer(options: FactoryServerOptions = {}): Pr
     addHandler(healthHandler({ version: packageVersion(), forges: { github: true, gitlab: gitlab !== null } }));
     addHandler(gitlabRoute(gitlab, { jobs, runner, clock, logger, cancellation }));
   };
-  const server = await run(appFn, { env, Octokit: options.Octokit ?? FactoryOctokit, log: await serverLog(env) });
+  const server = await run(appFn, {
+    env,
+    Octokit: options.Octokit ?? FactoryOctokit,
+    log: await serverLog(env, options.logDestination),
+  });
   const backgroundJobs = jobs ?? new BackgroundJobs(log);
+  // Without Redis there is one process, so it holds the sweep; a shared lease plugs into `lease`.
+  const stopSweeps = startRedeliverSchedule({ env, logger: log, client: () => appClient(env, options.Octokit) });
   return {
     port: server.port,
     jobs: backgroundJobs,
     cancellation,
-    stop: (graceMs = shutdownGraceMs(env)) =>
-      shutDown({ stopAccepting: () => server.stop(), jobs: backgroundJobs, cancellation, logger: log }, graceMs),
+    stop: (graceMs = shutdownGraceMs(env)) => {
+      stopSweeps?.();
+      return shutDown({ stopAccepting: () => server.stop(), jobs: backgroundJobs, cancellation, logger: log }, graceMs);
+    },
   };
 }
 

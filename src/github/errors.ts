@@ -5,6 +5,7 @@ import {
   InvalidRequestError,
   NotFoundError,
   TransientForgeError,
+  retryAfterMs,
 } from "../core/errors.js";
 
 interface OctokitLikeError {
@@ -37,11 +38,16 @@ export function toForgeError(err: unknown, what: string): ForgeError {
   if (status === 409) return new ConflictError(message, status, options);
   if (status === 422 && CONFLICT_MESSAGES.test(detail(e))) return new ConflictError(message, status, options);
   if (status === 400 || status === 422) return new InvalidRequestError(message, status, options);
+  const wait = retryAfterMs(e.response?.headers?.["retry-after"]);
   if (status === 403 || status === 429) {
+    // Secondary rate limits are 403s with Retry-After (https://docs.github.com/en/rest/using-the-rest-api/rate-limits-for-the-rest-api#exceeding-the-rate-limit).
     const rateLimited =
-      status === 429 || e.response?.headers?.["x-ratelimit-remaining"] === "0" || /rate limit/i.test(message);
+      status === 429 ||
+      wait !== null ||
+      e.response?.headers?.["x-ratelimit-remaining"] === "0" ||
+      /rate limit/i.test(message);
     return rateLimited
-      ? new TransientForgeError(message, status, options)
+      ? new TransientForgeError(message, status, { ...options, retryAfterMs: wait })
       : new ForbiddenError(message, status, options);
   }
   if (status === null || status >= 500) return new TransientForgeError(message, status, options);

@@ -12,7 +12,14 @@ import { TASK_RUN_NAME } from "../core/task/ci-runner.js";
 /** The fields of an `issues.labeled` payload the bot reads; anything else is ignored. */
 interface IssuesLabeledPayload {
   label?: { name?: string };
-  issue?: { number?: number; title?: string; body?: string | null; html_url?: string; pull_request?: unknown };
+  issue?: {
+    number?: number;
+    title?: string;
+    body?: string | null;
+    html_url?: string;
+    pull_request?: unknown;
+    user?: { login?: string } | null;
+  };
   sender?: { login?: string; type?: string };
 }
 
@@ -30,6 +37,7 @@ export function toIssueLabeledEvent(payload: IssuesLabeledPayload, deliveryId: s
       title: issue.title ?? "",
       body: issue.body ?? "",
       url: issue.html_url ?? "",
+      ...(typeof issue.user?.login === "string" ? { author: issue.user.login } : {}),
       isPullRequest: issue.pull_request !== undefined,
     },
   };
@@ -65,12 +73,13 @@ function ciEvent(
   payload: CiPayload,
   deliveryId: string,
 ): CiCompletedEvent | null {
-  if (!run?.head_sha || !SUMMARIZED_CONCLUSIONS.has(run.conclusion ?? "")) return null;
+  if (typeof run?.head_sha !== "string" || !SUMMARIZED_CONCLUSIONS.has(run.conclusion ?? "")) return null;
   return {
     type: "ci.completed",
     deliveryId,
     headSha: run.head_sha,
-    changeRequestNumbers: (run.pull_requests ?? [])
+    // A signed payload can still be malformed: anything but an array means "find them by SHA".
+    changeRequestNumbers: (Array.isArray(run.pull_requests) ? run.pull_requests : [])
       .map((p) => p?.number)
       .filter((n): n is number => typeof n === "number"),
     actor: { login: payload.sender?.login ?? "", isBot: payload.sender?.type === "Bot" },

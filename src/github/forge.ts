@@ -493,7 +493,13 @@ export class GitHubForge implements Forge {
       const { data } = await github("issue lookup", () =>
         this.#octokit.rest.issues.get({ ...this.ownerRepo, issue_number: number }),
       );
-      return { number: data.number, title: data.title, body: data.body ?? "", url: data.html_url };
+      return {
+        number: data.number,
+        title: data.title,
+        body: data.body ?? "",
+        url: data.html_url,
+        ...(data.user?.login ? { author: data.user.login } : {}),
+      };
     } catch (err) {
       if (err instanceof NotFoundError) return null;
       throw err;

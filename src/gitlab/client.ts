@@ -66,11 +66,18 @@ export function normalizeGitLabUrl(raw: string): string {
 }
 
 /**
+ * gitbeaker's defaults throttle archive downloads to 5 a minute (GitLab.com's own limit), which
+ * capped tasks at 5 a minute on every instance. The instance says when it limits (429 with
+ * Retry-After, retried by the requester), so the client keeps only its general ceiling.
+ */
+const CLIENT_RATE_LIMITS = { "**": 3000 };
+
+/**
  * The gitbeaker resources the forge uses, sharing one base URL and token. Only these headers
  * are sent: never `X-Gitlab-Event-UUID`, which GitLab uses to detect webhook loops.
  */
 export function createGitLabApi(settings: Pick<GitLabSettings, "url" | "token">) {
-  const options = { host: settings.url, token: settings.token, requesterFn };
+  const options = { host: settings.url, token: settings.token, requesterFn, rateLimits: CLIENT_RATE_LIMITS };
   return {
     branches: new Branches(options),
     commits: new Commits(options),

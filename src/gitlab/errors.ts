@@ -5,13 +5,14 @@ import {
   InvalidRequestError,
   NotFoundError,
   TransientForgeError,
+  retryAfterMs,
 } from "../core/errors.js";
 
 /** What a gitbeaker error carries: `GitbeakerRequestError` has the fetch Response in `cause`. */
 interface GitbeakerLikeError {
   name?: string;
   message?: string;
-  cause?: { description?: string; response?: { status?: number } };
+  cause?: { description?: string; response?: { status?: number; headers?: { get?(name: string): string | null } } };
 }
 
 // GitLab answers 400, not 409, when a commit would create a branch that already exists or a file
@@ -43,10 +44,17 @@ export function toForgeError(err: unknown, what: string): ForgeError {
   if ((status === 400 || status === 422) && CONFLICT_MESSAGES.test(detail))
     return new ConflictError(message, status, options);
   if (status === 400 || status === 422) return new InvalidRequestError(message, status, options);
+  const wait = retryAfterMs(e.cause?.response?.headers?.get?.("retry-after"));
+  // A 403 that says when to come back is a rate limit (a proxy's or GitLab's), not a missing permission.
+  if (status === 429 || (status === 403 && wait !== null))
+    return new TransientForgeError(message, status, { ...options, retryAfterMs: wait });
   if (status === 401 || status === 403) return new ForbiddenError(message, status, options);
-  if (status === 429 || (status !== null && status >= 500)) return new TransientForgeError(message, status, options);
+  if (status !== null && status >= 500) return new TransientForgeError(message, status, options);
   // No status: a network failure (fetch throws TypeError) or gitbeaker's retry/timeout errors.
-  if (status === null && (TRANSIENT_ERROR_NAMES.has(e.name ?? "") || err instanceof TypeError)) {
+  if (
+    status === null &&
+    (TRANSIENT_ERROR_NAMES.has(e.name ?? "") || err instanceof TypeError || e.name === "TypeError")
+  ) {
     return new TransientForgeError(message, null, options);
   }
   return new ForgeError(message, status, options);

@@ -99,11 +99,12 @@ interface PipelineData {
 export class GitLabForge implements Forge {
   readonly kind = "gitlab" as const;
   readonly words = gitlabWording;
-  readonly ciRunner = "gitlab-ci" as const;
-  readonly taskRunOrigin = "the-app" as const;
   readonly repo: RepoRef;
   readonly botLogin: string;
   readonly #botId: number;
+  readonly ciRunner = "gitlab-ci" as const;
+  // Anyone who may run pipelines can set the FACTORY_TASK_* variables.
+  readonly taskRunOrigin = "the-app" as const;
   readonly #api: GitLabApi;
   readonly #projectId: number;
   readonly #userIds = new Map<string, Promise<number | null>>();
@@ -355,11 +356,20 @@ export class GitLabForge implements Forge {
 
   async getIssue(number: number): Promise<IssueRef | null> {
     try {
-      const issue = await gitlabCall<{ iid: number; title: string; description?: string | null; web_url: string }>(
-        "issue lookup",
-        () => this.#api.issues.show(number, { projectId: this.#projectId }),
-      );
-      return { number: issue.iid, title: issue.title, body: issue.description ?? "", url: issue.web_url };
+      const issue = await gitlabCall<{
+        iid: number;
+        title: string;
+        description?: string | null;
+        web_url: string;
+        author?: { username?: string } | null;
+      }>("issue lookup", () => this.#api.issues.show(number, { projectId: this.#projectId }));
+      return {
+        number: issue.iid,
+        title: issue.title,
+        body: issue.description ?? "",
+        url: issue.web_url,
+        ...(issue.author?.username ? { author: issue.author.username } : {}),
+      };
     } catch (err) {
       if (err instanceof NotFoundError) return null;
       throw err;

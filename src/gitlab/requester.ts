@@ -13,6 +13,7 @@ import {
 const RETRYABLE = new Set([429, 502, 503, 504]);
 const READ_ATTEMPTS = 5;
 const SAFE_METHODS = new Set(["GET", "HEAD"]);
+const MAX_RETRY_AFTER_MS = 60_000;
 
 type HandlerOptions = RequestOptions & {
   rateLimiters?: Parameters<typeof getMatchingRateLimiter>[1];
@@ -48,7 +49,10 @@ async function requestHandler(endpoint: string, options?: HandlerOptions) {
     if (response.ok) return parse(response, asStream);
     lastStatus = response.status;
     if (!RETRYABLE.has(response.status) || attempt === attempts - 1) await fail(request, response);
-    await new Promise((resolve) => setTimeout(resolve, 250 * 2 ** attempt));
+    // GitLab says how long a rate limit lasts (https://docs.gitlab.com/administration/settings/user_and_ip_rate_limits/#response-headers).
+    const asked = Number(response.headers.get("retry-after"));
+    const wait = Number.isFinite(asked) && asked > 0 ? Math.min(asked * 1000, MAX_RETRY_AFTER_MS) : 0;
+    await new Promise((resolve) => setTimeout(resolve, Math.max(wait, 250 * 2 ** attempt)));
   }
   throw new GitbeakerRetryError(
     `Could not complete this request after ${attempts} attempts, last status code: ${lastStatus}.`,

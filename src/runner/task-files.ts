@@ -3,6 +3,7 @@ import { open, writeFile } from "node:fs/promises";
 import path from "node:path";
 import type { TaskSpec } from "../core/task-runner.js";
 import { redactSecrets } from "../summarize/redact.js";
+import { untrustedSection, visibleText } from "../core/untrusted-text.js";
 
 /** Files that carry issue text to the agent, kept outside the workspace so they never enter a ChangeSet. */
 export interface TaskFiles {
@@ -46,10 +47,15 @@ export function taskVariables(task: TaskSpec, files: TaskFiles): Record<string, 
 }
 
 export function renderTaskMarkdown(task: TaskSpec): string {
+  const author = task.issue.author ?? null;
   const sections = [
-    `# Issue #${task.issue.number}: ${task.issue.title}`,
+    `# Issue #${task.issue.number}: ${visibleText(task.issue.title).replace(/\n/g, " ")}`,
     task.issue.url,
-    task.issue.body.trim() === "" ? "(The issue has no description.)" : task.issue.body,
+    untrustedSection(
+      "Issue text",
+      author,
+      visibleText(task.issue.body).trim() === "" ? "(The issue has no description.)" : task.issue.body,
+    ),
   ];
   if (task.failureSummary !== undefined) {
     sections.push(

@@ -50,6 +50,19 @@ export interface FakeReviewThread {
   diffHunk: string;
   comments: Array<{ id: number; body: string; author: string }>;
 }
+export interface HookDeliveryRecord {
+  id: number;
+  guid: string;
+  delivered_at: string;
+  redelivery: boolean;
+  duration: number;
+  status: string;
+  status_code: number;
+  event: string;
+  action: string | null;
+  installation_id: number | null;
+  repository_id: number | null;
+}
 export interface RecordedRequest {
   method: string;
   path: string;
@@ -81,6 +94,10 @@ export class FakeGitHub extends LocalServer {
   reviewThreads: FakeReviewThread[] = [];
   requests: RecordedRequest[] = [];
   onRequest: (req: RecordedRequest) => void = () => {};
+  /** The app's webhook deliveries, newest first, as `GET /app/hook/deliveries` lists them. */
+  hookDeliveries: HookDeliveryRecord[] = [];
+  /** Called for `POST /app/hook/deliveries/{id}/attempts`: sends the delivery again, returns the HTTP status. */
+  redeliver: (delivery: HookDeliveryRecord) => Promise<number> = async () => 202;
   #nextId = 1000;
 
   constructor(files: Record<string, string>) {
@@ -243,6 +260,32 @@ const ROUTES: Route[] = [
       token: "ghs_faketoken000000000000000000000000",
       expires_at: new Date(Date.now() + 3600_000).toISOString(),
       permissions: {},
+    });
+  }),
+  r("GET", "/app/hook/deliveries", function ({ res, query }) {
+    const perPage = Number(query.get("per_page") ?? 30);
+    const start = Number(query.get("cursor") ?? 0);
+    const page = this.hookDeliveries.slice(start, start + perPage);
+    const next = start + perPage < this.hookDeliveries.length;
+    const link = next
+      ? {
+          link: `<http://${this.host}/api/v3/app/hook/deliveries?per_page=${perPage}&cursor=${start + perPage}>; rel="next"`,
+        }
+      : {};
+    res.writeHead(200, { "content-type": "application/json", ...link }).end(JSON.stringify(page));
+  }),
+  r("POST", "/app/hook/deliveries/(\\d+)/attempts", async function ({ res, params }) {
+    const delivery = this.hookDeliveries.find((d) => d.id === Number(params[0]));
+    if (!delivery) return sendJson(res, 404, { message: "Not Found" });
+    sendJson(res, 202, {});
+    const status = await this.redeliver(delivery);
+    this.hookDeliveries.unshift({
+      ...delivery,
+      id: this.nextId(),
+      redelivery: true,
+      delivered_at: new Date().toISOString(),
+      status: status < 300 ? "OK" : `Invalid HTTP Response: ${status}`,
+      status_code: status,
     });
   }),
   r("GET", "/app", function ({ res }) {
@@ -502,8 +545,9 @@ const ROUTES: Route[] = [
     const pull = this.pulls.find((p) => p.number === Number(params[0]));
     if (!pull) return sendJson(res, 404, { message: "Not Found" });
     const input = body as { reviewers?: string[]; team_reviewers?: string[] };
-    pull.reviewers.push(...(input.reviewers ?? []));
-    pull.teamReviewers.push(...(input.team_reviewers ?? []));
+    // Requesting someone already requested changes nothing.
+    pull.reviewers = [...new Set([...pull.reviewers, ...(input.reviewers ?? [])])];
+    pull.teamReviewers = [...new Set([...pull.teamReviewers, ...(input.team_reviewers ?? [])])];
     sendJson(res, 201, this.pullJson(pull));
   }),
 ];

@@ -16,6 +16,8 @@ export interface GitHubE2E {
   url: string;
   /** Requests that broke GitHub's OpenAPI description. */
   problems: string[];
+  /** The app's private key (PEM), for clients that authenticate as the app. */
+  privateKey: string;
   deliver(event: string, payload: unknown, deliveryId: string): Promise<Response>;
   stop(): Promise<void>;
 }
@@ -37,11 +39,13 @@ export async function startGitHubE2E(files: Record<string, string>, env: NodeJS.
   await fake.start();
   const workdir = mkdtempSync(join(tmpdir(), "factory-e2e-"));
   const port = await freePort();
-  const { privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
+  const privateKey = generateKeyPairSync("rsa", { modulusLength: 2048 })
+    .privateKey.export({ type: "pkcs1", format: "pem" })
+    .toString();
   const server = await startFactoryServer({
     env: {
       APP_ID: "1",
-      PRIVATE_KEY: privateKey.export({ type: "pkcs1", format: "pem" }).toString(),
+      PRIVATE_KEY: privateKey,
       WEBHOOK_SECRET: E2E_SECRET,
       GHE_HOST: fake.host,
       GHE_PROTOCOL: "http",
@@ -61,6 +65,7 @@ export async function startGitHubE2E(files: Record<string, string>, env: NodeJS.
     server,
     url,
     problems,
+    privateKey,
     deliver: (event, payload, deliveryId) => postGitHubWebhook(url, event, payload, { secret: E2E_SECRET, deliveryId }),
     async stop() {
       await server.stop();

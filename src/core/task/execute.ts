@@ -4,11 +4,11 @@ import type { Clock, Logger } from "../deps.js";
 import { ForgeError, TaskError } from "../errors.js";
 import type { Forge } from "../forge.js";
 import type { IssueRef, TaskRunner } from "../task-runner.js";
-import { renderTemplate } from "../templates.js";
+import { renderBranchName } from "../templates.js";
 import type { TaskProgress } from "./record.js";
 import { publishChangeSet, settleHeadStatus } from "./publish.js";
 import { ciTaskRunner } from "./ci-runner.js";
-import type { TaskCancellation } from "../cancellation.js";
+import { isShutdown, type TaskCancellation } from "../cancellation.js";
 
 export interface RunTaskDeps {
   forge: Forge;
@@ -51,6 +51,7 @@ export async function runTask(input: RunTaskInput, deps: RunTaskDeps): Promise<R
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
     if (registration?.signal.aborted) {
+      const shutdown = isShutdown(registration.signal.reason);
       await progress.show(
         {
           phase: "failed",
@@ -59,7 +60,7 @@ export async function runTask(input: RunTaskInput, deps: RunTaskDeps): Promise<R
             message: `it was stopped (${message}); nothing was pushed. Comment \`/factory retry\` to run it again.`,
           },
         },
-        { stopped: true },
+        { stopped: !shutdown, retryable: shutdown },
       );
       return { commitSha: null, summary: `it was stopped (${message})` };
     }
@@ -69,7 +70,7 @@ export async function runTask(input: RunTaskInput, deps: RunTaskDeps): Promise<R
     }
     const kind = err instanceof ForgeError ? "forge-error" : "internal";
     deps.logger.error({ err }, "task failed");
-    await progress.show({ phase: "failed", failure: { kind, message } });
+    await progress.show({ phase: "failed", failure: { kind, message } }, { retryable: kind === "forge-error" });
     return { commitSha: null, summary: "the run failed; the task comment on the issue says why" };
   } finally {
     registration?.done();
@@ -80,7 +81,7 @@ async function runAndPublish(input: RunTaskInput, deps: RunTaskDeps, signal?: Ab
   const { forge, runner } = deps;
   const { config, issue, progress } = input;
   const base = config.pull_request.base ?? (await forge.getDefaultBranch());
-  const branch = input.branch ?? renderTemplate(config.pull_request.branch, issue);
+  const branch = input.branch ?? renderBranchName(config.pull_request.branch, issue);
   const baseSha = await forge.getBranchSha(base);
   if (!baseSha) throw new ForgeError(`the base branch \`${base}\` does not exist (\`pull_request.base\`)`);
   // A retry continues the existing branch (fast-forward), so it starts from the branch head.

@@ -90,6 +90,10 @@ export async function publishChangeSet(input: PublishInput): Promise<PublishResu
   const { forge, config, issue, changeSet, progress } = input;
   if (changeSet.files.length === 0) {
     const open = await forge.findOpenChangeRequest(input.branch);
+    // A run that pushed this task's commit and then failed before opening the change request
+    // (redelivered, or relabeled): the commit is already there, only the change request is missing.
+    const pushed = open ? null : await ownBranchHead(forge, input.branch, issue.number, input.base);
+    if (pushed) return openChangeRequest(input, pushed);
     await progress.show(
       { phase: "no-changes", changeRequest: open ? { number: open.number, url: open.url } : undefined },
       open ? { changeRequest: open.number } : {},
@@ -120,6 +124,24 @@ export async function publishChangeSet(input: PublishInput): Promise<PublishResu
     }
     commitSha = head; // a retry of a publish whose commit landed before something else failed
   }
+  return openChangeRequest(input, commitSha);
+}
+
+/** The branch head when it is one of this task's commits (any attempt) and not the base, else null. */
+async function ownBranchHead(forge: Forge, branch: string, issueNumber: number, base: string): Promise<string | null> {
+  const head = await forge.getBranchSha(branch);
+  if (!head || head === (await forge.getBranchSha(base))) return null;
+  const message = await forge.getCommitMessage(head).catch((err: unknown) => {
+    if (err instanceof NotFoundError) return "";
+    throw err;
+  });
+  return issueOf(message) === issueNumber ? head : null;
+}
+
+/** Opens (or updates) the change request for the pushed commit, decorates it and reports it. */
+async function openChangeRequest(input: PublishInput, commitSha: string): Promise<PublishResult> {
+  const { forge, config, issue, changeSet, progress } = input;
+  const title = renderTemplate(config.pull_request.title, issue);
   const testsFailed = failedTests(changeSet).length > 0;
   const body = buildPullRequestBody({ issue, changeSet, words: forge.words });
   const { changeRequest, updated } = await ensureChangeRequest(forge, {

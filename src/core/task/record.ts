@@ -85,6 +85,7 @@ export async function claimTask(input: ClaimInput): Promise<TaskProgress | null>
       deliveryId,
       deliveries: rememberDelivery(previous, deliveryId),
       stopped: false,
+      retryable: false,
     };
     const progress = new TaskProgress(forge, issueNumber, existing.comment.id, state, clock);
     await progress.show(view);
@@ -117,8 +118,10 @@ export function rememberDelivery(previous: TaskState | null, deliveryId: string)
 }
 
 function mayTakeOver(previous: TaskState, deliveryId: string, now: Date, staleAfterMs: number): boolean {
-  // A redelivery of an event that already started (or re-ran) this task.
-  if (previous.deliveryId === deliveryId || previous.deliveries?.includes(deliveryId)) return false;
+  // A redelivery of an event that already started (or re-ran) this task, unless that run was cut
+  // short by the forge or a shutdown: then redelivering is how an operator finishes it.
+  if (previous.deliveryId === deliveryId || previous.deliveries?.includes(deliveryId))
+    return previous.phase === "failed" && previous.retryable === true;
   if (!isActive(previous.phase)) return true; // finished: a new label is a deliberate retry
   return now.getTime() - Date.parse(previous.updatedAt) > staleAfterMs;
 }

@@ -7,7 +7,7 @@ import type { FactoryConfig } from "../../config/types.js";
 import type { ChangeSet } from "../../core/changeset.js";
 import { systemClock, type Logger } from "../../core/deps.js";
 import type { TaskRunResult, TaskSpec } from "../../core/task-runner.js";
-import { renderTemplate } from "../../core/templates.js";
+import { renderBranchName } from "../../core/templates.js";
 import { agentEnvNamesFromEnv, runTaskInDirectory } from "../../runner/index.js";
 import type { CliCommand, CliIo } from "./types.js";
 
@@ -122,7 +122,7 @@ async function taskSpec(io: CliIo, config: FactoryConfig, args: TaskArgs): Promi
   return {
     repoFullName: io.env.GITHUB_REPOSITORY ?? io.env.CI_PROJECT_PATH ?? "",
     issue: { number: args.issue, title, body: body ?? "", url: args.url ?? "" },
-    branch: args.branch ?? renderTemplate(config.pull_request.branch, { number: args.issue, title }),
+    branch: args.branch ?? renderBranchName(config.pull_request.branch, { number: args.issue, title }),
     base: args.base ?? config.pull_request.base ?? "main",
     baseSha,
     attempt: Number(args.attempt ?? 1) || 1,
