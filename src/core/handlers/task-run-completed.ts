@@ -120,7 +120,7 @@ async function publishRun(
   }
   const base = config.pull_request.base ?? (await forge.getDefaultBranch());
   const issue = { number: event.issueNumber, title: state.title ?? "", body: "", url: state.url ?? "" };
-  const { outcome } = await publishChangeSet({
+  const outcome = await publishChangeSet({
     forge,
     config,
     issue,

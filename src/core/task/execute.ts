@@ -146,7 +146,7 @@ async function runAndPublish(input: RunTaskInput, deps: RunTaskDeps, signal?: Ab
       logger: deps.logger,
       reviewRound: input.review?.round,
     });
-    if (published.outcome === "published") return { commitSha: published.commitSha ?? null, summary };
+    if (published === "published") return { commitSha: progress.current.lastCommit ?? null, summary };
   } else if (result.kind === "refused") {
     summary = result.message;
     await progress.show({ phase: "failed", failure: { kind: "refused", message: result.message } });

@@ -76,17 +76,11 @@ async function alreadyCommitted(
 
 export type PublishOutcome = "published" | "no-changes" | "refused";
 
-/** What a publish did, and the commit it pushed when it pushed one. */
-export interface PublishResult {
-  outcome: PublishOutcome;
-  commitSha?: string;
-}
-
 /**
  * Turns a ChangeSet into one commit on the task branch and one open change request; otherwise
  * tells the person on the progress comment why nothing was pushed.
  */
-export async function publishChangeSet(input: PublishInput): Promise<PublishResult> {
+export async function publishChangeSet(input: PublishInput): Promise<PublishOutcome> {
   const { forge, config, issue, changeSet, progress } = input;
   if (changeSet.files.length === 0) {
     const open = await forge.findOpenChangeRequest(input.branch);
@@ -98,12 +92,12 @@ export async function publishChangeSet(input: PublishInput): Promise<PublishResu
       { phase: "no-changes", changeRequest: open ? { number: open.number, url: open.url } : undefined },
       open ? { changeRequest: open.number } : {},
     );
-    return { outcome: "no-changes" };
+    return "no-changes";
   }
   const touched = protectedPathsTouched(changeSet, config.protected_paths);
   if (touched.length > 0) {
     await progress.show({ phase: "failed", failure: { kind: "protected-paths", paths: touched } });
-    return { outcome: "refused" };
+    return "refused";
   }
   const title = renderTemplate(config.pull_request.title, issue);
   let commitSha: string;
@@ -120,7 +114,7 @@ export async function publishChangeSet(input: PublishInput): Promise<PublishResu
     const head = await alreadyCommitted(forge, input.branch, issue.number, input.attempt, input.reviewRound ?? null);
     if (!head) {
       await progress.show({ phase: "failed", failure: { kind: "branch-moved", branch: input.branch } });
-      return { outcome: "refused" };
+      return "refused";
     }
     commitSha = head; // a retry of a publish whose commit landed before something else failed
   }
@@ -139,7 +133,7 @@ async function ownBranchHead(forge: Forge, branch: string, issueNumber: number, 
 }
 
 /** Opens (or updates) the change request for the pushed commit, decorates it and reports it. */
-async function openChangeRequest(input: PublishInput, commitSha: string): Promise<PublishResult> {
+async function openChangeRequest(input: PublishInput, commitSha: string): Promise<PublishOutcome> {
   const { forge, config, issue, changeSet, progress } = input;
   const title = renderTemplate(config.pull_request.title, issue);
   const testsFailed = failedTests(changeSet).length > 0;
@@ -166,9 +160,9 @@ async function openChangeRequest(input: PublishInput, commitSha: string): Promis
       tests: changeSet.tests,
       updated,
     },
-    { branch: input.branch, changeRequest: changeRequest.number },
+    { branch: input.branch, changeRequest: changeRequest.number, lastCommit: commitSha },
   );
-  return { outcome: "published", commitSha };
+  return "published";
 }
 
 /**
