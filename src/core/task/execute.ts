@@ -120,6 +120,8 @@ async function runAndPublish(input: RunTaskInput, deps: RunTaskDeps, signal?: Ab
       signal,
       // Time spent waiting for a free runner does not count toward "interrupted".
       started: () => progress.show({ phase: "running", branch, base, baseSha: startSha, attempt: input.attempt }),
+      progress: (iteration) =>
+        progress.show({ phase: "running", branch, base, baseSha: startSha, attempt: input.attempt, iteration }),
     },
   );
   if (result.kind === "dispatched") {
@@ -153,7 +155,12 @@ async function runAndPublish(input: RunTaskInput, deps: RunTaskDeps, signal?: Ab
   } else {
     await progress.show({
       phase: "failed",
-      failure: { kind: "agent-failed", agent: result.agent, timeoutSeconds: config.agent.timeout_seconds },
+      failure: {
+        kind: "agent-failed",
+        agent: result.agent,
+        timeoutSeconds: config.agent.timeout_seconds,
+        ...(result.outOfTime ? { outOfTime: { maxMinutes: config.agent.max_minutes } } : {}),
+      },
     });
   }
   if (ownsBranchHead) await settleHeadStatus(forge, branchSha, changeSet);

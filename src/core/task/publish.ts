@@ -159,6 +159,7 @@ async function openChangeRequest(input: PublishInput, commitSha: string): Promis
       branch: input.branch,
       tests: changeSet.tests,
       updated,
+      ...(changeSet.iterations ? { iterations: changeSet.iterations } : {}),
     },
     { branch: input.branch, changeRequest: changeRequest.number, lastCommit: commitSha },
   );
