@@ -145,7 +145,10 @@ async function fix(event: CommandEvent, deps: CommandDeps, config: FactoryConfig
     return reply(event, deps, `\`/factory fix\` works on the task's ${forge.words.changeRequest}; comment it there.`);
   const cr = await forge.getChangeRequest(event.target.number);
   if (!cr || cr.state !== "open") return reply(event, deps, `This ${forge.words.changeRequest} is not open.`);
-  const review = await fixWithReviewRound({ config, changeRequest: cr, deliveryId: event.deliveryId }, deps);
+  const review = await fixWithReviewRound(
+    { config, changeRequest: cr, deliveryId: event.deliveryId, triggerId: `comment:${event.commentId}` },
+    deps,
+  );
   if (review.handled) return review.reply === null ? undefined : reply(event, deps, review.reply);
   const jobs = await forge.listCiJobs(cr.headSha);
   if (!jobs.some((j) => j.state === "failure" && !isOwnStatus(j.name)))

@@ -33,6 +33,7 @@ export async function handleReviewSubmitted(event: ReviewSubmittedEvent, deps: R
       config,
       changeRequest: cr,
       deliveryId: event.deliveryId,
+      triggerId: `review:${event.reviewId}`,
       reviewBody: { author: event.actor.login, body: event.body },
     },
     deps,

@@ -8,7 +8,7 @@ import { runReviewRound, type ReviewRoundDeps, type ReviewRoundResult } from "./
  * null when the threads' own replies say it all, or when there are no threads (`handled: false`).
  */
 export async function fixWithReviewRound(
-  input: { config: FactoryConfig; changeRequest: ChangeRequest; deliveryId: string },
+  input: { config: FactoryConfig; changeRequest: ChangeRequest; deliveryId: string; triggerId: string },
   deps: ReviewRoundDeps,
 ): Promise<{ handled: boolean; reply: string | null }> {
   const threads = await deps.forge.listReviewThreads(input.changeRequest.number);

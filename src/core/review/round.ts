@@ -24,6 +24,11 @@ export interface ReviewRoundInput {
   config: FactoryConfig;
   changeRequest: ChangeRequest;
   deliveryId: string;
+  /**
+   * What asked for the round (`review:ID`, `comment:ID`): remembered with the delivery, so the same
+   * review or comment delivered again under another delivery id starts nothing either.
+   */
+  triggerId: string;
   /** The unresolved threads, when the caller already listed them. */
   threads?: ReviewThread[];
   /** The submitted review's own text (a review's body is feedback too). */
@@ -63,14 +68,21 @@ export async function runReviewRound(input: ReviewRoundInput, deps: ReviewRoundD
   const record = await findTaskRecord(forge, issue);
   const state = record?.state;
   if (!record || !state || isActive(state.phase)) return { kind: "busy" };
-  if (state.deliveries?.includes(input.deliveryId) || state.deliveryId === input.deliveryId)
-    return { kind: "redelivery" };
+  const seen = [state.deliveryId, ...(state.deliveries ?? [])];
+  if (seen.includes(input.deliveryId) || seen.includes(input.triggerId)) return { kind: "redelivery" };
   const round = made + 1;
   const progress = new TaskProgress(
     forge,
     issue,
     record.comment.id,
-    { ...state, stopped: false, deliveries: rememberDelivery(state, input.deliveryId) },
+    {
+      ...state,
+      stopped: false,
+      deliveries: rememberDelivery(
+        { ...state, deliveries: rememberDelivery(state, input.triggerId) },
+        input.deliveryId,
+      ),
+    },
     deps.clock,
   );
   // The claim: the task comment leaves its finished phase before the agent runs, so a racing delivery sees it busy.
