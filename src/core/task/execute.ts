@@ -1,9 +1,9 @@
 import { STATUS_CONTEXTS } from "../markers.js";
 import type { FactoryConfig } from "../../config/types.js";
 import type { Clock, Logger } from "../deps.js";
-import { ForgeError, TaskError } from "../errors.js";
+import { ForgeError, TaskError, TaskHandedBack } from "../errors.js";
 import type { Forge } from "../forge.js";
-import type { IssueRef, TaskRunner } from "../task-runner.js";
+import type { IssueRef, TaskRunner, TaskSpec } from "../task-runner.js";
 import { renderBranchName } from "../templates.js";
 import type { TaskProgress } from "./record.js";
 import { publishChangeSet, settleHeadStatus } from "./publish.js";
@@ -42,14 +42,38 @@ export interface RunTaskOutcome {
   summary: string;
 }
 
+const HANDED_ON = "the run continues elsewhere (CI or another replica)";
+
 /** Runs the agent for a claimed task and publishes what it made; every outcome ends on the comment. */
 export async function runTask(input: RunTaskInput, deps: RunTaskDeps): Promise<RunTaskOutcome> {
-  const { progress } = input;
-  const registration = deps.cancellation?.register(`${deps.forge.repo.fullName}#${input.issue.number}`);
+  return endsOnComment(input.issue.number, input.progress, deps, (signal) => runAndPublish(input, deps, signal));
+}
+
+/**
+ * Runs a task that a replica took from the shared queue (`REDIS_URL`): the comment already shows
+ * it running, so only the run and its publication are left.
+ */
+export async function resumeQueuedTask(task: TaskSpec, progress: TaskProgress, deps: RunTaskDeps): Promise<void> {
+  await endsOnComment(task.issue.number, progress, deps, async (signal) => {
+    // As in runAndPublish: the status belongs on the task branch's own commits.
+    const baseSha = task.startRef === task.branch ? await deps.forge.getBranchSha(task.base) : task.baseSha;
+    return runAndSettle(task, deps.runner, progress, deps, signal, baseSha !== task.baseSha);
+  });
+}
+
+/** Whatever happens, the comment ends saying so; a task handed back to the queue is left to its next run. */
+async function endsOnComment(
+  issueNumber: number,
+  progress: TaskProgress,
+  deps: RunTaskDeps,
+  work: (signal: AbortSignal | undefined) => Promise<RunTaskOutcome>,
+): Promise<RunTaskOutcome> {
+  const registration = deps.cancellation?.register(`${deps.forge.repo.fullName}#${issueNumber}`);
   try {
-    return await runAndPublish(input, deps, registration?.signal);
+    return await work(registration?.signal);
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
+    if (registration?.signal.reason instanceof TaskHandedBack) throw registration.signal.reason;
     if (registration?.signal.aborted) {
       const shutdown = isShutdown(registration.signal.reason);
       await progress.show(
@@ -102,53 +126,64 @@ async function runAndPublish(input: RunTaskInput, deps: RunTaskDeps, signal?: Ab
   }
   // Never fall back to the server for a repository that asked for its own CI.
   const chosen = config.runner === "local" ? runner : ciTaskRunner(forge);
-  const result = await chosen.run(
-    {
-      repoFullName: forge.repo.fullName,
-      issue,
-      branch,
-      base,
-      baseSha: startSha,
-      startRef: branchSha ? branch : base,
-      attempt: input.attempt,
-      failureSummary: input.failureSummary,
-      ...(input.review ? { review: input.review } : {}),
-      config,
-    },
-    {
-      downloadArchive: (sha) => forge.downloadArchive(sha),
-      signal,
-      // Time spent waiting for a free runner does not count toward "interrupted".
-      started: () => progress.show({ phase: "running", branch, base, baseSha: startSha, attempt: input.attempt }),
-      progress: (iteration) =>
-        progress.show({ phase: "running", branch, base, baseSha: startSha, attempt: input.attempt, iteration }),
-    },
-  );
+  const task: TaskSpec = {
+    repoFullName: forge.repo.fullName,
+    issue,
+    branch,
+    base,
+    baseSha: startSha,
+    startRef: branchSha ? branch : base,
+    attempt: input.attempt,
+    failureSummary: input.failureSummary,
+    ...(input.review ? { review: input.review } : {}),
+    config,
+  };
+  return runAndSettle(task, chosen, progress, deps, signal, ownsBranchHead);
+}
+
+async function runAndSettle(
+  task: TaskSpec,
+  runner: TaskRunner,
+  progress: TaskProgress,
+  deps: RunTaskDeps,
+  signal: AbortSignal | undefined,
+  ownsBranchHead: boolean,
+): Promise<RunTaskOutcome> {
+  const { forge } = deps;
+  const { config, issue, branch, base, baseSha, attempt } = task;
+  const result = await runner.run(task, {
+    downloadArchive: (sha) => forge.downloadArchive(sha),
+    signal,
+    // Time spent waiting for a free runner does not count toward "interrupted".
+    started: () => progress.show({ phase: "running", branch, base, baseSha, attempt }),
+    progress: (iteration) => progress.show({ phase: "running", branch, base, baseSha, attempt, iteration }),
+  });
+  if (result.kind === "queued") return { commitSha: null, summary: HANDED_ON }; // the replica that takes it publishes it
   if (result.kind === "dispatched") {
     await progress.show(
-      { phase: "running", branch, base, baseSha: startSha, attempt: input.attempt, ciUrl: result.url },
+      { phase: "running", branch, base, baseSha, attempt, ciUrl: result.url },
       { branch, runner: config.runner },
     );
-    return { commitSha: null, summary: "the run was handed to CI" }; // published by handleTaskRunCompleted
+    return { commitSha: null, summary: HANDED_ON }; // the finished run is published by handleTaskRunCompleted
   }
   let changeSet = null;
   let summary = "the agent failed; the task comment on the issue says why";
   if (result.kind === "completed") {
     changeSet = result.changeSet;
     summary = changeSet.summary.trim() || "the agent left no summary";
-    const published = await publishChangeSet({
+    const outcome = await publishChangeSet({
       forge,
       config,
       issue,
       branch,
       base,
-      attempt: input.attempt,
+      attempt,
       changeSet,
       progress,
       logger: deps.logger,
-      reviewRound: input.review?.round,
+      reviewRound: task.review?.round,
     });
-    if (published === "published") return { commitSha: progress.current.lastCommit ?? null, summary };
+    if (outcome === "published") return { commitSha: progress.current.lastCommit ?? null, summary };
   } else if (result.kind === "refused") {
     summary = result.message;
     await progress.show({ phase: "failed", failure: { kind: "refused", message: result.message } });
@@ -163,6 +198,6 @@ async function runAndPublish(input: RunTaskInput, deps: RunTaskDeps, signal?: Ab
       },
     });
   }
-  if (ownsBranchHead) await settleHeadStatus(forge, branchSha, changeSet);
+  if (ownsBranchHead) await settleHeadStatus(forge, baseSha, changeSet);
   return { commitSha: null, summary };
 }
