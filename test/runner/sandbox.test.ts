@@ -170,6 +170,8 @@ function hostileTask(options: {
     agent: {
       command: "./hostile.sh",
       timeout_seconds: 60,
+      // One run: its tests fail on purpose (they cannot read the key), which must not re-run the agent.
+      max_iterations: 1,
       network: options.network,
       env: {
         KEY_FILE: scene.keyFile,
