@@ -198,8 +198,6 @@ describe("issue labeled → pull request", () => {
   });
 
   it.each([
-    ["a bot", labeled({ actor: { login: "dependabot[bot]", isBot: true } })],
-    ["the app itself", labeled({ actor: { login: "factory-bot[bot]", isBot: false } })],
     ["a pull request", labeled({ issue: { ...labeled().issue, isPullRequest: true } })],
     ["another label", labeled({ label: "bug" })],
   ])("ignores labels from %s", async (_, event) => {
