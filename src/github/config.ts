@@ -1,5 +1,5 @@
 import type { ConfigLoadResult, ConfigProblem } from "../config/types.js";
-import { mergeOver, resolveConfig, validateConfig } from "../config/index.js";
+import { mergeOver, resolveConfig, sizeProblem, validateConfig } from "../config/index.js";
 import { github, toForgeError } from "./errors.js";
 import type { Octokit } from "./forge.js";
 
@@ -35,6 +35,8 @@ export async function loadGitHubConfig(
 ): Promise<ConfigLoadResult> {
   let files: ConfigFile[];
   let merged: Record<string, unknown>;
+  const refuseLarge = refuseLargeFiles(repo);
+  octokit.hook.after("request", refuseLarge);
   try {
     const result = await octokit.config.get({
       ...repo,
@@ -50,6 +52,7 @@ export async function loadGitHubConfig(
     files = result.files as ConfigFile[];
     merged = result.config as Record<string, unknown>;
   } catch (err) {
+    if (err instanceof ConfigTooLarge) return { status: "invalid", problems: [err.problem] };
     // An API failure (5xx, rate limit, network) is not a config problem: let it be retried or reported.
     if (
       typeof (err as { status?: unknown }).status === "number" ||
@@ -59,6 +62,8 @@ export async function loadGitHubConfig(
       throw toForgeError(err, "config download");
     }
     return { status: "invalid", problems: [loaderProblem(err)] };
+  } finally {
+    octokit.hook.remove("request", refuseLarge);
   }
   const found = files.filter((f) => f.config !== null);
   if (found.length === 0) return { status: "missing" };
@@ -72,6 +77,29 @@ export async function loadGitHubConfig(
     })),
   );
   return resolveConfig(sources);
+}
+
+class ConfigTooLarge extends Error {
+  constructor(readonly problem: ConfigProblem) {
+    super(problem.message);
+  }
+}
+
+/**
+ * Probot's loader parses what it downloads; the same size limit as on GitLab (`parseConfigText`)
+ * is applied to each raw config file it reads, before it parses it.
+ */
+function refuseLargeFiles(repo: { owner: string; repo: string }) {
+  return (response: { data: unknown; url: string }): void => {
+    const file = /\/repos\/([^/]+)\/([^/]+)\/contents\/([^?]+)/.exec(response.url);
+    if (!file || typeof response.data !== "string") return;
+    const path = decodeURIComponent(file[3] ?? "");
+    const problem = sizeProblem(
+      Buffer.byteLength(response.data, "utf8"),
+      fileLabel({ owner: file[1] ?? "", repo: file[2] ?? "", path }, repo),
+    );
+    if (problem) throw new ConfigTooLarge(problem);
+  };
 }
 
 async function rawConfigText(octokit: Octokit, file: ConfigFile, ref?: string): Promise<string> {
