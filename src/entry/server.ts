@@ -5,6 +5,7 @@ import { systemClock, type Clock, type Logger } from "../core/deps.js";
 import type { TaskRunner } from "../core/task-runner.js";
 import { factoryGitHubApp } from "../github/app.js";
 import { FactoryOctokit } from "../github/octokit.js";
+import { guardWebhookPayloads } from "../github/webhook-guard.js";
 import { LocalTaskRunner, localRunnerOptionsFromEnv } from "../runner/index.js";
 import { healthHandler } from "./health.js";
 import { gitlabSettingsFromEnv } from "../gitlab/client.js";
@@ -94,6 +95,7 @@ export async function startFactoryServer(options: FactoryServerOptions = {}): Pr
     log = logger;
     jobs = new BackgroundJobs(logger);
     const runner = runnerFor(logger);
+    guardWebhookPayloads(app.webhooks, env.WEBHOOK_SECRET ?? "");
     factoryGitHubApp({ deliver: inBackground(jobs, { runner, clock, cancellation }) })(app);
     addHandler(healthHandler({ version: packageVersion(), forges: { github: true, gitlab: gitlab !== null } }));
     addHandler(gitlabRoute(gitlab, { jobs, runner, clock, logger, cancellation }));
