@@ -28,7 +28,8 @@ describe("graceful shutdown", () => {
   it("aborts tasks still running after the grace period, so they can mark themselves failed", async () => {
     const p = parts();
     p.jobs.start("task", async () => {
-      const { signal, done } = p.cancellation.register("acme/widgets#7");
+      const { signal, started, done } = p.cancellation.register("acme/widgets#7");
+      started();
       await new Promise<void>((resolve) => signal.addEventListener("abort", () => resolve()));
       p.events.push(`task saw: ${(signal.reason as Error).message}`);
       done();

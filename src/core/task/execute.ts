@@ -8,7 +8,7 @@ import { renderBranchName } from "../templates.js";
 import type { TaskProgress } from "./record.js";
 import { publishChangeSet, settleHeadStatus } from "./publish.js";
 import { ciTaskRunner } from "./ci-runner.js";
-import { isShutdown, type TaskCancellation } from "../cancellation.js";
+import { isShutdown, type TaskCancellation, type TaskRegistration } from "../cancellation.js";
 
 export interface RunTaskDeps {
   forge: Forge;
@@ -33,22 +33,30 @@ export interface RunTaskInput {
 export async function runTask(input: RunTaskInput, deps: RunTaskDeps): Promise<void> {
   const { progress } = input;
   const registration = deps.cancellation?.register(`${deps.forge.repo.fullName}#${input.issue.number}`);
+  const stage: Stage = { now: "preparing" };
   try {
-    await runAndPublish(input, deps, registration?.signal);
+    await runAndPublish(input, deps, stage, registration);
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
-    if (registration?.signal.aborted) {
+    // Publishing is not stopped by an abort: a task past its run ends with what publishing did.
+    if (registration?.signal.aborted && stage.now !== "publishing") {
       const shutdown = isShutdown(registration.signal.reason);
-      await progress.show(
-        {
-          phase: "failed",
-          failure: {
-            kind: "refused",
-            message: `it was stopped (${message}); nothing was pushed. Comment \`/factory retry\` to run it again.`,
+      const show = () =>
+        progress.show(
+          {
+            phase: "failed",
+            failure: {
+              kind: "refused",
+              message:
+                stage.now === "queued" && shutdown
+                  ? "it was interrupted before it started: the server shut down while the task waited for a " +
+                    "free runner; nothing ran. Comment `/factory retry` to run it again."
+                  : `it was stopped (${message}); nothing was pushed. Comment \`/factory retry\` to run it again.`,
+            },
           },
-        },
-        { stopped: !shutdown, retryable: shutdown },
-      );
+          { stopped: !shutdown, retryable: shutdown },
+        );
+      await (stage.now === "queued" && deps.cancellation ? deps.cancellation.marking(show) : show());
       return;
     }
     if (err instanceof TaskError) {
@@ -63,7 +71,18 @@ export async function runTask(input: RunTaskInput, deps: RunTaskDeps): Promise<v
   }
 }
 
-async function runAndPublish(input: RunTaskInput, deps: RunTaskDeps, signal?: AbortSignal): Promise<void> {
+/** Where a task is, so an abort is reported for what it stopped. */
+interface Stage {
+  now: "preparing" | "queued" | "running" | "publishing";
+}
+
+async function runAndPublish(
+  input: RunTaskInput,
+  deps: RunTaskDeps,
+  stage: Stage,
+  registration?: TaskRegistration,
+): Promise<void> {
+  const signal = registration?.signal;
   const { forge, runner } = deps;
   const { config, issue, progress } = input;
   const base = config.pull_request.base ?? (await forge.getDefaultBranch());
@@ -73,10 +92,17 @@ async function runAndPublish(input: RunTaskInput, deps: RunTaskDeps, signal?: Ab
   // A retry continues the existing branch (fast-forward), so it starts from the branch head.
   const branchSha = await forge.getBranchSha(branch);
   const startSha = branchSha ?? baseSha;
-  await progress.show(
-    { phase: "running", branch, base, baseSha: startSha, attempt: input.attempt },
-    { branch, runner: config.runner, title: issue.title, url: issue.url, attempt: input.attempt },
-  );
+  const running = { phase: "running" as const, branch, base, baseSha: startSha, attempt: input.attempt };
+  // A local task waits for a free runner: it says "queued" until it gets one, never "running" early.
+  const local = config.runner === "local";
+  stage.now = local ? "queued" : "running";
+  await progress.show(local ? { phase: "queued" } : running, {
+    branch,
+    runner: config.runner,
+    title: issue.title,
+    url: issue.url,
+    attempt: input.attempt,
+  });
   // The status belongs on the task branch's own commits, never on the base branch's.
   const ownsBranchHead = branchSha !== null && branchSha !== baseSha;
   if (ownsBranchHead) {
@@ -104,14 +130,16 @@ async function runAndPublish(input: RunTaskInput, deps: RunTaskDeps, signal?: Ab
       downloadArchive: (sha) => forge.downloadArchive(sha),
       signal,
       // Time spent waiting for a free runner does not count toward "interrupted".
-      started: () => progress.show({ phase: "running", branch, base, baseSha: startSha, attempt: input.attempt }),
+      started: () => {
+        stage.now = "running";
+        registration?.started();
+        return progress.show(running);
+      },
     },
   );
+  stage.now = "publishing";
   if (result.kind === "dispatched") {
-    await progress.show(
-      { phase: "running", branch, base, baseSha: startSha, attempt: input.attempt, ciUrl: result.url },
-      { branch, runner: config.runner },
-    );
+    await progress.show({ ...running, ciUrl: result.url }, { branch, runner: config.runner });
     return; // the finished run is published by handleTaskRunCompleted
   }
   let changeSet = null;
