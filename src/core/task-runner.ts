@@ -1,4 +1,4 @@
-import type { ChangeSet } from "./changeset.js";
+import type { ChangeSet, IterationsRecord } from "./changeset.js";
 import type { FactoryConfig } from "../config/types.js";
 import type { Readable } from "node:stream";
 
@@ -38,12 +38,34 @@ export interface AgentOutcome {
 export type TaskRunResult =
   /** The agent ran; changeSet holds its changes (maybe none) and the tests' results. */
   | { kind: "completed"; agent: AgentOutcome; changeSet: ChangeSet }
-  /** The agent failed or timed out: nothing to push. */
-  | { kind: "agent-failed"; agent: AgentOutcome }
+  /** The agent failed or timed out on its first run (or it was stopped at the time budget): nothing to push. */
+  | { kind: "agent-failed"; agent: AgentOutcome; outOfTime?: boolean; iterations?: IterationsRecord }
   /** The runner would not run the command (allow-list, deployment); message says how to fix it. */
   | { kind: "refused"; message: string }
   /** Handed to the repository's CI; the result arrives later as a finished run. */
-  | { kind: "dispatched"; url: string | null };
+  | { kind: "dispatched"; url: string | null }
+  /** Handed to the shared queue (`REDIS_URL`): whichever replica takes it runs and publishes it. */
+  | { kind: "queued" };
+
+/**
+ * Where a task came from, as plain data: enough for another replica to reach the same forge
+ * again (a queued task outlives the delivery and the process that accepted it).
+ */
+export type TaskOrigin =
+  | {
+      forge: "github";
+      deliveryId: string;
+      /** Who started it, for the audit lines of the replica that runs it. */
+      actor: string;
+      installationId: number;
+      repo: { owner: string; name: string; htmlUrl: string; defaultBranch?: string };
+    }
+  | {
+      forge: "gitlab";
+      deliveryId: string;
+      actor: string;
+      project: { id: number; pathWithNamespace: string; webUrl: string; defaultBranch?: string };
+    };
 
 export interface TaskRunnerContext {
   /** The base tree as a gzipped tarball (GitHub tarball / GitLab archive.tar.gz). */
@@ -52,6 +74,22 @@ export interface TaskRunnerContext {
   signal?: AbortSignal;
   /** Called when the task leaves the runner's queue and really starts. */
   started?: () => Promise<void>;
+  /** Called when an iteration's agent run or tests start; never fails the task. */
+  progress?: (step: IterationProgress) => Promise<void>;
+  /** Set by the forge adapters; a runner that queues the task elsewhere needs it. */
+  origin?: TaskOrigin;
+}
+
+/** Where the iteration loop is: "run 2 of 3: tests". */
+export interface IterationProgress {
+  iteration: number;
+  maxIterations: number;
+  step: "agent" | "tests";
+}
+
+/** The same runner, told where its tasks come from. */
+export function runnerWithOrigin(runner: TaskRunner, origin: TaskOrigin): TaskRunner {
+  return { run: (task, ctx) => runner.run(task, { origin, ...ctx }) };
 }
 
 export interface TaskRunner {

@@ -33,6 +33,8 @@ export function taskVariables(task: TaskSpec, files: TaskFiles): Record<string, 
     FACTORY_ISSUE_TITLE: task.issue.title,
     FACTORY_BRANCH: task.branch,
     FACTORY_BASE: task.base,
+    // Without `plan.required` every run implements (docs/iterations.md).
+    FACTORY_MODE: "implement",
     ...(files.failureFile === null ? {} : { FACTORY_CI_FAILURE_FILE: files.failureFile }),
   };
 }
@@ -61,6 +63,34 @@ export function renderTaskMarkdown(task: TaskSpec): string {
       "for the pull request, to the file named by the FACTORY_SUMMARY_FILE environment variable.",
   );
   return `${sections.join("\n\n")}\n`;
+}
+
+/** Variables of one agent run: which run it is and, from the second on, why it runs again. */
+export function iterationVariables(iteration: number, testFailureFile: string | null): Record<string, string> {
+  return {
+    FACTORY_ITERATION: String(iteration),
+    ...(testFailureFile === null ? {} : { FACTORY_TEST_FAILURE_FILE: testFailureFile }),
+  };
+}
+
+/**
+ * Before a re-run: the failures go to their own file, and the task file gains them too, since
+ * many agent commands read only `FACTORY_TASK_FILE`.
+ */
+export async function writeTestFailure(
+  directory: string,
+  task: TaskSpec,
+  files: TaskFiles,
+  failureMarkdown: string,
+): Promise<string> {
+  const failureFile = path.join(directory, "test-failure.md");
+  await writeFile(failureFile, failureMarkdown);
+  await writeFile(
+    files.taskFile,
+    `${renderTaskMarkdown(task)}
+${failureMarkdown}`,
+  );
+  return failureFile;
 }
 
 /**

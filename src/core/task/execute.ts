@@ -1,9 +1,9 @@
 import { STATUS_CONTEXTS } from "../markers.js";
 import type { FactoryConfig } from "../../config/types.js";
 import type { Clock, Logger } from "../deps.js";
-import { ForgeError, TaskError } from "../errors.js";
+import { ForgeError, TaskError, TaskHandedBack } from "../errors.js";
 import type { Forge } from "../forge.js";
-import type { IssueRef, TaskRunner } from "../task-runner.js";
+import type { IssueRef, TaskRunner, TaskSpec } from "../task-runner.js";
 import { renderBranchName } from "../templates.js";
 import type { TaskProgress } from "./record.js";
 import { publishChangeSet, settleHeadStatus } from "./publish.js";
@@ -31,13 +31,47 @@ export interface RunTaskInput {
 
 /** Runs the agent for a claimed task and publishes what it made; every outcome ends on the comment. */
 export async function runTask(input: RunTaskInput, deps: RunTaskDeps): Promise<void> {
-  const { progress } = input;
-  const registration = deps.cancellation?.register(`${deps.forge.repo.fullName}#${input.issue.number}`);
+  await endsOnComment(input.issue.number, input.progress, deps, (task) => runAndPublish(input, deps, task));
+}
+
+/**
+ * Runs a task that a replica took from the shared queue (`REDIS_URL`): the comment already shows
+ * it running, so only the run and its publication are left.
+ */
+export async function resumeQueuedTask(task: TaskSpec, progress: TaskProgress, deps: RunTaskDeps): Promise<void> {
+  await endsOnComment(task.issue.number, progress, deps, async (running) => {
+    // As in runAndPublish: the status belongs on the task branch's own commits.
+    const baseSha = task.startRef === task.branch ? await deps.forge.getBranchSha(task.base) : task.baseSha;
+    running.stage.now = "queued";
+    await runAndSettle(task, deps.runner, progress, deps, running, baseSha !== task.baseSha);
+  });
+}
+
+/** Where a task is, so an abort is reported for what it stopped. */
+interface Stage {
+  now: "preparing" | "queued" | "running" | "publishing";
+}
+
+/** A task being run: its stage, and its registration for `/factory stop` and shutdown. */
+interface RunningTask {
+  stage: Stage;
+  registration?: TaskRegistration;
+}
+
+/** Whatever happens, the comment ends saying so; a task handed back to the queue is left to its next run. */
+async function endsOnComment(
+  issueNumber: number,
+  progress: TaskProgress,
+  deps: RunTaskDeps,
+  work: (task: RunningTask) => Promise<void>,
+): Promise<void> {
+  const registration = deps.cancellation?.register(`${deps.forge.repo.fullName}#${issueNumber}`);
   const stage: Stage = { now: "preparing" };
   try {
-    await runAndPublish(input, deps, stage, registration);
+    await work({ stage, registration });
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
+    if (registration?.signal.reason instanceof TaskHandedBack) throw registration.signal.reason;
     // Publishing is not stopped by an abort: a task past its run ends with what publishing did.
     if (registration?.signal.aborted && stage.now !== "publishing") {
       const shutdown = isShutdown(registration.signal.reason);
@@ -71,18 +105,7 @@ export async function runTask(input: RunTaskInput, deps: RunTaskDeps): Promise<v
   }
 }
 
-/** Where a task is, so an abort is reported for what it stopped. */
-interface Stage {
-  now: "preparing" | "queued" | "running" | "publishing";
-}
-
-async function runAndPublish(
-  input: RunTaskInput,
-  deps: RunTaskDeps,
-  stage: Stage,
-  registration?: TaskRegistration,
-): Promise<void> {
-  const signal = registration?.signal;
+async function runAndPublish(input: RunTaskInput, deps: RunTaskDeps, running: RunningTask): Promise<void> {
   const { forge, runner } = deps;
   const { config, issue, progress } = input;
   const base = config.pull_request.base ?? (await forge.getDefaultBranch());
@@ -92,17 +115,13 @@ async function runAndPublish(
   // A retry continues the existing branch (fast-forward), so it starts from the branch head.
   const branchSha = await forge.getBranchSha(branch);
   const startSha = branchSha ?? baseSha;
-  const running = { phase: "running" as const, branch, base, baseSha: startSha, attempt: input.attempt };
   // A local task waits for a free runner: it says "queued" until it gets one, never "running" early.
   const local = config.runner === "local";
-  stage.now = local ? "queued" : "running";
-  await progress.show(local ? { phase: "queued" } : running, {
-    branch,
-    runner: config.runner,
-    title: issue.title,
-    url: issue.url,
-    attempt: input.attempt,
-  });
+  running.stage.now = local ? "queued" : "running";
+  await progress.show(
+    local ? { phase: "queued" } : { phase: "running", branch, base, baseSha: startSha, attempt: input.attempt },
+    { branch, runner: config.runner, title: issue.title, url: issue.url, attempt: input.attempt },
+  );
   // The status belongs on the task branch's own commits, never on the base branch's.
   const ownsBranchHead = branchSha !== null && branchSha !== baseSha;
   if (ownsBranchHead) {
@@ -114,32 +133,49 @@ async function runAndPublish(
   }
   // Never fall back to the server for a repository that asked for its own CI.
   const chosen = config.runner === "local" ? runner : ciTaskRunner(forge);
-  const result = await chosen.run(
-    {
-      repoFullName: forge.repo.fullName,
-      issue,
-      branch,
-      base,
-      baseSha: startSha,
-      startRef: branchSha ? branch : base,
-      attempt: input.attempt,
-      failureSummary: input.failureSummary,
-      config,
+  const task: TaskSpec = {
+    repoFullName: forge.repo.fullName,
+    issue,
+    branch,
+    base,
+    baseSha: startSha,
+    startRef: branchSha ? branch : base,
+    attempt: input.attempt,
+    failureSummary: input.failureSummary,
+    config,
+  };
+  await runAndSettle(task, chosen, progress, deps, running, ownsBranchHead);
+}
+
+async function runAndSettle(
+  task: TaskSpec,
+  runner: TaskRunner,
+  progress: TaskProgress,
+  deps: RunTaskDeps,
+  running: RunningTask,
+  ownsBranchHead: boolean,
+): Promise<void> {
+  const { stage, registration } = running;
+  const { forge } = deps;
+  const { config, issue, branch, base, baseSha, attempt } = task;
+  const result = await runner.run(task, {
+    downloadArchive: (sha) => forge.downloadArchive(sha),
+    signal: registration?.signal,
+    // Time spent waiting for a free runner does not count toward "interrupted".
+    started: () => {
+      stage.now = "running";
+      registration?.started();
+      return progress.show({ phase: "running", branch, base, baseSha, attempt });
     },
-    {
-      downloadArchive: (sha) => forge.downloadArchive(sha),
-      signal,
-      // Time spent waiting for a free runner does not count toward "interrupted".
-      started: () => {
-        stage.now = "running";
-        registration?.started();
-        return progress.show(running);
-      },
-    },
-  );
+    progress: (iteration) => progress.show({ phase: "running", branch, base, baseSha, attempt, iteration }),
+  });
   stage.now = "publishing";
+  if (result.kind === "queued") return; // the replica that takes it publishes it
   if (result.kind === "dispatched") {
-    await progress.show({ ...running, ciUrl: result.url }, { branch, runner: config.runner });
+    await progress.show(
+      { phase: "running", branch, base, baseSha, attempt, ciUrl: result.url },
+      { branch, runner: config.runner },
+    );
     return; // the finished run is published by handleTaskRunCompleted
   }
   let changeSet = null;
@@ -151,7 +187,7 @@ async function runAndPublish(
       issue,
       branch,
       base,
-      attempt: input.attempt,
+      attempt,
       changeSet,
       progress,
       logger: deps.logger,
@@ -162,8 +198,13 @@ async function runAndPublish(
   } else {
     await progress.show({
       phase: "failed",
-      failure: { kind: "agent-failed", agent: result.agent, timeoutSeconds: config.agent.timeout_seconds },
+      failure: {
+        kind: "agent-failed",
+        agent: result.agent,
+        timeoutSeconds: config.agent.timeout_seconds,
+        ...(result.outOfTime ? { outOfTime: { maxMinutes: config.agent.max_minutes } } : {}),
+      },
     });
   }
-  if (ownsBranchHead) await settleHeadStatus(forge, branchSha, changeSet);
+  if (ownsBranchHead) await settleHeadStatus(forge, baseSha, changeSet);
 }

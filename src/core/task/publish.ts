@@ -155,6 +155,7 @@ async function openChangeRequest(input: PublishInput, commitSha: string): Promis
       branch: input.branch,
       tests: changeSet.tests,
       updated,
+      ...(changeSet.iterations ? { iterations: changeSet.iterations } : {}),
     },
     { branch: input.branch, changeRequest: changeRequest.number },
   );

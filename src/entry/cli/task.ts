@@ -14,8 +14,10 @@ import type { CliCommand, CliIo } from "./types.js";
 const USAGE = `Usage: factory-bot task --issue N --title TEXT --output changeset.json [options]
 
 Runs one factory task in the current checkout (for CI runners): the config's agent command,
-then its tests, and writes the ChangeSet (changeset.json, version 1). Runs what the config
-says (FACTORY_ALLOWED_COMMANDS does not apply: this is the repository's own CI).
+then its tests, and the agent again while they fail (agent.max_iterations, within
+agent.max_minutes), and writes the ChangeSet (changeset.json, version 1, with its runs under
+"iterations"). Runs what the config says (FACTORY_ALLOWED_COMMANDS does not apply: this is the
+repository's own CI).
 
 Options:
   --issue N             issue number (required)
@@ -63,7 +65,8 @@ export const taskCommand: CliCommand = async (args, io) => {
       clock: systemClock,
     });
     if (result.kind === "refused") throw new Error(result.message);
-    if (result.kind === "dispatched") throw new Error("the task was handed elsewhere instead of running here");
+    if (result.kind === "dispatched" || result.kind === "queued")
+      throw new Error("the task was handed elsewhere instead of running here");
     await writeFile(resolve(io.cwd, values.output), JSON.stringify(toChangeSet(result, task.baseSha), null, 2) + "\n");
     io.stdout.write(describe(result) + "\n");
     return 0;
@@ -153,14 +156,19 @@ function toChangeSet(result: RanHere, baseSha: string): ChangeSet {
     output_tail: result.agent.outputTail,
   };
   if (result.kind === "completed") return { ...result.changeSet, agent };
-  return { version: 1, base_sha: baseSha, files: [], summary: "", tests: [], agent };
+  const iterations = result.iterations ? { iterations: result.iterations } : {};
+  return { version: 1, base_sha: baseSha, files: [], summary: "", tests: [], agent, ...iterations };
 }
 
 function describe(result: RanHere): string {
-  if (result.kind === "agent-failed")
-    return `agent failed (exit ${result.agent.exitCode ?? "none"}${result.agent.timedOut ? ", timed out" : ""}); recorded in the ChangeSet`;
-  const failed = result.changeSet.tests.filter((t) => !t.skipped && t.exit_code !== 0).length;
-  return `${result.changeSet.files.length} changed file(s); ${result.changeSet.tests.length} test(s), ${failed} failed`;
+  if (result.kind === "agent-failed") {
+    const how = result.outOfTime ? ", out of time (agent.max_minutes)" : result.agent.timedOut ? ", timed out" : "";
+    return `agent failed (exit ${result.agent.exitCode ?? "none"}${how}); recorded in the ChangeSet`;
+  }
+  const { files, tests, iterations } = result.changeSet;
+  const failed = tests.filter((t) => !t.skipped && t.exit_code !== 0).length;
+  const runs = iterations ? `; ${iterations.runs.length} agent run(s), stopped: ${iterations.stopped}` : "";
+  return `${files.length} changed file(s); ${tests.length} test(s), ${failed} failed${runs}`;
 }
 
 function stderrLogger(io: CliIo): Logger {
