@@ -62,9 +62,10 @@ export class TaskCancellation {
    * Aborts the tasks still waiting for a runner (shutdown: they would not start before the process
    * ends). Each marks itself interrupted and retryable; returns how many there were.
    */
-  cancelQueued(reason: string): number {
+  cancelQueued(reason: string | Error): number {
+    const error = typeof reason === "string" ? new ShutdownError(reason) : reason;
     const queued = [...this.#tasks.values()].filter((r) => !r.started);
-    for (const { controller } of queued) controller.abort(new ShutdownError(reason));
+    for (const { controller } of queued) controller.abort(error);
     return queued.length;
   }
 
