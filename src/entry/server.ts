@@ -4,6 +4,7 @@ import { BackgroundJobs, inBackground } from "./background-jobs.js";
 import { systemClock, type Clock, type Logger } from "../core/deps.js";
 import type { TaskRunner } from "../core/task-runner.js";
 import { factoryGitHubApp } from "../github/app.js";
+import { guardWebhookPayloads } from "../github/webhook-guard.js";
 import { FactoryOctokit, factoryOctokit, withRequestObserver } from "../github/octokit.js";
 import { ClusteredThrottle } from "../github/throttle.js";
 import type { IncomingMessage, ServerResponse } from "node:http";
@@ -124,6 +125,7 @@ export async function startFactoryServer(options: FactoryServerOptions = {}): Pr
     log = logger;
     jobs = new BackgroundJobs(logger);
     const runner = runnerFor(logger);
+    guardWebhookPayloads(app.webhooks, env.WEBHOOK_SECRET ?? "");
     observeWebhookRequests(app, observability.observeRequest);
     const githubRunner = observability.runner(runner, "github");
     factoryGitHubApp({

@@ -28,7 +28,6 @@ const HELP =
 /** `/factory retry | fix | stop` from someone with `trigger.min_permission`. */
 export async function handleCommand(event: CommandEvent, deps: CommandDeps): Promise<void> {
   const { forge } = deps;
-  if (event.actor.isBot || event.actor.login === forge.botLogin) return;
   const loaded = await forge.loadConfig();
   if (loaded.status !== "ok")
     return reply(

@@ -8,7 +8,7 @@ import { renderBranchName } from "../templates.js";
 import type { TaskProgress } from "./record.js";
 import { publishChangeSet, settleHeadStatus } from "./publish.js";
 import { ciTaskRunner } from "./ci-runner.js";
-import { isShutdown, type TaskCancellation } from "../cancellation.js";
+import { isShutdown, type TaskCancellation, type TaskRegistration } from "../cancellation.js";
 
 export interface RunTaskDeps {
   forge: Forge;
@@ -46,7 +46,7 @@ const HANDED_ON = "the run continues elsewhere (CI or another replica)";
 
 /** Runs the agent for a claimed task and publishes what it made; every outcome ends on the comment. */
 export async function runTask(input: RunTaskInput, deps: RunTaskDeps): Promise<RunTaskOutcome> {
-  return endsOnComment(input.issue.number, input.progress, deps, (signal) => runAndPublish(input, deps, signal));
+  return endsOnComment(input.issue.number, input.progress, deps, (task) => runAndPublish(input, deps, task));
 }
 
 /**
@@ -54,11 +54,23 @@ export async function runTask(input: RunTaskInput, deps: RunTaskDeps): Promise<R
  * it running, so only the run and its publication are left.
  */
 export async function resumeQueuedTask(task: TaskSpec, progress: TaskProgress, deps: RunTaskDeps): Promise<void> {
-  await endsOnComment(task.issue.number, progress, deps, async (signal) => {
+  await endsOnComment(task.issue.number, progress, deps, async (running) => {
     // As in runAndPublish: the status belongs on the task branch's own commits.
     const baseSha = task.startRef === task.branch ? await deps.forge.getBranchSha(task.base) : task.baseSha;
-    return runAndSettle(task, deps.runner, progress, deps, signal, baseSha !== task.baseSha);
+    running.stage.now = "queued";
+    return runAndSettle(task, deps.runner, progress, deps, running, baseSha !== task.baseSha);
   });
+}
+
+/** Where a task is, so an abort is reported for what it stopped. */
+interface Stage {
+  now: "preparing" | "queued" | "running" | "publishing";
+}
+
+/** A task being run: its stage, and its registration for `/factory stop` and shutdown. */
+interface RunningTask {
+  stage: Stage;
+  registration?: TaskRegistration;
 }
 
 /** Whatever happens, the comment ends saying so; a task handed back to the queue is left to its next run. */
@@ -66,26 +78,34 @@ async function endsOnComment(
   issueNumber: number,
   progress: TaskProgress,
   deps: RunTaskDeps,
-  work: (signal: AbortSignal | undefined) => Promise<RunTaskOutcome>,
+  work: (task: RunningTask) => Promise<RunTaskOutcome>,
 ): Promise<RunTaskOutcome> {
   const registration = deps.cancellation?.register(`${deps.forge.repo.fullName}#${issueNumber}`);
+  const stage: Stage = { now: "preparing" };
   try {
-    return await work(registration?.signal);
+    return await work({ stage, registration });
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
     if (registration?.signal.reason instanceof TaskHandedBack) throw registration.signal.reason;
-    if (registration?.signal.aborted) {
+    // Publishing is not stopped by an abort: a task past its run ends with what publishing did.
+    if (registration?.signal.aborted && stage.now !== "publishing") {
       const shutdown = isShutdown(registration.signal.reason);
-      await progress.show(
-        {
-          phase: "failed",
-          failure: {
-            kind: "refused",
-            message: `it was stopped (${message}); nothing was pushed. Comment \`/factory retry\` to run it again.`,
+      const show = () =>
+        progress.show(
+          {
+            phase: "failed",
+            failure: {
+              kind: "refused",
+              message:
+                stage.now === "queued" && shutdown
+                  ? "it was interrupted before it started: the server shut down while the task waited for a " +
+                    "free runner; nothing ran. Comment `/factory retry` to run it again."
+                  : `it was stopped (${message}); nothing was pushed. Comment \`/factory retry\` to run it again.`,
+            },
           },
-        },
-        { stopped: !shutdown, retryable: shutdown },
-      );
+          { stopped: !shutdown, retryable: shutdown },
+        );
+      await (stage.now === "queued" && deps.cancellation ? deps.cancellation.marking(show) : show());
       return { commitSha: null, summary: `it was stopped (${message})` };
     }
     if (err instanceof TaskError) {
@@ -101,7 +121,7 @@ async function endsOnComment(
   }
 }
 
-async function runAndPublish(input: RunTaskInput, deps: RunTaskDeps, signal?: AbortSignal): Promise<RunTaskOutcome> {
+async function runAndPublish(input: RunTaskInput, deps: RunTaskDeps, running: RunningTask): Promise<RunTaskOutcome> {
   const { forge, runner } = deps;
   const { config, issue, progress } = input;
   const base = config.pull_request.base ?? (await forge.getDefaultBranch());
@@ -111,8 +131,11 @@ async function runAndPublish(input: RunTaskInput, deps: RunTaskDeps, signal?: Ab
   // A retry continues the existing branch (fast-forward), so it starts from the branch head.
   const branchSha = await forge.getBranchSha(branch);
   const startSha = branchSha ?? baseSha;
+  // A local task waits for a free runner: it says "queued" until it gets one, never "running" early.
+  const local = config.runner === "local";
+  running.stage.now = local ? "queued" : "running";
   await progress.show(
-    { phase: "running", branch, base, baseSha: startSha, attempt: input.attempt },
+    local ? { phase: "queued" } : { phase: "running", branch, base, baseSha: startSha, attempt: input.attempt },
     { branch, runner: config.runner, title: issue.title, url: issue.url, attempt: input.attempt },
   );
   // The status belongs on the task branch's own commits, never on the base branch's.
@@ -138,7 +161,7 @@ async function runAndPublish(input: RunTaskInput, deps: RunTaskDeps, signal?: Ab
     ...(input.review ? { review: input.review } : {}),
     config,
   };
-  return runAndSettle(task, chosen, progress, deps, signal, ownsBranchHead);
+  return runAndSettle(task, chosen, progress, deps, running, ownsBranchHead);
 }
 
 async function runAndSettle(
@@ -146,18 +169,24 @@ async function runAndSettle(
   runner: TaskRunner,
   progress: TaskProgress,
   deps: RunTaskDeps,
-  signal: AbortSignal | undefined,
+  running: RunningTask,
   ownsBranchHead: boolean,
 ): Promise<RunTaskOutcome> {
+  const { stage, registration } = running;
   const { forge } = deps;
   const { config, issue, branch, base, baseSha, attempt } = task;
   const result = await runner.run(task, {
     downloadArchive: (sha) => forge.downloadArchive(sha),
-    signal,
+    signal: registration?.signal,
     // Time spent waiting for a free runner does not count toward "interrupted".
-    started: () => progress.show({ phase: "running", branch, base, baseSha, attempt }),
+    started: () => {
+      stage.now = "running";
+      registration?.started();
+      return progress.show({ phase: "running", branch, base, baseSha, attempt });
+    },
     progress: (iteration) => progress.show({ phase: "running", branch, base, baseSha, attempt, iteration }),
   });
+  stage.now = "publishing";
   if (result.kind === "queued") return { commitSha: null, summary: HANDED_ON }; // the replica that takes it publishes it
   if (result.kind === "dispatched") {
     await progress.show(
