@@ -1,13 +1,12 @@
-import type { CiCommentsMode } from "../../config/types.js";
 import type { Clock, Logger } from "../deps.js";
 import type { TaskCancellation } from "../cancellation.js";
 import type { CiCompletedEvent } from "../events.js";
 import type { ChangeRequest, Forge } from "../forge.js";
-import { summarizeFailedJobs } from "../ci-excerpts.js";
-import { between, decodeState, isOwnStatus } from "../markers.js";
-import { renderFailingSummary, renderPassingSummary, type CiSummaryState } from "../messages/ci-summary.js";
+import { readCiPicture, type CiPicture } from "../ci-picture.js";
+import { between, decodeState } from "../markers.js";
+import { renderPassingSummary, type CiSummaryState } from "../messages/ci-summary.js";
 import { ensureStickyComment, markedComments } from "../sticky-comment.js";
-import { factoryIssueOf, followUpFactoryChange } from "../task/fix-loop.js";
+import { handleFactoryFollowUp } from "./factory-follow-up.js";
 import type { TaskRunner } from "../task-runner.js";
 
 export interface CiCompletedDeps {
@@ -19,41 +18,35 @@ export interface CiCompletedDeps {
   cancellation?: TaskCancellation;
 }
 
-const DEFAULT_CI = { comments: "all" as CiCommentsMode, max_lines: 20 };
-
 /**
- * Checks finished on a commit: keep one comment per open PR/MR whose head it is, showing the
- * lines that explain each failure, or turning green once everything passed.
+ * Checks finished on a commit: the summary comment on every PR/MR whose head it is, then the
+ * follow-up on factory PRs (fix loop, ready for review). One read of the commit's CI serves both.
  */
 export async function handleCiCompleted(event: CiCompletedEvent, deps: CiCompletedDeps): Promise<void> {
+  const picture = readCiPicture(event, deps.forge, deps.logger);
+  await handleCiSummary(event, deps, picture);
+  await handleFactoryFollowUp(event, deps, picture);
+}
+
+/**
+ * Keeps one comment per open PR/MR whose head the commit is, showing the lines that explain each
+ * failure, or turning green once everything passed (`ci.comments` says which PRs get one).
+ */
+export async function handleCiSummary(
+  event: CiCompletedEvent,
+  deps: CiCompletedDeps,
+  read: Promise<CiPicture> = readCiPicture(event, deps.forge, deps.logger),
+): Promise<void> {
   const { forge, logger } = deps;
-  const loaded = await forge.loadConfig();
-  const config = loaded.status === "ok" ? loaded.config : null;
-  const ci = config?.ci ?? DEFAULT_CI;
-  const changeRequests = await changeRequestsAt(forge, event);
-  // Comments follow `ci.comments`; the bot's own PRs get their follow-ups (fix loop, ready) anyway.
-  const commented = changeRequests.filter(
+  const picture = await read;
+  const { ci } = picture;
+  const commented = picture.changeRequests.filter(
     (cr) => ci.comments === "all" || (ci.comments === "factory" && cr.author === forge.botLogin),
   );
-  const followed = config ? changeRequests.filter((cr) => factoryIssueOf(forge, cr) !== null) : [];
-  if (commented.length === 0 && followed.length === 0)
-    return logger.debug({ sha: event.headSha }, "no change request here to comment on or follow up");
-
-  const allJobs = await forge.listCiJobs(event.headSha);
-  const jobs = allJobs.filter((j) => !isOwnStatus(j.name));
-  const failed = jobs.filter((j) => j.state === "failure");
-  const pending = jobs.filter((j) => j.state === "pending").length;
-  let failingBody: Promise<string> | null = null;
-  const failingSummary = () =>
-    (failingBody ??= summarizeFailedJobs(failed, ci.max_lines, logger).then((groups) =>
-      renderFailingSummary({ sha: event.headSha, groups, pending, words: forge.words }),
-    ));
-  for (const cr of commented)
-    await updateSummaryComment(forge, cr, event.headSha, failed.length > 0 ? failingSummary : null, pending);
-  for (const changeRequest of followed) {
-    const failureSummary = failed.length > 0 ? await failingSummary() : "";
-    await followUpFactoryChange({ config: config!, changeRequest, jobs: allJobs, failureSummary }, deps);
-  }
+  if (commented.length === 0) return logger.debug({ sha: event.headSha }, "no change request here to comment on");
+  const failing = (await picture.failed()).length > 0 ? picture.failingSummary : null;
+  const pending = await picture.pending();
+  for (const cr of commented) await updateSummaryComment(forge, cr, event.headSha, failing, pending);
 }
 
 /** Creates or edits the one summary comment: failing, or turned green once nothing fails or runs. */
@@ -76,15 +69,4 @@ async function updateSummaryComment(
     lastFailureSha: previous?.failing ? previous.sha : null,
   });
   await ensureStickyComment(forge, target, "ciSummary", body, existing);
-}
-
-async function changeRequestsAt(forge: Forge, event: CiCompletedEvent): Promise<ChangeRequest[]> {
-  const found =
-    event.changeRequestNumbers.length > 0
-      ? (await Promise.all(event.changeRequestNumbers.map((n) => forge.getChangeRequest(n)))).filter(
-          (c): c is ChangeRequest => c !== null,
-        )
-      : await forge.findChangeRequestsForSha(event.headSha);
-  // A run for an older commit must not overwrite what the current head shows.
-  return found.filter((c) => c.state === "open" && c.headSha === event.headSha);
 }
