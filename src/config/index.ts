@@ -1,5 +1,5 @@
 export type * from "./types.js";
-export { parseConfigText, MAX_CONFIG_BYTES, type ConfigDocument, type ParsedConfigText } from "./parse.js";
+export { parseConfigText, sizeProblem, MAX_CONFIG_BYTES, type ConfigDocument, type ParsedConfigText } from "./parse.js";
 export { validateConfig, type ConfigValidation } from "./validate.js";
 export { resolveConfig, resolveParsed, mergeOver, type ConfigSourceText } from "./resolve.js";
 export { defaultConfig } from "./defaults.js";

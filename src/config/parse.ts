@@ -10,6 +10,13 @@ import type { ConfigProblem } from "./types.js";
 /** Config files are a few KiB; anything this large is a mistake or an attack, refused unparsed. */
 export const MAX_CONFIG_BYTES = 256 * 1024;
 
+/** The one size rule for every forge's config file (a GitHub loader checks it before parsing too). */
+export function sizeProblem(bytes: number, file: string): ConfigProblem | null {
+  if (bytes <= MAX_CONFIG_BYTES) return null;
+  const size = Math.ceil(bytes / 1024);
+  return problemAt(file, undefined, "", `the file is ${size} KiB; config files may be at most 256 KiB`);
+}
+
 /**
  * js-yaml composes up to three nodes per value (it tries a value as a mapping key first), so
  * this cap on parser nodes still means more than MAX_VALUES values when it trips.
@@ -43,11 +50,8 @@ export type ParsedConfigText =
 
 /** Parses one config file's text; an empty file is `{}`. Never throws for bad input. */
 export function parseConfigText(text: string, file: string): ParsedConfigText {
-  const bytes = Buffer.byteLength(text, "utf8");
-  if (bytes > MAX_CONFIG_BYTES) {
-    const size = Math.ceil(bytes / 1024);
-    return invalid(problemAt(file, undefined, "", `the file is ${size} KiB; config files may be at most 256 KiB`));
-  }
+  const tooLarge = sizeProblem(Buffer.byteLength(text, "utf8"), file);
+  if (tooLarge) return invalid(tooLarge);
   // js-yaml drops a byte order mark itself; dropping it here keeps its offsets equal to ours.
   const source = text.startsWith("\uFEFF") ? text.slice(1) : text;
   const recorder = createNodeRecorder(MAX_PARSER_NODES);

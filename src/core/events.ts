@@ -57,6 +57,17 @@ export interface CommandEvent extends EventBase {
   commentId: number;
   /** The issue's own fields when the comment is on an issue. */
   issue?: IssueRef;
+  /** Where the command was written when not a plain comment (GitHub review bodies and review comments). */
+  source?: "review" | "review-comment";
+}
+
+/** A review requesting changes was submitted on a PR (GitHub `pull_request_review`, state `changes_requested`). */
+export interface ReviewSubmittedEvent extends EventBase {
+  type: "review.submitted";
+  number: number;
+  reviewId: number;
+  /** The review's own text (may be empty). */
+  body: string;
 }
 
 const COMMAND = /^\/factory(?:\s+(\S+))?/i;
@@ -72,4 +83,9 @@ export function parseCommand(body: unknown): CommandEvent["command"] | null {
 }
 
 export type CoreEvent =
-  IssueLabeledEvent | CiCompletedEvent | ChangeRequestUpdatedEvent | TaskRunCompletedEvent | CommandEvent;
+  | IssueLabeledEvent
+  | CiCompletedEvent
+  | ChangeRequestUpdatedEvent
+  | TaskRunCompletedEvent
+  | CommandEvent
+  | ReviewSubmittedEvent;

@@ -11,6 +11,8 @@ export interface TaskFiles {
   summaryFile: string;
   /** Present on fix attempts only. */
   failureFile: string | null;
+  /** Present on review rounds only. */
+  reviewFile: string | null;
 }
 
 export async function writeTaskFiles(directory: string, task: TaskSpec): Promise<TaskFiles> {
@@ -21,10 +23,15 @@ export async function writeTaskFiles(directory: string, task: TaskSpec): Promise
     failureFile = path.join(directory, "ci-failure.md");
     await writeFile(failureFile, task.failureSummary);
   }
-  return { taskFile, summaryFile: path.join(directory, "summary.md"), failureFile };
+  let reviewFile: string | null = null;
+  if (task.review !== undefined) {
+    reviewFile = path.join(directory, "review.md");
+    await writeFile(reviewFile, task.review.markdown);
+  }
+  return { taskFile, summaryFile: path.join(directory, "summary.md"), failureFile, reviewFile };
 }
 
-/** The task variables (docs/configuration.md, "On a CI runner"); issue text goes only here, never into a command line. */
+/** The task variables (docs/configuration.md, "What the agent gets"); issue text goes only here, never into a command line. */
 export function taskVariables(task: TaskSpec, files: TaskFiles): Record<string, string> {
   return {
     FACTORY_TASK_FILE: files.taskFile,
@@ -36,6 +43,8 @@ export function taskVariables(task: TaskSpec, files: TaskFiles): Record<string, 
     // Without `plan.required` every run implements (docs/iterations.md).
     FACTORY_MODE: "implement",
     ...(files.failureFile === null ? {} : { FACTORY_CI_FAILURE_FILE: files.failureFile }),
+    // A review round answers review threads (docs/review-rounds.md).
+    ...(files.reviewFile === null ? {} : { FACTORY_MODE: "review", FACTORY_REVIEW_FILE: files.reviewFile }),
   };
 }
 
@@ -55,6 +64,13 @@ export function renderTaskMarkdown(task: TaskSpec): string {
       `## CI failure (fix attempt ${task.attempt})`,
       "CI failed on the pull request made for this issue. Fix what made it fail:",
       task.failureSummary,
+    );
+  }
+  if (task.review !== undefined) {
+    sections.push(
+      `## Review round ${task.review.round}`,
+      "Reviewers asked for changes on the pull request made for this issue. Their unresolved threads are in the " +
+        "file named by the FACTORY_REVIEW_FILE environment variable; address them.",
     );
   }
   sections.push(

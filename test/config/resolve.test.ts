@@ -97,6 +97,29 @@ describe("resolveConfig", () => {
     ]);
   });
 
+  test("an agent or test command too long for one process argument is refused at its key, line and column", () => {
+    // Linux refuses one argument over 128 KiB (MAX_ARG_STRLEN): `spawn E2BIG` at run time.
+    const agent = `echo ${"x".repeat(200_000)}`;
+    const test = `echo ${"y".repeat(20_000)}`;
+    const text = `agent:\n  command: ${agent}\ntests:\n  - name: unit\n    command: ${test}\n`;
+    expect(problems(resolveConfig([{ file: REPO, text }]))).toEqual([
+      {
+        file: REPO,
+        line: 2,
+        column: 3,
+        key: "agent.command",
+        message: `\`agent.command\` must be at most 16384 characters long; got ${agent.length}`,
+      },
+      {
+        file: REPO,
+        line: 5,
+        column: 5,
+        key: "tests[0].command",
+        message: `\`tests[0].command\` must be at most 16384 characters long; got ${test.length}`,
+      },
+    ]);
+  });
+
   test("a bad value in a base file is no problem when the first file overrides it", () => {
     const result = resolveConfig([
       { file: REPO, text: "ci:\n  max_lines: 10\n" },

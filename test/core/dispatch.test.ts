@@ -100,6 +100,22 @@ describe("dispatch", () => {
     expect(logger.lines).toContainEqual(expect.objectContaining({ msg: "events caused by the bot start nothing" }));
   });
 
+  it.each([
+    ["a bot", { login: "dependabot[bot]", isBot: true }],
+    ["the app itself", { login: new FakeForge().botLogin, isBot: false }],
+  ])("lets %s start no task and run no command: no runner call, no write", async (_, actor) => {
+    const forge = new FakeForge();
+    forge.config = { status: "ok", config: makeConfig(), files: [] };
+    const specs: unknown[] = [];
+    const runner = { run: async (spec: unknown) => (specs.push(spec), Promise.reject(new Error("must not run"))) };
+    const command: CoreEvent = { ...EVENTS[4]!, actor } as CoreEvent;
+    const jobs = jobsFor(delivery([labeled(actor), command], forge), { ...deps, runner });
+    for (const job of jobs) await job.run();
+    expect(specs).toEqual([]);
+    expect(forge.writes).toEqual([]);
+    expect(forge.acknowledged).toEqual([]);
+  });
+
   it("hands the handler an audited forge: each write logs one line with the delivery id", async () => {
     const forge = new FakeForge();
     forge.config = { status: "ok", config: makeConfig(), files: [] };

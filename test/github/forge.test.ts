@@ -254,6 +254,20 @@ describe("GitHubForge.loadConfig", () => {
     api.done();
   });
 
+  it("refuses a valid config over 256 KiB, as on GitLab, before Probot's loader parses it", async () => {
+    const big = `agent:\n  command: make fix\n${"# padding\n".repeat(30_000)}`;
+    const api = githubApi();
+    api.get("/repos/acme/widgets/contents/.github%2Ffactory.yml").reply(200, big, raw);
+    const result = await forge().loadConfig();
+    expect(result).toEqual({
+      status: "invalid",
+      problems: [
+        expect.objectContaining({ file: ".github/factory.yml", message: expect.stringContaining("at most 256 KiB") }),
+      ],
+    });
+    api.done();
+  });
+
   it("reports an API failure as a forge error, not as an invalid config", async () => {
     const api = githubApi();
     api.get("/repos/acme/widgets/contents/.github%2Ffactory.yml").reply(502, { message: "Bad Gateway" });

@@ -414,6 +414,7 @@ describe("without bubblewrap", () => {
     if (result.kind !== "refused") throw new Error(`expected refused, got ${result.kind}`);
     expect(result.message).toContain("No permissions to create a new namespace");
     expect(result.message).toContain("seccomp");
+    expect(result.message).toContain("--security-opt systempaths=unconfined");
   });
 });
 

@@ -11,6 +11,7 @@ import { factoryIssueOf, followUpFactoryChange } from "../task/fix-loop.js";
 import { findTaskRecord, markIfInterrupted, rememberDelivery, TaskProgress } from "../task/record.js";
 import { runTask } from "../task/execute.js";
 import { meetsPermission } from "./issue-labeled.js";
+import { fixWithReviewRound } from "../review/command.js";
 
 export interface CommandDeps {
   forge: Forge;
@@ -27,7 +28,6 @@ const HELP =
 /** `/factory retry | fix | stop` from someone with `trigger.min_permission`. */
 export async function handleCommand(event: CommandEvent, deps: CommandDeps): Promise<void> {
   const { forge } = deps;
-  if (event.actor.isBot || event.actor.login === forge.botLogin) return;
   const loaded = await forge.loadConfig();
   if (loaded.status !== "ok")
     return reply(
@@ -47,7 +47,7 @@ export async function handleCommand(event: CommandEvent, deps: CommandDeps): Pro
         `\`/factory\` commands here (you have **${permissionName(has)}**).`,
     );
   }
-  await forge.acknowledgeComment(event.target, event.commentId);
+  await forge.acknowledgeComment(event.target, event.commentId, event.source);
   if (typeof event.command === "object")
     return reply(event, deps, `I don't know \`/factory ${event.command.unknown}\`. I understand ${HELP}.`);
   const issueNumber = await issueOf(event, deps);
@@ -144,6 +144,11 @@ async function fix(event: CommandEvent, deps: CommandDeps, config: FactoryConfig
     return reply(event, deps, `\`/factory fix\` works on the task's ${forge.words.changeRequest}; comment it there.`);
   const cr = await forge.getChangeRequest(event.target.number);
   if (!cr || cr.state !== "open") return reply(event, deps, `This ${forge.words.changeRequest} is not open.`);
+  const review = await fixWithReviewRound(
+    { config, changeRequest: cr, deliveryId: event.deliveryId, triggerId: `comment:${event.commentId}` },
+    deps,
+  );
+  if (review.handled) return review.reply === null ? undefined : reply(event, deps, review.reply);
   const jobs = await forge.listCiJobs(cr.headSha);
   if (!jobs.some((j) => j.state === "failure" && !isOwnStatus(j.name)))
     return reply(

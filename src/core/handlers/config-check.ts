@@ -44,6 +44,8 @@ function describeProblems(
   if (!first) return "Factory config is invalid";
   const where = `${first.file.split("/").pop()}${first.line ? `:${first.line}:${first.column ?? 1}` : ""}`;
   const more = problems.length > 1 ? ` (+${problems.length - 1} more)` : "";
-  const text = `${where} ${first.message}${more}`;
-  return text.length <= MAX_DESCRIPTION ? text : text.slice(0, MAX_DESCRIPTION - 1) + "…";
+  // The count of the others survives the cut: it says how much is left to fix.
+  const room = MAX_DESCRIPTION - more.length;
+  const text = `${where} ${first.message}`;
+  return (text.length <= room ? text : text.slice(0, room - 1) + "…") + more;
 }

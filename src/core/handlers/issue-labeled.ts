@@ -29,8 +29,6 @@ export function meetsPermission(has: PermissionLevel, needs: MinPermission): boo
 export async function handleIssueLabeled(event: IssueLabeledEvent, deps: IssueLabeledDeps): Promise<void> {
   const { forge, logger } = deps;
   if (event.issue.isPullRequest) return logger.debug({}, "labels on pull requests start nothing");
-  if (event.actor.isBot || event.actor.login === forge.botLogin)
-    return logger.debug({}, "events from bots start nothing");
   const loaded = await forge.loadConfig();
   const config = loaded.status === "ok" ? loaded.config : null;
   if (event.label !== (config?.trigger.label ?? DEFAULT_LABEL)) return;

@@ -203,6 +203,20 @@ function outputOf(agent: AgentOutcome): string {
     : "\n\nIt printed nothing.";
 }
 
+// Comments are limited to 65,536 characters (GitHub); a config with hundreds of problems would
+// exceed it and get no comment at all, so the list stops after the first few.
+const MAX_LISTED_PROBLEMS = 20;
+const MAX_PROBLEM_CHARS = 500;
+
+function problemList(problems: readonly string[]): string {
+  const listed = problems
+    .slice(0, MAX_LISTED_PROBLEMS)
+    .map((p) => `- ${p.length <= MAX_PROBLEM_CHARS ? p : `${p.slice(0, MAX_PROBLEM_CHARS - 1)}…`}`);
+  const rest = problems.length - listed.length;
+  if (rest > 0) listed.push(`- …and ${plural(rest, "more problem")}`);
+  return listed.join("\n");
+}
+
 function needsConfigText(view: Extract<TaskCommentView, { phase: "needs-config" }>): string {
   if (view.reason === "missing-command") {
     return (
@@ -211,7 +225,7 @@ function needsConfigText(view: Extract<TaskCommentView, { phase: "needs-config" 
       "Add one (see factory-bot's docs/configuration.md), then remove and re-add the label."
     );
   }
-  const list = view.problems.map((p) => `- ${p}`).join("\n");
+  const list = problemList(view.problems);
   return (
     `⚙️ The task cannot start because the factory config on the default branch has problems:\n\n${list}\n\n` +
     "Fix them (check locally with `npx factory-bot validate`), then remove and re-add the label."

@@ -8,7 +8,7 @@ import { renderBranchName } from "../templates.js";
 import type { TaskProgress } from "./record.js";
 import { publishChangeSet, settleHeadStatus } from "./publish.js";
 import { ciTaskRunner } from "./ci-runner.js";
-import { isShutdown, type TaskCancellation } from "../cancellation.js";
+import { isShutdown, type TaskCancellation, type TaskRegistration } from "../cancellation.js";
 
 export interface RunTaskDeps {
   forge: Forge;
@@ -27,11 +27,26 @@ export interface RunTaskInput {
   failureSummary?: string;
   /** The existing task branch (fix attempts): the template could render differently by now. */
   branch?: string;
+  /** A review round: its number (the commit's trailer) and the review file's Markdown. */
+  review?: ReviewInput;
 }
 
+export interface ReviewInput {
+  round: number;
+  markdown: string;
+}
+
+/** What a run left: the commit it pushed, or why it pushed none (the agent's summary when it had one). */
+export interface RunTaskOutcome {
+  commitSha: string | null;
+  summary: string;
+}
+
+const HANDED_ON = "the run continues elsewhere (CI or another replica)";
+
 /** Runs the agent for a claimed task and publishes what it made; every outcome ends on the comment. */
-export async function runTask(input: RunTaskInput, deps: RunTaskDeps): Promise<void> {
-  await endsOnComment(input.issue.number, input.progress, deps, (signal) => runAndPublish(input, deps, signal));
+export async function runTask(input: RunTaskInput, deps: RunTaskDeps): Promise<RunTaskOutcome> {
+  return endsOnComment(input.issue.number, input.progress, deps, (task) => runAndPublish(input, deps, task));
 }
 
 /**
@@ -39,11 +54,23 @@ export async function runTask(input: RunTaskInput, deps: RunTaskDeps): Promise<v
  * it running, so only the run and its publication are left.
  */
 export async function resumeQueuedTask(task: TaskSpec, progress: TaskProgress, deps: RunTaskDeps): Promise<void> {
-  await endsOnComment(task.issue.number, progress, deps, async (signal) => {
+  await endsOnComment(task.issue.number, progress, deps, async (running) => {
     // As in runAndPublish: the status belongs on the task branch's own commits.
     const baseSha = task.startRef === task.branch ? await deps.forge.getBranchSha(task.base) : task.baseSha;
-    await runAndSettle(task, deps.runner, progress, deps, signal, baseSha !== task.baseSha);
+    running.stage.now = "queued";
+    return runAndSettle(task, deps.runner, progress, deps, running, baseSha !== task.baseSha);
   });
+}
+
+/** Where a task is, so an abort is reported for what it stopped. */
+interface Stage {
+  now: "preparing" | "queued" | "running" | "publishing";
+}
+
+/** A task being run: its stage, and its registration for `/factory stop` and shutdown. */
+interface RunningTask {
+  stage: Stage;
+  registration?: TaskRegistration;
 }
 
 /** Whatever happens, the comment ends saying so; a task handed back to the queue is left to its next run. */
@@ -51,41 +78,50 @@ async function endsOnComment(
   issueNumber: number,
   progress: TaskProgress,
   deps: RunTaskDeps,
-  work: (signal: AbortSignal | undefined) => Promise<void>,
-): Promise<void> {
+  work: (task: RunningTask) => Promise<RunTaskOutcome>,
+): Promise<RunTaskOutcome> {
   const registration = deps.cancellation?.register(`${deps.forge.repo.fullName}#${issueNumber}`);
+  const stage: Stage = { now: "preparing" };
   try {
-    await work(registration?.signal);
+    return await work({ stage, registration });
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
     if (registration?.signal.reason instanceof TaskHandedBack) throw registration.signal.reason;
-    if (registration?.signal.aborted) {
+    // Publishing is not stopped by an abort: a task past its run ends with what publishing did.
+    if (registration?.signal.aborted && stage.now !== "publishing") {
       const shutdown = isShutdown(registration.signal.reason);
-      await progress.show(
-        {
-          phase: "failed",
-          failure: {
-            kind: "refused",
-            message: `it was stopped (${message}); nothing was pushed. Comment \`/factory retry\` to run it again.`,
+      const show = () =>
+        progress.show(
+          {
+            phase: "failed",
+            failure: {
+              kind: "refused",
+              message:
+                stage.now === "queued" && shutdown
+                  ? "it was interrupted before it started: the server shut down while the task waited for a " +
+                    "free runner; nothing ran. Comment `/factory retry` to run it again."
+                  : `it was stopped (${message}); nothing was pushed. Comment \`/factory retry\` to run it again.`,
+            },
           },
-        },
-        { stopped: !shutdown, retryable: shutdown },
-      );
-      return;
+          { stopped: !shutdown, retryable: shutdown },
+        );
+      await (stage.now === "queued" && deps.cancellation ? deps.cancellation.marking(show) : show());
+      return { commitSha: null, summary: `it was stopped (${message})` };
     }
     if (err instanceof TaskError) {
       await progress.show({ phase: "failed", failure: { kind: "refused", message } });
-      return;
+      return { commitSha: null, summary: message };
     }
     const kind = err instanceof ForgeError ? "forge-error" : "internal";
     deps.logger.error({ err }, "task failed");
     await progress.show({ phase: "failed", failure: { kind, message } }, { retryable: kind === "forge-error" });
+    return { commitSha: null, summary: "the run failed; the task comment on the issue says why" };
   } finally {
     registration?.done();
   }
 }
 
-async function runAndPublish(input: RunTaskInput, deps: RunTaskDeps, signal?: AbortSignal): Promise<void> {
+async function runAndPublish(input: RunTaskInput, deps: RunTaskDeps, running: RunningTask): Promise<RunTaskOutcome> {
   const { forge, runner } = deps;
   const { config, issue, progress } = input;
   const base = config.pull_request.base ?? (await forge.getDefaultBranch());
@@ -95,8 +131,11 @@ async function runAndPublish(input: RunTaskInput, deps: RunTaskDeps, signal?: Ab
   // A retry continues the existing branch (fast-forward), so it starts from the branch head.
   const branchSha = await forge.getBranchSha(branch);
   const startSha = branchSha ?? baseSha;
+  // A local task waits for a free runner: it says "queued" until it gets one, never "running" early.
+  const local = config.runner === "local";
+  running.stage.now = local ? "queued" : "running";
   await progress.show(
-    { phase: "running", branch, base, baseSha: startSha, attempt: input.attempt },
+    local ? { phase: "queued" } : { phase: "running", branch, base, baseSha: startSha, attempt: input.attempt },
     { branch, runner: config.runner, title: issue.title, url: issue.url, attempt: input.attempt },
   );
   // The status belongs on the task branch's own commits, never on the base branch's.
@@ -119,9 +158,10 @@ async function runAndPublish(input: RunTaskInput, deps: RunTaskDeps, signal?: Ab
     startRef: branchSha ? branch : base,
     attempt: input.attempt,
     failureSummary: input.failureSummary,
+    ...(input.review ? { review: input.review } : {}),
     config,
   };
-  await runAndSettle(task, chosen, progress, deps, signal, ownsBranchHead);
+  return runAndSettle(task, chosen, progress, deps, running, ownsBranchHead);
 }
 
 async function runAndSettle(
@@ -129,29 +169,37 @@ async function runAndSettle(
   runner: TaskRunner,
   progress: TaskProgress,
   deps: RunTaskDeps,
-  signal: AbortSignal | undefined,
+  running: RunningTask,
   ownsBranchHead: boolean,
-): Promise<void> {
+): Promise<RunTaskOutcome> {
+  const { stage, registration } = running;
   const { forge } = deps;
   const { config, issue, branch, base, baseSha, attempt } = task;
   const result = await runner.run(task, {
     downloadArchive: (sha) => forge.downloadArchive(sha),
-    signal,
+    signal: registration?.signal,
     // Time spent waiting for a free runner does not count toward "interrupted".
-    started: () => progress.show({ phase: "running", branch, base, baseSha, attempt }),
+    started: () => {
+      stage.now = "running";
+      registration?.started();
+      return progress.show({ phase: "running", branch, base, baseSha, attempt });
+    },
     progress: (iteration) => progress.show({ phase: "running", branch, base, baseSha, attempt, iteration }),
   });
-  if (result.kind === "queued") return; // the replica that takes it publishes it
+  stage.now = "publishing";
+  if (result.kind === "queued") return { commitSha: null, summary: HANDED_ON }; // the replica that takes it publishes it
   if (result.kind === "dispatched") {
     await progress.show(
       { phase: "running", branch, base, baseSha, attempt, ciUrl: result.url },
       { branch, runner: config.runner },
     );
-    return; // the finished run is published by handleTaskRunCompleted
+    return { commitSha: null, summary: HANDED_ON }; // the finished run is published by handleTaskRunCompleted
   }
   let changeSet = null;
+  let summary = "the agent failed; the task comment on the issue says why";
   if (result.kind === "completed") {
     changeSet = result.changeSet;
+    summary = changeSet.summary.trim() || "the agent left no summary";
     const outcome = await publishChangeSet({
       forge,
       config,
@@ -162,9 +210,11 @@ async function runAndSettle(
       changeSet,
       progress,
       logger: deps.logger,
+      reviewRound: task.review?.round,
     });
-    if (outcome === "published") return;
+    if (outcome === "published") return { commitSha: progress.current.lastCommit ?? null, summary };
   } else if (result.kind === "refused") {
+    summary = result.message;
     await progress.show({ phase: "failed", failure: { kind: "refused", message: result.message } });
   } else {
     await progress.show({
@@ -178,4 +228,5 @@ async function runAndSettle(
     });
   }
   if (ownsBranchHead) await settleHeadStatus(forge, baseSha, changeSet);
+  return { commitSha: null, summary };
 }

@@ -10,7 +10,7 @@ import type { IssueRef } from "../task-runner.js";
 import { renderTemplate } from "../templates.js";
 import type { TaskProgress } from "./record.js";
 import { chooseReviewers } from "./reviewers.js";
-import { attemptOf, commitMessage, issueOf } from "./trailers.js";
+import { attemptOf, commitMessage, issueOf, reviewRoundOf } from "./trailers.js";
 
 // GitHub cuts status descriptions at 140 characters.
 const MAX_STATUS_DESCRIPTION = 140;
@@ -25,6 +25,8 @@ export interface PublishInput {
   changeSet: ChangeSet;
   progress: TaskProgress;
   logger: Logger;
+  /** A review round's number, recorded as the commit's `Factory-Review-Round` trailer. */
+  reviewRound?: number;
 }
 
 /**
@@ -60,6 +62,7 @@ async function alreadyCommitted(
   branch: string,
   issueNumber: number,
   attempt: number,
+  reviewRound: number | null,
 ): Promise<string | null> {
   const head = await forge.getBranchSha(branch);
   if (!head) return null;
@@ -67,7 +70,8 @@ async function alreadyCommitted(
     if (err instanceof NotFoundError) return "";
     throw err;
   });
-  return issueOf(message) === issueNumber && attemptOf(message) === attempt ? head : null;
+  const ours = issueOf(message) === issueNumber && attemptOf(message) === attempt;
+  return ours && reviewRoundOf(message) === reviewRound ? head : null;
 }
 
 export type PublishOutcome = "published" | "no-changes" | "refused";
@@ -101,13 +105,13 @@ export async function publishChangeSet(input: PublishInput): Promise<PublishOutc
     const commit = await forge.commitFiles({
       branch: input.branch,
       parentSha: changeSet.base_sha,
-      message: commitMessage(title, issue.number, input.attempt),
+      message: commitMessage(title, issue.number, input.attempt, input.reviewRound),
       files: changeSet.files,
     });
     commitSha = commit.sha;
   } catch (err) {
     if (!(err instanceof ConflictError)) throw err;
-    const head = await alreadyCommitted(forge, input.branch, issue.number, input.attempt);
+    const head = await alreadyCommitted(forge, input.branch, issue.number, input.attempt, input.reviewRound ?? null);
     if (!head) {
       await progress.show({ phase: "failed", failure: { kind: "branch-moved", branch: input.branch } });
       return "refused";
@@ -157,7 +161,7 @@ async function openChangeRequest(input: PublishInput, commitSha: string): Promis
       updated,
       ...(changeSet.iterations ? { iterations: changeSet.iterations } : {}),
     },
-    { branch: input.branch, changeRequest: changeRequest.number },
+    { branch: input.branch, changeRequest: changeRequest.number, lastCommit: commitSha },
   );
   return "published";
 }

@@ -42,6 +42,11 @@ export class SharedCancellation extends TaskCancellation {
     return here;
   }
 
+  // With a shared queue, a task that has not started is handed back for another replica, not marked.
+  override cancelQueued(reason: string | Error): number {
+    return super.cancelQueued(reason instanceof Error ? reason : new TaskHandedBack(reason));
+  }
+
   override cancelAll(reason: string | Error): number {
     return super.cancelAll(reason instanceof Error ? reason : new TaskHandedBack(reason));
   }

@@ -138,12 +138,6 @@ describe("/factory commands", () => {
     expect(replies[0]!.body).toContain("@guest Only people with **write** permission");
   });
 
-  it("ignores commands from bots", async () => {
-    const s = setup();
-    await handleCommand(command("retry", { actor: { login: "renovate[bot]", isBot: true } }), s.deps);
-    expect(s.forge.writes).toEqual([]);
-  });
-
   it("stop aborts a running local task and stops the fix loop on its PR", async () => {
     let started!: () => void;
     const running = new Promise<void>((r) => (started = r));

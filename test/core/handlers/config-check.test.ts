@@ -1,3 +1,4 @@
+import { resolveConfig } from "../../../src/config/index.js";
 import { handleConfigCheck } from "../../../src/core/handlers/config-check.js";
 import type { ChangeRequestUpdatedEvent } from "../../../src/core/events.js";
 import { FakeForge } from "../../helpers/fake-forge.js";
@@ -46,6 +47,18 @@ describe("factory/config status", () => {
         description: "factory.yml:4:3 `ci.comments` must be one of all, factory, off",
       },
     ]);
+  });
+
+  it("keeps the count of the other problems within GitHub's 140 characters when there are hundreds", async () => {
+    const { forge, deps } = setup([".github/factory.yml"]);
+    const text = Array.from({ length: 600 }, (_, i) => `unknown_key_${i}: ${i}`).join("\n");
+    forge.configAt.set(HEAD, resolveConfig([{ file: ".github/factory.yml", text }]));
+    await handleConfigCheck(event, deps);
+    const [status] = forge.statuses;
+    expect(status!.description.length).toBeLessThanOrEqual(140);
+    expect(status!.description).toMatch(
+      /^factory\.yml:1:1 unknown key `unknown_key_0` at the top level; .*… \(\+599 more\)$/,
+    );
   });
 
   it("passes a valid config read at the PR head, not the default branch", async () => {

@@ -1,3 +1,4 @@
+import { resolveConfig } from "../../../src/config/index.js";
 import { handleIssueLabeled } from "../../../src/core/handlers/issue-labeled.js";
 import { withAudit } from "../../../src/core/audit.js";
 import { TaskError } from "../../../src/core/errors.js";
@@ -198,8 +199,6 @@ describe("issue labeled → pull request", () => {
   });
 
   it.each([
-    ["a bot", labeled({ actor: { login: "dependabot[bot]", isBot: true } })],
-    ["the app itself", labeled({ actor: { login: "factory-bot[bot]", isBot: false } })],
     ["a pull request", labeled({ issue: { ...labeled().issue, isPullRequest: true } })],
     ["another label", labeled({ label: "bug" })],
   ])("ignores labels from %s", async (_, event) => {
@@ -256,6 +255,20 @@ describe("issue labeled → pull request", () => {
     await handleIssueLabeled(labeled(), deps);
     expect(runner.specs).toHaveLength(0);
     expect(taskComments(forge)[0]!.body).toContain("`.github/factory.yml:3:10` `pull_request.draft`: must be boolean");
+  });
+
+  it("still comments on a config with 600 unknown keys: the first problems, then a count of the rest", async () => {
+    const { forge, runner, deps } = setup();
+    const text = Array.from({ length: 600 }, (_, i) => `unknown_key_${i}: ${i}`).join("\n");
+    forge.config = resolveConfig([{ file: ".github/factory.yml", text }]);
+    await handleIssueLabeled(labeled(), deps);
+    expect(runner.specs).toHaveLength(0);
+    const body = taskComments(forge)[0]!.body;
+    expect(body.length).toBeLessThan(65_536);
+    expect(body).toContain("`.github/factory.yml:1:1` `unknown_key_0`: unknown key `unknown_key_0` at the top level");
+    expect(body).toContain("`.github/factory.yml:20:1` `unknown_key_19`");
+    expect(body).not.toContain("unknown_key_20`");
+    expect(body).toContain("- …and 580 more problems");
   });
 
   it("reports an agent failure with its redacted output tail and pushes nothing", async () => {

@@ -2,6 +2,7 @@ import { resolveConfig } from "../../../config/index.js";
 import type { ConfigLoadResult, FactoryConfig } from "../../../config/types.js";
 import { gitlabSettingsFromEnv, type GitLabSettings } from "../../../gitlab/client.js";
 import { GITLAB_CONFIG_PATHS } from "../../../gitlab/config.js";
+import { GITLAB_WEBHOOK_PATH } from "../../../gitlab/index.js";
 import { configCheck, sampleTaskBranch } from "./config-checks.js";
 import { fail, listSome, messageOf, pass, type Check, type Section } from "./report.js";
 
@@ -160,7 +161,56 @@ async function projectSection(get: Get, path: string): Promise<Section> {
   }
   const { check, config } = configCheck(path, await loadConfig(get, project), GITLAB_CONFIG_PATHS.join(" or "));
   section.checks.push(check, await labelCheck(get, project, config), await pushCheck(get, project, config));
+  section.checks.push(...(await hookChecks(get, project)));
   return section;
+}
+
+interface ProjectHook {
+  url: string;
+  /** "executable", "temporarily_disabled" or "disabled" (GitLab 15.7+, docs/reliability.md "GitLab: hook health"). */
+  alert_status?: string;
+  disabled_until?: string | null;
+}
+
+/**
+ * GitLab disables a hook that keeps failing (for a while, then for good) and does not queue the
+ * events it would have sent, so a disabled factory-bot hook loses every event until it is fixed.
+ */
+async function hookChecks(get: Get, project: Project): Promise<Check[]> {
+  let hooks: ProjectHook[];
+  try {
+    hooks = await get<ProjectHook[]>(`/projects/${project.id}/hooks?per_page=100`);
+  } catch (error) {
+    // Listing hooks needs the Maintainer role, which the bot does not need otherwise.
+    if (statusOf(error) === 403)
+      return [
+        pass(
+          "the project's webhooks cannot be listed with this token (Maintainer only): check them under Settings → Webhooks",
+        ),
+      ];
+    return [fail(`the project's webhooks cannot be read: ${messageOf(error)}`, "check the token")];
+  }
+  const ours = hooks.filter((hook) => hook.url.replace(/\/+$/, "").endsWith(GITLAB_WEBHOOK_PATH));
+  if (ours.length === 0)
+    return [
+      fail(
+        `no project webhook posts to ${GITLAB_WEBHOOK_PATH}`,
+        `add one (Settings → Webhooks) with the URL https://<your server>${GITLAB_WEBHOOK_PATH} and GITLAB_WEBHOOK_SECRET as its secret token (it may be a group hook)`,
+      ),
+    ];
+  return ours.map((hook) => {
+    if (hook.alert_status === "disabled")
+      return fail(
+        `the webhook to ${hook.url} is disabled: GitLab stopped calling it after repeated failures`,
+        "fix the server, then re-enable it under Settings → Webhooks (Edit → Save, or Test) and resend missed events from its Recent events",
+      );
+    if (hook.alert_status === "temporarily_disabled")
+      return fail(
+        `the webhook to ${hook.url} is temporarily disabled${hook.disabled_until ? ` until ${hook.disabled_until}` : ""} after failing`,
+        "check the server's logs and reachability; events sent meanwhile are not queued: resend them from the hook's Recent events",
+      );
+    return pass(`the webhook to ${hook.url} is enabled`);
+  });
 }
 
 async function loadConfig(get: Get, project: Project): Promise<ConfigLoadResult> {

@@ -112,9 +112,13 @@ describe("factory-bot doctor --project", () => {
       .reply(200, { id: 1, name: "factory" })
       .get(`${API}/projects/7/protected_branches`)
       .query({ per_page: "100" })
-      .reply(200, [{ name: "main", push_access_levels: [{ access_level: 40 }] }]);
+      .reply(200, [{ name: "main", push_access_levels: [{ access_level: 40 }] }])
+      .get(`${API}/projects/7/hooks`)
+      .query({ per_page: "100" })
+      .reply(403, { message: "403 Forbidden" });
     const { code, out } = await doctor(["--project", "acme/widgets"]);
     scope.done();
+    expect(out).toContain("✓ the project's webhooks cannot be listed with this token (Maintainer only)");
     expect(out).toContain("GitLab project acme/widgets");
     expect(out).toContain("✓ acme/widgets: the config is valid (runner: local, trigger label: factory)");
     expect(out).toContain('✓ the trigger label "factory" exists');
@@ -133,7 +137,10 @@ describe("factory-bot doctor --project", () => {
       .reply(404, { message: "404 Label Not Found" })
       .get(`${API}/projects/7/protected_branches`)
       .query({ per_page: "100" })
-      .reply(200, [{ name: "factory/*", push_access_levels: [{ access_level: 40 }] }]);
+      .reply(200, [{ name: "factory/*", push_access_levels: [{ access_level: 40 }] }])
+      .get(`${API}/projects/7/hooks`)
+      .query({ per_page: "100" })
+      .reply(200, []);
     const { code, out } = await doctor(["--project", "acme/widgets"]);
     scope.done();
     expect(out).toMatch(
@@ -141,6 +148,7 @@ describe("factory-bot doctor --project", () => {
     );
     expect(out).toContain('✗ the trigger label "factory" does not exist');
     expect(out).toContain("✗ protected branch rules block factory/1-doctor-check: factory/*");
+    expect(out).toContain("✗ no project webhook posts to /api/gitlab/webhooks");
     expect(code).toBe(1);
   });
 
@@ -156,9 +164,50 @@ describe("factory-bot doctor --project", () => {
       .query({ ref: "main" })
       .reply(200, fileReply("agent:\n  command: make fix\n"))
       .get(`${API}/projects/7/labels/factory`)
-      .reply(200, { id: 1, name: "factory" });
+      .reply(200, { id: 1, name: "factory" })
+      .get(`${API}/projects/7/hooks`)
+      .query({ per_page: "100" })
+      .reply(403, { message: "403 Forbidden" });
     const { out } = await doctor(["--project", "acme/widgets"]);
     reporter.done();
     expect(out).toContain("✗ the token's role here is below Developer (access level 20), so it cannot push");
+  });
+
+  it("reports a disabled and a temporarily disabled factory-bot hook, and passes an enabled one", async () => {
+    const hook = (url: string, alert_status: string, disabled_until: string | null = null) => ({
+      id: 1,
+      url,
+      alert_status,
+      disabled_until,
+      issues_events: true,
+    });
+    const scope = gitlab()
+      .get(`${API}/projects/acme%2Fwidgets`)
+      .reply(200, project(40))
+      .get(`${API}/projects/7/repository/files/.github%2Ffactory.yml`)
+      .query({ ref: "main" })
+      .reply(200, fileReply("agent:\n  command: make fix\n"))
+      .get(`${API}/projects/7/labels/factory`)
+      .reply(200, { id: 1, name: "factory" })
+      .get(`${API}/projects/7/protected_branches`)
+      .query({ per_page: "100" })
+      .reply(200, [])
+      .get(`${API}/projects/7/hooks`)
+      .query({ per_page: "100" })
+      .reply(200, [
+        hook("https://bot.example.com/api/gitlab/webhooks", "disabled"),
+        hook("https://bot2.example.com/api/gitlab/webhooks/", "temporarily_disabled", "2026-12-02T04:00:00.000Z"),
+        hook("https://bot3.example.com/api/gitlab/webhooks", "executable"),
+        hook("https://chat.example.com/hooks/gitlab", "disabled"),
+      ]);
+    const { code, out } = await doctor(["--project", "acme/widgets"]);
+    scope.done();
+    expect(out).toContain("✗ the webhook to https://bot.example.com/api/gitlab/webhooks is disabled");
+    expect(out).toContain(
+      "✗ the webhook to https://bot2.example.com/api/gitlab/webhooks/ is temporarily disabled until 2026-12-02T04:00:00.000Z",
+    );
+    expect(out).toContain("✓ the webhook to https://bot3.example.com/api/gitlab/webhooks is enabled");
+    expect(out).not.toContain("chat.example.com");
+    expect(code).toBe(1);
   });
 });
