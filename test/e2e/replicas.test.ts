@@ -10,8 +10,9 @@ import { RedisServer } from "../helpers/redis-server.js";
 import { Replica } from "../helpers/replica.js";
 import { postGitHubWebhook } from "../helpers/webhooks.js";
 
-// The agent records where and when it ran, then takes long enough to be killed mid-run.
-const AGENT = `echo "start $FACTORY_ISSUE_NUMBER $E2E_REPLICA" >> "$E2E_RUNS_FILE"; sleep 2; printf 'export const dark = true;\\n' > theme.ts; printf 'Added a dark theme flag.' > "$FACTORY_SUMMARY_FILE"; echo "end $FACTORY_ISSUE_NUMBER $E2E_REPLICA" >> "$E2E_RUNS_FILE"`;
+// The agent records where and when it ran, then takes long enough to be killed mid-run (issue 50's run
+// outlasts FACTORY_SHUTDOWN_SECONDS even under load); its summary names the replica it ran on.
+const AGENT = `echo "start $FACTORY_ISSUE_NUMBER $E2E_REPLICA" >> "$E2E_RUNS_FILE"; if [ "$FACTORY_ISSUE_NUMBER" = 50 ]; then sleep 8; else sleep 2; fi; printf 'export const dark = true;\\n' > theme.ts; printf 'Added a dark theme flag on %s.' "$E2E_REPLICA" > "$FACTORY_SUMMARY_FILE"; echo "end $FACTORY_ISSUE_NUMBER $E2E_REPLICA" >> "$E2E_RUNS_FILE"`;
 const TEST = "test -f theme.ts";
 const CONFIG = `
 agent:
@@ -178,5 +179,41 @@ describe("several replicas on one Redis (REDIS_URL)", () => {
     expect((await deliver(alive[0]!, issuePayload(41, "After Redis came back"), "d-41")).status).toBe(200);
     await until("both pull requests after Redis came back", () => pullFor(40) && pullFor(41), 60_000);
     expect(taskComments(40)).toHaveLength(1);
+  }, 150_000);
+
+  it("a replica stopped gracefully mid-run hands its task back to the queue, and another replica finishes it", async () => {
+    const alive = replicas.filter((r) => r.alive);
+    expect(alive.length).toBeGreaterThanOrEqual(2);
+    const payload = issuePayload(50, "Survive a rolling deploy");
+    expect((await deliver(alive[0]!, payload, "d-50")).status).toBe(200);
+    const first = await until("the agent to start", () => runs().find((r) => r.issue === 50 && r.event === "start"));
+    const victim = replicas.find((r) => r.name === first.replica)!;
+    await victim.stop(); // SIGTERM: FACTORY_SHUTDOWN_SECONDS=1, then the task goes back to the queue
+    await until("the pull request", () => pullFor(50), 90_000);
+    const mine = runs().filter((r) => r.issue === 50);
+    const starts = mine.filter((r) => r.event === "start");
+    expect(starts.length).toBeLessThanOrEqual(2);
+    const resumed = starts.filter((r) => r.replica !== victim.name);
+    expect(resumed).toHaveLength(1);
+    // The shutdown aborted the first run: only the second one finished, and its result is the one published.
+    expect(mine.filter((r) => r.event === "end").map((r) => r.replica)).toEqual([resumed[0]!.replica]);
+    expect(fake.pulls.filter((p) => p.head.startsWith("factory/50-"))).toHaveLength(1);
+    expect(pullFor(50)!.body).toContain(`Added a dark theme flag on ${resumed[0]!.replica}.`);
+    await until("the task comment to link the PR", () => taskComments(50)[0]?.body.includes(`#${pullFor(50)!.number}`));
+    expect(taskComments(50)).toHaveLength(1);
+    // Every version the bot ever wrote of the task comment (the fake records each request's body): none said failed.
+    const id = taskComments(50)[0]!.id;
+    const versions = fake.requests
+      .filter(
+        (q) =>
+          (q.method === "POST" && q.path.endsWith("/issues/50/comments")) ||
+          (q.method === "PATCH" && q.path.endsWith(`/issues/comments/${id}`)),
+      )
+      .map((q) => (q.body as { body: string }).body)
+      .filter((body) => body.includes(MARKERS.task));
+    expect(versions.length).toBeGreaterThanOrEqual(2);
+    expect(versions.filter((body) => body.includes('"phase":"failed"'))).toEqual([]);
+    expect(versions.at(-1)).toContain('"phase":"opened"');
+    await victim.start();
   }, 150_000);
 });
