@@ -36,6 +36,7 @@ export interface FactoryConfig {
   };
   protected_paths: string[];
   ci: { comments: CiCommentsMode; max_lines: number; fix_attempts: number };
+  plan: { required: boolean };
 }
 
 /** One problem in a config file, located for the person who has to fix it. */

@@ -29,6 +29,8 @@ export interface ForgeWording {
   closesIssue(number: number): string;
   /** Title of a draft change request, from the plain title (GitLab: `Draft: ` prefix). */
   draftTitle(title: string): string;
+  /** The web link of an issue comment, from the issue's link (a plan's approval is read there). */
+  commentUrl(issueUrl: string, commentId: number): string;
   /** A permission level as people on this forge know it ("write"; GitLab "Developer"). */
   permissionName(level: PermissionLevel): string;
 }

@@ -38,6 +38,7 @@ export const githubWording: ForgeWording = {
   closesIssue: (n) => `Closes #${n}`,
   // GitHub has a real draft flag, so titles stay as they are.
   draftTitle: (title) => title,
+  commentUrl: (issueUrl, commentId) => `${issueUrl}#issuecomment-${commentId}`,
   permissionName: (level) => level,
 };
 

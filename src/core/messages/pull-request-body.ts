@@ -7,6 +7,8 @@ export interface PullRequestBodyInput {
   issue: { number: number; title: string; url: string };
   changeSet: ChangeSet;
   words: ForgeWording;
+  /** The approved plan this change carries out (`plan.required`), linked where it is shown. */
+  plan?: { id: string; by: string; url: string };
 }
 
 // GitHub refuses bodies over 65,536 characters; the builder keeps well under it.
@@ -29,7 +31,10 @@ export function buildPullRequestBody(input: PullRequestBodyInput): string {
     summary,
     changedFilesSection(changeSet),
     "## Why",
-    `${words.closesIssue(issue.number)}, requested in ${issue.url}.`,
+    `${words.closesIssue(issue.number)}, requested in ${issue.url}.` +
+      (input.plan
+        ? ` It carries out [plan ${inlineCode(input.plan.id)}](${input.plan.url}), approved by @${input.plan.by}.`
+        : ""),
     "## Tests",
     testsSection(changeSet.tests),
     "<sub>Made by factory-bot from the repository's `agent.command`; tests are the repository's own `tests` " +

@@ -9,6 +9,8 @@ import type { TaskProgress } from "./record.js";
 import { publishChangeSet, settleHeadStatus } from "./publish.js";
 import { ciTaskRunner } from "./ci-runner.js";
 import { isShutdown, type TaskCancellation } from "../cancellation.js";
+import { approvedPlan, runPlan } from "./plan-run.js";
+import { planRequired } from "./plan.js";
 
 export interface RunTaskDeps {
   forge: Forge;
@@ -27,6 +29,8 @@ export interface RunTaskInput {
   failureSummary?: string;
   /** The existing task branch (fix attempts): the template could render differently by now. */
   branch?: string;
+  /** `plan`: the agent writes a plan and nothing is pushed (docs/plans.md); default `implement`. */
+  mode?: "plan" | "implement";
 }
 
 /** Runs the agent for a claimed task and publishes what it made; every outcome ends on the comment. */
@@ -34,7 +38,8 @@ export async function runTask(input: RunTaskInput, deps: RunTaskDeps): Promise<v
   const { progress } = input;
   const registration = deps.cancellation?.register(`${deps.forge.repo.fullName}#${input.issue.number}`);
   try {
-    await runAndPublish(input, deps, registration?.signal);
+    if (modeOf(input) === "plan") await runPlan(input, deps, registration?.signal);
+    else await runAndPublish(input, deps, registration?.signal);
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
     if (registration?.signal.aborted) {
@@ -75,7 +80,7 @@ async function runAndPublish(input: RunTaskInput, deps: RunTaskDeps, signal?: Ab
   const startSha = branchSha ?? baseSha;
   await progress.show(
     { phase: "running", branch, base, baseSha: startSha, attempt: input.attempt },
-    { branch, runner: config.runner, title: issue.title, url: issue.url, attempt: input.attempt },
+    { branch, runner: config.runner, title: issue.title, url: issue.url, attempt: input.attempt, mode: "implement" },
   );
   // The status belongs on the task branch's own commits, never on the base branch's.
   const ownsBranchHead = branchSha !== null && branchSha !== baseSha;
@@ -99,6 +104,8 @@ async function runAndPublish(input: RunTaskInput, deps: RunTaskDeps, signal?: Ab
       attempt: input.attempt,
       failureSummary: input.failureSummary,
       config,
+      mode: "implement",
+      ...approvedPlanSpec(progress),
     },
     {
       downloadArchive: (sha) => forge.downloadArchive(sha),
@@ -138,4 +145,17 @@ async function runAndPublish(input: RunTaskInput, deps: RunTaskDeps, signal?: Ab
     });
   }
   if (ownsBranchHead) await settleHeadStatus(forge, branchSha, changeSet);
+}
+
+/** With `plan.required`, implementation runs carry out the approved plan; it reaches the agent in FACTORY_PLAN_FILE. */
+function approvedPlanSpec(progress: TaskProgress): { approvedPlan?: string } {
+  const plan = approvedPlan(progress.current);
+  return plan ? { approvedPlan: plan.text } : {};
+}
+
+/** With `plan.required` nothing is implemented before a plan was approved: such a run plans instead. */
+function modeOf(input: RunTaskInput): "plan" | "implement" {
+  if (input.mode) return input.mode;
+  const unapproved = planRequired(input.config) && approvedPlan(input.progress.current) === null;
+  return unapproved && input.attempt === 1 ? "plan" : "implement";
 }

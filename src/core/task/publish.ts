@@ -10,7 +10,8 @@ import type { IssueRef } from "../task-runner.js";
 import { renderTemplate } from "../templates.js";
 import type { TaskProgress } from "./record.js";
 import { chooseReviewers } from "./reviewers.js";
-import { attemptOf, commitMessage, issueOf } from "./trailers.js";
+import { attemptOf, commitMessage, issueOf, withPlanTrailer } from "./trailers.js";
+import { approvedPlan } from "./plan-run.js";
 
 // GitHub cuts status descriptions at 140 characters.
 const MAX_STATUS_DESCRIPTION = 140;
@@ -101,7 +102,7 @@ export async function publishChangeSet(input: PublishInput): Promise<PublishOutc
     const commit = await forge.commitFiles({
       branch: input.branch,
       parentSha: changeSet.base_sha,
-      message: commitMessage(title, issue.number, input.attempt),
+      message: withPlanTrailer(commitMessage(title, issue.number, input.attempt), approvedPlan(progress.current)?.id ?? null),
       files: changeSet.files,
     });
     commitSha = commit.sha;
@@ -133,7 +134,13 @@ async function openChangeRequest(input: PublishInput, commitSha: string): Promis
   const { forge, config, issue, changeSet, progress } = input;
   const title = renderTemplate(config.pull_request.title, issue);
   const testsFailed = failedTests(changeSet).length > 0;
-  const body = buildPullRequestBody({ issue, changeSet, words: forge.words });
+  const plan = approvedPlan(progress.current);
+  const body = buildPullRequestBody({
+    issue,
+    changeSet,
+    words: forge.words,
+    ...(plan ? { plan: { id: plan.id, by: plan.by, url: forge.words.commentUrl(issue.url, progress.commentId) } } : {}),
+  });
   const { changeRequest, updated } = await ensureChangeRequest(forge, {
     title: config.pull_request.draft || testsFailed ? forge.words.draftTitle(title) : title,
     body,
