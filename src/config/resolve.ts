@@ -1,6 +1,6 @@
 import { setOwn } from "./bounded-value.js";
 import { isMapping } from "./key-path.js";
-import { parseConfigText, type ConfigDocument } from "./parse.js";
+import { parseConfigText, type ConfigDocument, type ParsedConfigText } from "./parse.js";
 import type { ConfigLoadResult, ConfigProblem } from "./types.js";
 import { validateConfig } from "./validate.js";
 
@@ -17,19 +17,23 @@ export interface ConfigSourceText {
  * replace. No sources means the repository has no config file.
  */
 export function resolveConfig(sources: ReadonlyArray<ConfigSourceText>): ConfigLoadResult {
-  if (sources.length === 0) return { status: "missing" };
+  return resolveParsed(sources.map((source) => parseConfigText(source.text, source.file)));
+}
+
+/** `resolveConfig` for files parsed already (the `_extends` chain is parsed while it is followed). */
+export function resolveParsed(parsed: ReadonlyArray<ParsedConfigText>): ConfigLoadResult {
+  if (parsed.length === 0) return { status: "missing" };
   const documents: ConfigDocument[] = [];
   const problems: ConfigProblem[] = [];
-  for (const source of sources) {
-    const parsed = parseConfigText(source.text, source.file);
-    if (parsed.status === "ok") documents.push(parsed.document);
-    else problems.push(...parsed.problems);
+  for (const file of parsed) {
+    if (file.status === "ok") documents.push(file.document);
+    else problems.push(...file.problems);
   }
   if (problems.length > 0) return { status: "invalid", problems };
   const merged = documents.map((document) => document.value).reduceRight<unknown>(mergeOver, {});
   const validation = validateConfig(merged, documents);
   if (validation.status === "invalid") return validation;
-  return { status: "ok", config: validation.config, files: sources.map((source) => source.file) };
+  return { status: "ok", config: validation.config, files: documents.map((document) => document.file) };
 }
 
 /** `override` on top of `base`: mappings merge recursively, anything else replaces. */

@@ -2,6 +2,7 @@
 export type MinPermission = "write" | "maintain" | "admin";
 export type RunnerKind = "local" | "actions" | "gitlab-ci";
 export type CiCommentsMode = "all" | "factory" | "off";
+export type NetworkMode = "on" | "off";
 
 export interface TestSpec {
   name: string;
@@ -21,7 +22,16 @@ export interface ReviewerRule {
 
 export interface FactoryConfig {
   trigger: { label: string; min_permission: MinPermission };
-  agent: { command: string | null; timeout_seconds: number; env: Record<string, string> };
+  agent: {
+    command: string | null;
+    timeout_seconds: number;
+    env: Record<string, string>;
+    /** Agent runs in one task while the tests fail (1 = never re-run). */
+    max_iterations: number;
+    /** Wall-clock budget of one task, every agent and test run together. */
+    max_minutes: number;
+    network: NetworkMode;
+  };
   runner: RunnerKind;
   runner_workflow: string;
   tests: TestSpec[];
@@ -37,6 +47,7 @@ export interface FactoryConfig {
   protected_paths: string[];
   ci: { comments: CiCommentsMode; max_lines: number; fix_attempts: number };
   plan: { required: boolean };
+  review: { max_rounds: number };
 }
 
 /** One problem in a config file, located for the person who has to fix it. */

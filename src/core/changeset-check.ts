@@ -1,5 +1,13 @@
+import { MAX_PLAN_CHARS } from "./task/plan.js";
 import { posix } from "node:path";
-import type { ChangeSet, ChangeSetFile, TestResult } from "./changeset.js";
+import type {
+  AgentRecord,
+  ChangeSet,
+  ChangeSetFile,
+  IterationStop,
+  IterationsRecord,
+  TestResult,
+} from "./changeset.js";
 import { redactSecrets } from "../summarize/index.js";
 
 /** Limits on a ChangeSet that arrives from CI: it is untrusted input. */
@@ -8,6 +16,8 @@ export const CHANGESET_LIMITS = {
   maxFiles: 10_000,
   maxSummaryChars: 20_000,
   maxTests: 100,
+  /** Agent runs recorded in `iterations` (`agent.max_iterations` is at most 10). */
+  maxRuns: 20,
 };
 
 export type ChangeSetCheck = { ok: true; changeSet: ChangeSet } | { ok: false; problem: string };
@@ -16,9 +26,10 @@ const SHA = /^[0-9a-f]{40}$/;
 const ACTIONS = new Set(["create", "update", "delete"]);
 const MODES = new Set(["100644", "100755", ""]);
 const ENCODINGS = new Set(["utf8", "base64"]);
+const STOP_REASONS = new Set<string>(["passed", "max-iterations", "out-of-time", "no-change", "agent-failed"]);
 
 /**
- * Parses and checks `changeset.json` (version 1) from a CI artifact: size, version, paths that
+ * Parses and checks `changeset.json` (version 1, with or without `iterations`: docs/iterations.md) from a CI artifact: size, version, paths that
  * stay inside the repository, known actions, modes and encodings. Says what is wrong in one line.
  * Its free text is posted, so it is redacted here too: the artifact may not come from our runner.
  */
@@ -45,23 +56,68 @@ export function checkChangeSet(text: string): ChangeSetCheck {
     seen.add(file.path);
     files.push(file);
   }
-  const tests = Array.isArray(value.tests)
-    ? value.tests.slice(0, CHANGESET_LIMITS.maxTests).filter(isObject).map(toTestResult)
-    : [];
+  const tests = testResults(value.tests);
   const summary =
     typeof value.summary === "string" ? redactSecrets(value.summary.slice(0, CHANGESET_LIMITS.maxSummaryChars)) : "";
-  const agent = isObject(value.agent)
-    ? {
-        exit_code: typeof value.agent.exit_code === "number" ? value.agent.exit_code : null,
-        timed_out: value.agent.timed_out === true,
-        duration_ms: Number(value.agent.duration_ms) || 0,
-        output_tail: redactSecrets(String(value.agent.output_tail ?? "").slice(-8000)),
-      }
-    : undefined;
+  const agent = isObject(value.agent) ? toAgentRecord(value.agent) : undefined;
+  const iterations = toIterations(value.iterations);
+  // A plan run's plan (docs/plans.md): redacted here too, since the artifact is the CI's word.
+  const plan = typeof value.plan === "string" ? { plan: redactSecrets(value.plan.slice(0, MAX_PLAN_CHARS * 2)) } : {};
   return {
     ok: true,
-    changeSet: { version: 1, base_sha: value.base_sha, files, summary, tests, ...(agent ? { agent } : {}) },
+    changeSet: {
+      version: 1,
+      base_sha: value.base_sha,
+      files,
+      summary,
+      tests,
+      ...(agent ? { agent } : {}),
+      ...(iterations ? { iterations } : {}),
+      ...plan,
+    },
   };
+}
+
+function testResults(value: unknown): TestResult[] {
+  return Array.isArray(value) ? value.slice(0, CHANGESET_LIMITS.maxTests).filter(isObject).map(toTestResult) : [];
+}
+
+function toAgentRecord(agent: Record<string, unknown>): AgentRecord {
+  return {
+    exit_code: typeof agent.exit_code === "number" ? agent.exit_code : null,
+    timed_out: agent.timed_out === true,
+    duration_ms: Number(agent.duration_ms) || 0,
+    output_tail: redactSecrets(String(agent.output_tail ?? "").slice(-8000)),
+  };
+}
+
+/**
+ * `iterations` is optional (runners before `agent.max_iterations` leave it out) and only
+ * describes the runs; a malformed one is dropped rather than failing a usable ChangeSet.
+ */
+function toIterations(value: unknown): IterationsRecord | undefined {
+  if (!isObject(value) || !Array.isArray(value.runs)) return undefined;
+  if (typeof value.stopped !== "string" || !STOP_REASONS.has(value.stopped)) return undefined;
+  const runs = value.runs
+    .slice(0, CHANGESET_LIMITS.maxRuns)
+    .filter(isObject)
+    .map((run, index) => ({
+      iteration: positiveInteger(run.iteration) ?? index + 1,
+      agent: toAgentRecord(isObject(run.agent) ? run.agent : {}),
+      changed: run.changed === true,
+      tests: testResults(run.tests),
+    }));
+  return {
+    max_iterations: positiveInteger(value.max_iterations) ?? runs.length,
+    max_minutes: positiveInteger(value.max_minutes) ?? 0,
+    stopped: value.stopped as IterationStop,
+    published_run: positiveInteger(value.published_run) ?? 0,
+    runs,
+  };
+}
+
+function positiveInteger(value: unknown): number | undefined {
+  return typeof value === "number" && Number.isInteger(value) && value > 0 && value <= 100_000 ? value : undefined;
 }
 
 function checkFile(entry: unknown): ChangeSetFile | string {

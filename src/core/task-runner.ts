@@ -1,4 +1,4 @@
-import type { ChangeSet } from "./changeset.js";
+import type { ChangeSet, IterationsRecord } from "./changeset.js";
 import type { FactoryConfig } from "../config/types.js";
 import type { Readable } from "node:stream";
 
@@ -46,8 +46,8 @@ export type TaskRunResult =
   | { kind: "completed"; agent: AgentOutcome; changeSet: ChangeSet }
   /** A plan run finished: `plan` is what the agent wrote (redacted, capped; empty when it wrote none). */
   | { kind: "planned"; agent: AgentOutcome; plan: string }
-  /** The agent failed or timed out: nothing to push. */
-  | { kind: "agent-failed"; agent: AgentOutcome }
+  /** The agent failed or timed out on its first run (or it was stopped at the time budget): nothing to push. */
+  | { kind: "agent-failed"; agent: AgentOutcome; outOfTime?: boolean; iterations?: IterationsRecord }
   /** The runner would not run the command (allow-list, deployment); message says how to fix it. */
   | { kind: "refused"; message: string }
   /** Handed to the repository's CI; the result arrives later as a finished run. */
@@ -60,6 +60,15 @@ export interface TaskRunnerContext {
   signal?: AbortSignal;
   /** Called when the task leaves the runner's queue and really starts. */
   started?: () => Promise<void>;
+  /** Called when an iteration's agent run or tests start; never fails the task. */
+  progress?: (step: IterationProgress) => Promise<void>;
+}
+
+/** Where the iteration loop is: "run 2 of 3: tests". */
+export interface IterationProgress {
+  iteration: number;
+  maxIterations: number;
+  step: "agent" | "tests";
 }
 
 export interface TaskRunner {

@@ -1,103 +1,42 @@
-import type { ConfigLoadResult, ConfigProblem } from "../config/types.js";
-import { mergeOver, resolveConfig, validateConfig } from "../config/index.js";
-import { github, toForgeError } from "./errors.js";
+import type { ConfigLoadResult } from "../config/types.js";
+import { loadConfigChain, NotAConfigFile, type ConfigFileRef } from "../config/index.js";
+import { toForgeError } from "./errors.js";
 import type { Octokit } from "./forge.js";
 
 /** Where the repository config lives (docs/configuration.md). */
 export const CONFIG_PATH = ".github/factory.yml";
 
-interface ConfigFile {
-  owner: string;
-  repo: string;
-  path: string;
-  url: string;
-  config: Record<string, unknown> | null;
-}
-
-interface YamlErrorCause {
-  linePos?: Array<{ line: number; col: number }>;
-  message?: string;
-}
-
-function fileLabel(file: { owner: string; repo: string; path: string }, repo: { owner: string; repo: string }): string {
-  return file.owner === repo.owner && file.repo === repo.repo ? file.path : `${file.owner}/${file.repo}:${file.path}`;
-}
-
 /**
- * Reads `.github/factory.yml` through Probot's config loader (default branch, `_extends`, the
- * organization's `.github` repository). Raw texts are fetched only when the merged config is
- * invalid, to point at the line and column of each problem.
+ * Reads `.github/factory.yml` as Probot's config loader does (default branch, the organization's
+ * `.github` repository, `_extends`), but fetches each file once and parses it with the same parser
+ * as `factory-bot validate` and GitLab: Probot's loader parses with another YAML library and keeps
+ * no positions, which meant fetching the files again to locate a problem.
  */
 export async function loadGitHubConfig(
   octokit: Octokit,
   repo: { owner: string; repo: string },
   ref?: string,
 ): Promise<ConfigLoadResult> {
-  let files: ConfigFile[];
-  let merged: Record<string, unknown>;
-  try {
-    const result = await octokit.config.get({
-      ...repo,
-      path: CONFIG_PATH,
-      ...(ref ? { branch: ref } : {}),
-      // Probot merges only top-level keys; objects merge deeply here, as `resolveConfig` does.
-      defaults: (configs: Array<Record<string, unknown>>) =>
-        configs.reduce<Record<string, unknown>>(
-          (merged, config) => mergeOver(merged, config) as Record<string, unknown>,
-          {},
-        ),
-    });
-    files = result.files as ConfigFile[];
-    merged = result.config as Record<string, unknown>;
-  } catch (err) {
-    // An API failure (5xx, rate limit, network) is not a config problem: let it be retried or reported.
-    if (
-      typeof (err as { status?: unknown }).status === "number" ||
-      !(err instanceof Error) ||
-      !err.message.includes("octokit-plugin-config")
-    ) {
-      throw toForgeError(err, "config download");
-    }
-    return { status: "invalid", problems: [loaderProblem(err)] };
-  }
-  const found = files.filter((f) => f.config !== null);
-  if (found.length === 0) return { status: "missing" };
-  const labels = found.map((f) => fileLabel(f, repo));
-  const validated = validateConfig(merged, []);
-  if (validated.status === "ok") return { ...validated, files: labels };
-  const sources = await Promise.all(
-    found.map(async (f) => ({
-      file: fileLabel(f, repo),
-      text: await rawConfigText(octokit, f, f.owner === repo.owner && f.repo === repo.repo ? ref : undefined),
-    })),
-  );
-  return resolveConfig(sources);
+  const own = (file: ConfigFileRef) => file.owner === repo.owner && file.repo === repo.repo;
+  return loadConfigChain(repo, CONFIG_PATH, (file) => rawConfigText(octokit, file, own(file) ? ref : undefined));
 }
 
-async function rawConfigText(octokit: Octokit, file: ConfigFile, ref?: string): Promise<string> {
-  const { data } = await github("config file download", () =>
-    octokit.rest.repos.getContent({
+/** The file's text, or null when it does not exist; API failures become forge errors, to be retried or reported. */
+async function rawConfigText(octokit: Octokit, file: ConfigFileRef, ref?: string): Promise<string | null> {
+  let data: unknown;
+  try {
+    ({ data } = await octokit.rest.repos.getContent({
       owner: file.owner,
       repo: file.repo,
       path: file.path,
       mediaType: { format: "raw" },
       ...(ref ? { ref } : {}),
-    }),
-  );
-  return typeof data === "string" ? data : "";
-}
-
-/** Probot's loader throws for YAML it cannot parse; its `cause` (the `yaml` package) has the position. */
-function loaderProblem(err: unknown): ConfigProblem {
-  const error = err as Error & { cause?: YamlErrorCause };
-  const position = error.cause?.linePos?.[0];
-  const url = /from (\S+)/.exec(error.message)?.[1] ?? CONFIG_PATH;
-  const file = /\/repos\/([^/]+)\/([^/]+)\/contents\/([^?]+)/.exec(url);
-  return {
-    file: file ? `${file[1]}/${file[2]}:${decodeURIComponent(file[3] ?? "")}` : url,
-    line: position?.line ?? null,
-    column: position?.col ?? null,
-    key: "",
-    message: error.cause?.message?.split("\n")[0] ?? error.message.replace("[@probot/octokit-plugin-config] ", ""),
-  };
+    }));
+  } catch (err) {
+    if ((err as { status?: unknown }).status === 404) return null;
+    throw toForgeError(err, "config download");
+  }
+  // A directory or submodule answers with its JSON listing even when raw is asked for.
+  if (typeof data !== "string") throw new NotAConfigFile(`${file.owner}/${file.repo}:${file.path}`);
+  return data;
 }

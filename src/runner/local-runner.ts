@@ -7,6 +7,8 @@ import { DEFAULT_LIMITS, type RunnerLimits } from "./limits.js";
 import type { LocalTaskRunnerOptions } from "./options.js";
 import { TaskQueue } from "./queue.js";
 import { DEFAULT_KILL_GRACE_MS, runTaskInDirectory } from "./run-task.js";
+import { SandboxGate } from "./sandbox-gate.js";
+import type { RunnerSandbox } from "./sandbox.js";
 import { withTemporaryDirectory } from "./workspace.js";
 
 /**
@@ -17,17 +19,21 @@ export class LocalTaskRunner implements TaskRunner {
   private readonly queue: TaskQueue;
   private readonly limits: RunnerLimits;
   private readonly killGraceMs: number;
+  private readonly sandbox: SandboxGate;
 
   constructor(private readonly options: LocalTaskRunnerOptions) {
     this.queue = new TaskQueue(options.maxTasks);
     this.limits = { ...DEFAULT_LIMITS, ...options.limits };
     this.killGraceMs = options.killGraceMs ?? DEFAULT_KILL_GRACE_MS;
+    this.sandbox = new SandboxGate(options);
   }
 
   /** Rejects with the signal's reason when `ctx.signal` aborts, waiting or running. */
   async run(task: TaskSpec, ctx: TaskRunnerContext): Promise<TaskRunResult> {
     const refusal = localRunnerRefusal(task.config, this.options.allowedCommands);
     if (refusal !== null) return { kind: "refused", message: refusal };
+    const sandbox = await this.sandbox.admit(task.config);
+    if (typeof sandbox === "string") return { kind: "refused", message: sandbox };
     const logger = this.options.logger.child({
       repo: task.repoFullName,
       issue: task.issue.number,
@@ -36,7 +42,7 @@ export class LocalTaskRunner implements TaskRunner {
     return this.queue.run(async () => {
       await ctx.started?.();
       return withTemporaryDirectory(this.options.workdir, "factory-", logger, (workspace) =>
-        this.runInWorkspace(workspace, task, ctx, logger),
+        this.runInWorkspace(workspace, task, ctx, logger, sandbox),
       );
     }, ctx.signal);
   }
@@ -46,6 +52,7 @@ export class LocalTaskRunner implements TaskRunner {
     task: TaskSpec,
     ctx: TaskRunnerContext,
     logger: Logger,
+    sandbox: RunnerSandbox,
   ): Promise<TaskRunResult> {
     const { env, clock, agentEnvNames, workdir } = this.options;
     const archive = await ctx.downloadArchive(task.baseSha);
@@ -65,6 +72,13 @@ export class LocalTaskRunner implements TaskRunner {
       agentEnvNames,
       tempDir: workdir,
       limits: this.limits,
+      sandbox,
+      onProgress: async (step) => {
+        // A progress comment that cannot be edited must not stop the agent's work.
+        await ctx
+          .progress?.(step)
+          .catch((err: unknown) => logger.warn({ err }, "could not show the iteration's progress"));
+      },
     });
   }
 }

@@ -3,6 +3,7 @@ import path from "node:path";
 import type { Clock, Logger } from "../core/deps.js";
 import { ENVIRONMENT_NAME } from "./environment.js";
 import type { RunnerLimits } from "./limits.js";
+import { sandboxSettingFromEnv, type SandboxSetting } from "./sandbox.js";
 
 export interface LocalTaskRunnerOptions {
   /** Where workspaces are made (FACTORY_WORKDIR). */
@@ -20,11 +21,13 @@ export interface LocalTaskRunnerOptions {
   /** Time between SIGTERM and SIGKILL when a process group is stopped; default 5 s. */
   killGraceMs?: number;
   limits?: Partial<RunnerLimits>;
+  /** FACTORY_SANDBOX and where bubblewrap is; default: read from `env`. */
+  sandbox?: SandboxSetting;
 }
 
 export type LocalRunnerEnvOptions = Pick<
   LocalTaskRunnerOptions,
-  "workdir" | "maxTasks" | "allowedCommands" | "agentEnvNames" | "env"
+  "workdir" | "maxTasks" | "allowedCommands" | "agentEnvNames" | "env" | "sandbox"
 >;
 
 /** The bot's own credentials (docs/configuration.md, "Server environment"): never handed to an agent, whatever the operator lists. */
@@ -47,6 +50,7 @@ export function localRunnerOptionsFromEnv(env: NodeJS.ProcessEnv): LocalRunnerEn
     allowedCommands: parseAllowedCommands(env.FACTORY_ALLOWED_COMMANDS),
     agentEnvNames: agentEnvNamesFromEnv(env),
     env,
+    sandbox: sandboxSettingFromEnv(env),
   };
 }
 

@@ -3,6 +3,8 @@ import { constants as osConstants } from "node:os";
 import { setTimeout as delay } from "node:timers/promises";
 import type { Clock } from "../core/deps.js";
 import { redactSecrets } from "../summarize/redact.js";
+import { ProcessTreeSweeper } from "./process-tree.js";
+import { bwrapArguments, type CommandSandbox } from "./sandbox.js";
 
 export interface ProcessRequest {
   file: string;
@@ -15,6 +17,8 @@ export interface ProcessRequest {
   clock: Clock;
   /** Time between SIGTERM and SIGKILL when the process group is stopped. */
   killGraceMs: number;
+  /** Where an agent or test command runs; absent: as the server's user, its process group cleaned up. */
+  sandbox?: CommandSandbox;
 }
 
 export interface ProcessOutcome {
@@ -25,6 +29,8 @@ export interface ProcessOutcome {
   durationMs: number;
   /** Last lines of stdout and stderr, interleaved as they came, secrets redacted. */
   outputTail: string;
+  /** The last 64 KiB of that output, secrets redacted: what the summarizer reads. */
+  output: string;
 }
 
 const OUTPUT_BUFFER_BYTES = 64 * 1024;
@@ -46,20 +52,24 @@ export function runShellCommand(
 /**
  * Runs a process as the leader of its own process group, so a timeout or an abort stops
  * everything it started (SIGTERM, then SIGKILL after a grace period), and so do its leftovers once
- * it exits: nothing an agent starts outlives its task. Rejects only when the process cannot start.
+ * it exits: nothing an agent starts outlives its task. In a bwrap sandbox the process is bwrap,
+ * and its PID namespace takes every process of the command with it, setsid'd ones included;
+ * without one, a sweep of /proc finds what left the group. Rejects only when the process cannot start.
  */
 export async function runProcess(request: ProcessRequest): Promise<ProcessOutcome> {
   const started = request.clock.now().getTime();
-  const child = spawn(request.file, request.args, {
+  const { file, args } = sandboxed(request);
+  const child = spawn(file, args, {
     cwd: request.cwd,
     env: request.env,
     detached: true,
     stdio: ["ignore", "pipe", "pipe"],
   });
+  const sweeper = leftoverSweeper(request.sandbox, child);
   const output = new OutputBuffer(OUTPUT_BUFFER_BYTES);
   child.stdout?.on("data", (chunk: Buffer) => output.push(chunk));
   child.stderr?.on("data", (chunk: Buffer) => output.push(chunk));
-  const group = new ProcessGroup(child, request.killGraceMs);
+  const group = new ProcessGroup(child, request.killGraceMs, request.sandbox?.mode === "bwrap");
   const stops = { timedOut: false, aborted: false };
   const timer = setTimeout(
     () => {
@@ -77,18 +87,36 @@ export async function runProcess(request: ProcessRequest): Promise<ProcessOutcom
   try {
     const { code, signal } = await closed(child, () => group.stop());
     await group.settle();
+    await sweeper?.sweep();
+    const redacted = redactSecrets(output.contents().toString());
     return {
       exitCode: code,
       signal,
       ...stops,
       durationMs: request.clock.now().getTime() - started,
-      outputTail: formatOutputTail(output.contents()),
+      outputTail: formatOutputTail(redacted),
+      output: redacted,
     };
   } finally {
     clearTimeout(timer);
     request.signal?.removeEventListener("abort", onAbort);
     group.dispose();
+    sweeper?.dispose();
   }
+}
+
+function sandboxed(request: ProcessRequest): { file: string; args: string[] } {
+  const sandbox = request.sandbox;
+  if (sandbox?.mode !== "bwrap") return { file: request.file, args: request.args };
+  const args = bwrapArguments(sandbox.layout, { file: request.file, args: request.args, cwd: request.cwd });
+  return { file: sandbox.bwrapPath, args };
+}
+
+function leftoverSweeper(sandbox: CommandSandbox | undefined, child: ChildProcess): ProcessTreeSweeper | null {
+  if (sandbox?.mode !== "none" || child.pid === undefined) return null;
+  const sweeper = new ProcessTreeSweeper(child.pid, sandbox.traits);
+  sweeper.watch();
+  return sweeper;
 }
 
 /** Redacted last lines: redaction runs on the whole buffer so a secret cut by the line limit is still found. */
@@ -146,6 +174,12 @@ class ProcessGroup {
   constructor(
     private readonly child: ChildProcess,
     private readonly graceMs: number,
+    /**
+     * bwrap: once bwrap itself is gone, the kernel ends its PID namespace (--die-with-parent), so
+     * the group counts as alive only while bwrap is. Its init can stay a zombie in the group
+     * until the host's init reaps it, which must not hold the task up.
+     */
+    private readonly contained = false,
   ) {}
 
   /** SIGTERM to the whole group now, SIGKILL after the grace period if anything is left. */
@@ -182,6 +216,7 @@ class ProcessGroup {
   }
 
   private alive(): boolean {
+    if (this.contained) return this.child.exitCode === null && this.child.signalCode === null;
     return this.send(0);
   }
 

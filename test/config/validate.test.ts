@@ -49,6 +49,7 @@ describe("schema.json", () => {
         "agent.command",
         "agent.timeout_seconds",
         "agent.env",
+        "agent.network",
         "runner",
         "runner_workflow",
         "tests[].name",
@@ -69,6 +70,10 @@ describe("schema.json", () => {
         "ci.comments",
         "ci.max_lines",
         "ci.fix_attempts",
+        "agent.max_iterations",
+        "agent.max_minutes",
+        "plan.required",
+        "review.max_rounds",
       ]),
     );
   });
@@ -97,13 +102,22 @@ describe("defaults", () => {
     expect(Object.keys(defaultConfig()).sort()).toEqual([
       "agent",
       "ci",
+      "plan",
       "protected_paths",
       "pull_request",
+      "review",
       "runner",
       "runner_workflow",
       "tests",
       "trigger",
     ]);
+  });
+
+  test("section 7's defaults: three agent runs within an hour, no plan step, three review rounds", () => {
+    const config = defaultConfig();
+    expect([config.agent.max_iterations, config.agent.max_minutes]).toEqual([3, 60]);
+    expect(config.plan).toEqual({ required: false });
+    expect(config.review).toEqual({ max_rounds: 3 });
   });
 
   test("defaultConfig() returns a fresh object each time", () => {

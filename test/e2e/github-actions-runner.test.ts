@@ -123,5 +123,6 @@ describe("GitHub end to end, runner: actions: dispatch, then the finished run be
     await e2e.server.jobs.drain();
     const artifactReads = e2e.fake.requests.slice(before).filter((r) => r.path.includes("/artifacts"));
     expect(artifactReads).toEqual([]);
+    expect(e2e.takeLogs((line) => line.level >= 40)).toEqual([]);
   });
 });

@@ -65,6 +65,8 @@ describe("GitHub end to end: labeled issue → one pull request", () => {
     expect(res.status).toBeLessThan(500);
     expect((await fetch(url.replace("/api/github/webhooks", "/healthz"))).status).toBe(200);
     expect(fake.requests.length).toBe(before);
+    // Probot logs the refused body as an error; that line is expected here.
+    expect(e2e.takeLogs((line) => line.msg === "Invalid JSON").map((line) => line.level)).toEqual([50]);
   });
 
   it("acknowledges events it does not use with 2xx and calls nothing", async () => {

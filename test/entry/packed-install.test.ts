@@ -1,6 +1,6 @@
 import { spawn, execFile, type ChildProcess } from "node:child_process";
 import { generateKeyPairSync } from "node:crypto";
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -60,8 +60,10 @@ describe("the packed package, installed with production dependencies only", () =
 
     const port = await freePort();
     const { privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
-    server = spawn(process.execPath, ["node_modules/factory-bot/dist/src/entry/server.js"], {
-      cwd: folder,
+    // `npm start` as an operator would run it in the installed copy: it must not need a build tool.
+    server = spawn("npm", ["start", "--silent"], {
+      cwd: join(folder, "node_modules", "factory-bot"),
+      detached: true, // its own process group: npm and the server stop together
       env: {
         PATH: process.env.PATH,
         APP_ID: "1",
@@ -79,15 +81,28 @@ describe("the packed package, installed with production dependencies only", () =
     });
     server.stderr!.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
     base = `http://127.0.0.1:${port}`;
-  }, 120_000);
+    // A hang guard, not a speed check: packing builds dist/ with tsc and installing fetches ~110
+    // packages, several minutes on a loaded 2-core machine.
+  }, 300_000);
 
   afterAll(async () => {
     if (server && server.exitCode === null) {
       const exited = new Promise((r) => server!.once("exit", r));
-      server.kill("SIGTERM");
+      process.kill(-server.pid!, "SIGTERM");
       await exited;
     }
     rmSync(folder, { recursive: true, force: true });
+  });
+
+  it("prints its version from the installed bin", async () => {
+    const { version } = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { version: string };
+    const { stdout } = await run(join(folder, "node_modules", ".bin", "factory-bot"), ["--version"]);
+    expect(stdout).toBe(`${version}\n`);
+  });
+
+  it("ships the license and the changelog", () => {
+    const installed = readdirSync(join(folder, "node_modules", "factory-bot"));
+    expect(installed).toEqual(expect.arrayContaining(["LICENSE", "CHANGELOG.md", "README.md", "dist"]));
   });
 
   it("serves /healthz", async () => {

@@ -14,3 +14,42 @@ tests:
 pull_request:
   labels: [factory, automated]
 `;
+
+/**
+ * The iterating task of both end-to-end iteration tests: a stand-in agent, checked into the
+ * repository, whose first run gets the answer wrong and whose second run fixes it only if the
+ * failure file says what the test expected. It keeps what it saw under `seen/`, so the commit shows it.
+ */
+export const ITERATING_AGENT_SCRIPT = `#!/bin/sh
+set -e
+mkdir -p seen
+{
+  echo "FACTORY_ITERATION=$FACTORY_ITERATION"
+  echo "FACTORY_MODE=$FACTORY_MODE"
+  echo "FACTORY_TEST_FAILURE_FILE set: \${FACTORY_TEST_FAILURE_FILE:+yes}"
+} > "seen/env-$FACTORY_ITERATION.txt"
+if [ -n "$FACTORY_TEST_FAILURE_FILE" ] && grep -q "expected answer=42" "$FACTORY_TEST_FAILURE_FILE"; then
+  cp "$FACTORY_TEST_FAILURE_FILE" "seen/failure-$FACTORY_ITERATION.md"
+  echo answer=42 > answer.txt
+  printf 'Fixed the answer after reading the failing test.' > "$FACTORY_SUMMARY_FILE"
+else
+  echo answer=41 > answer.txt
+  printf 'Wrote an answer.' > "$FACTORY_SUMMARY_FILE"
+fi
+`;
+export const ITERATING_AGENT_COMMAND = "sh tools/agent.sh";
+export const ITERATING_TEST_COMMAND =
+  'grep -qx answer=42 answer.txt || { echo "AssertionError: expected answer=42, got $(cat answer.txt)"; exit 1; }';
+export const ITERATING_FILES = {
+  ".github/factory.yml": `
+agent:
+  command: ${JSON.stringify(ITERATING_AGENT_COMMAND)}
+  timeout_seconds: 60
+  max_iterations: 3
+tests:
+  - name: answer
+    command: ${JSON.stringify(ITERATING_TEST_COMMAND)}
+`,
+  "tools/agent.sh": ITERATING_AGENT_SCRIPT,
+  "README.md": "# widgets\n",
+};

@@ -403,6 +403,15 @@ const ROUTES: Route[] = [
     this.statuses.push({ sha: params[0]!, ...(body as { state: string; context: string }) });
     sendJson(res, 201, { id: this.nextId(), ...(body as object) });
   }),
+  // https://docs.github.com/en/rest/commits/commits#list-pull-requests-associated-with-a-commit
+  r("GET", "REPO/commits/([0-9a-f]{40})/pulls", function ({ res, params }) {
+    const pulls = this.pulls.filter((p) => this.headOf(p.head) === params[0]);
+    sendJson(
+      res,
+      200,
+      pulls.map((p) => this.pullJson(p)),
+    );
+  }),
   r("GET", "REPO/pulls", function ({ res, query }) {
     const head = query.get("head")?.split(":")[1];
     const state = query.get("state") ?? "open";

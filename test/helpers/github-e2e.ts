@@ -2,12 +2,29 @@ import { generateKeyPairSync } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { Writable } from "node:stream";
 import { startFactoryServer, type FactoryServer } from "../../src/entry/server.js";
 import { FakeGitHub } from "./fake-github-server.js";
 import { validateGitHubRequest } from "./github-openapi.js";
 import { freePort, githubExample, postGitHubWebhook } from "./webhooks.js";
 
 export const E2E_SECRET = "e2e-webhook-secret";
+
+/** One pino line: `level` is pino's number (50 = error). */
+export type LogRecord = { level: number; msg?: string } & Record<string, unknown>;
+
+/** A stream that parses each JSON line written to it into `into`. */
+function logCapture(into: LogRecord[]): Writable {
+  let rest = "";
+  return new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      const lines = (rest + chunk.toString()).split("\n");
+      rest = lines.pop() ?? "";
+      for (const line of lines.filter((l) => l.trim() !== "")) into.push(JSON.parse(line) as LogRecord);
+      done();
+    },
+  });
+}
 
 export interface GitHubE2E {
   fake: FakeGitHub;
@@ -18,6 +35,13 @@ export interface GitHubE2E {
   problems: string[];
   /** The app's private key (PEM), for clients that authenticate as the app. */
   privateKey: string;
+  /** The server's JSON log lines so far, parsed. */
+  logs: LogRecord[];
+  /**
+   * Takes the log lines a test expects out of `logs`. Error-level lines nobody took are printed
+   * when the server stops, so an unexpected error still shows.
+   */
+  takeLogs(match: (line: LogRecord) => boolean): LogRecord[];
   deliver(event: string, payload: unknown, deliveryId: string): Promise<Response>;
   stop(): Promise<void>;
 }
@@ -40,7 +64,9 @@ export async function startGitHubE2E(files: Record<string, string>, env: NodeJS.
   const privateKey = generateKeyPairSync("rsa", { modulusLength: 2048 })
     .privateKey.export({ type: "pkcs1", format: "pem" })
     .toString();
+  const logs: LogRecord[] = [];
   const server = await startFactoryServer({
+    logDestination: logCapture(logs),
     env: {
       APP_ID: "1",
       PRIVATE_KEY: privateKey,
@@ -64,9 +90,16 @@ export async function startGitHubE2E(files: Record<string, string>, env: NodeJS.
     url,
     problems,
     privateKey,
+    logs,
+    takeLogs(match) {
+      const taken = logs.filter(match);
+      for (const line of taken) logs.splice(logs.indexOf(line), 1);
+      return taken;
+    },
     deliver: (event, payload, deliveryId) => postGitHubWebhook(url, event, payload, { secret: E2E_SECRET, deliveryId }),
     async stop() {
       await server.stop();
+      for (const line of logs.filter((l) => l.level >= 50)) process.stderr.write(`${JSON.stringify(line)}\n`);
       await fake.stop();
       rmSync(workdir, { recursive: true, force: true });
     },

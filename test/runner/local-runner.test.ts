@@ -70,6 +70,8 @@ function makeRunner(overrides: Partial<LocalTaskRunnerOptions> = {}): LocalTaskR
     logger: recordingLogger(),
     clock: steppingClock(),
     killGraceMs: 200,
+    // These agents write what they see to $OUT, outside the workspace: the sandbox has its own tests.
+    sandbox: { requested: "none", bwrapPath: null },
     ...overrides,
   });
 }
@@ -143,6 +145,20 @@ test("the ChangeSet holds exactly the agent's creates, updates, mode changes and
     base_sha: "0123abc0123abc0123abc0123abc0123abc0123",
     summary: "",
     tests: [],
+    iterations: {
+      max_iterations: 3,
+      max_minutes: 60,
+      stopped: "passed",
+      published_run: 1,
+      runs: [
+        {
+          iteration: 1,
+          agent: { exit_code: 0, timed_out: false, duration_ms: 1000, output_tail: "done" },
+          changed: true,
+          tests: [],
+        },
+      ],
+    },
     files: [
       { path: "README.md", action: "update", mode: "100644", encoding: "utf8", content: "changed\n" },
       { path: "assets/data.bin", action: "create", mode: "100644", encoding: "base64", content: "AAE=" },
@@ -198,6 +214,7 @@ test("an agent exiting non-zero is agent-failed with its output tail, and no tes
   expect(result).toEqual({
     kind: "agent-failed",
     agent: { exitCode: 7, signal: null, timedOut: false, durationMs: 1000, outputTail: "first\noops [REDACTED]" },
+    iterations: expect.objectContaining({ stopped: "agent-failed", published_run: 0 }),
   });
   expect(await exists(path.join(out, "tests-ran"))).toBe(false);
 });
@@ -232,11 +249,12 @@ test("the agent sees only the basics, its own secrets, agent.env and the task va
     "FACTORY_BRANCH",
     "FACTORY_ISSUE_NUMBER",
     "FACTORY_ISSUE_TITLE",
+    "FACTORY_MODE",
     "FACTORY_SUMMARY_FILE",
     "FACTORY_TASK_FILE",
   ];
   const shared = ["HOME", "LANG", "NODE_ENV", "OUT", "PATH", "TMPDIR", ...taskNames];
-  expect(Object.keys(agentEnv).sort()).toEqual([...shared, "ANTHROPIC_API_KEY"].sort());
+  expect(Object.keys(agentEnv).sort()).toEqual([...shared, "ANTHROPIC_API_KEY", "FACTORY_ITERATION"].sort());
   expect(Object.keys(testEnv).sort()).toEqual(shared.sort());
   expect(agentEnv).toMatchObject({
     ANTHROPIC_API_KEY: "sk-ant-agent-key",
@@ -246,6 +264,8 @@ test("the agent sees only the basics, its own secrets, agent.env and the task va
     FACTORY_BASE: "main",
     FACTORY_ISSUE_NUMBER: "42",
     FACTORY_ISSUE_TITLE: "Fix the widget",
+    FACTORY_MODE: "implement",
+    FACTORY_ITERATION: "1",
   });
   for (const secret of ["webhook-secret-value", "BEGIN RSA PRIVATE KEY", "glpat-", "server-only"]) {
     expect(Object.values(agentEnv).join("\n")).not.toContain(secret);

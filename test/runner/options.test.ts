@@ -1,7 +1,7 @@
 import os from "node:os";
 import { agentEnvNamesFromEnv, localRunnerOptionsFromEnv } from "../../src/runner/options.js";
 
-test("defaults: the OS temp dir, two tasks, no commands allowed, no agent variables", () => {
+test("defaults: the OS temp dir, two tasks, no commands allowed, no agent variables, bwrap where installed", () => {
   const env = { PATH: "/usr/bin" };
   expect(localRunnerOptionsFromEnv(env)).toEqual({
     workdir: os.tmpdir(),
@@ -9,7 +9,16 @@ test("defaults: the OS temp dir, two tasks, no commands allowed, no agent variab
     allowedCommands: null,
     agentEnvNames: [],
     env,
+    sandbox: { requested: "default", bwrapPath: "/usr/bin/bwrap" },
   });
+});
+
+test("FACTORY_SANDBOX is read with the others, and a wrong value names it", () => {
+  expect(localRunnerOptionsFromEnv({ FACTORY_SANDBOX: "none", PATH: "/nowhere" }).sandbox).toEqual({
+    requested: "none",
+    bwrapPath: null,
+  });
+  expect(() => localRunnerOptionsFromEnv({ FACTORY_SANDBOX: "off" })).toThrow(/^FACTORY_SANDBOX must be/);
 });
 
 test("reads every FACTORY_* variable of the local runner", () => {

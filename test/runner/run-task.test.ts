@@ -1,10 +1,19 @@
-import { chmod, mkdir, symlink, writeFile } from "node:fs/promises";
+import { chmod, mkdir, readFile, symlink, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { TaskFailedError } from "../../src/runner/errors.js";
 import type { TaskRunResult } from "../../src/core/task-runner.js";
 import { manifestEntryOf, scanDirectory } from "../../src/runner/manifest.js";
 import { runTaskInDirectory, type TaskInDirectoryOptions } from "../../src/runner/run-task.js";
-import { factoryConfig, removeDirectory, steppingClock, taskSpec, temporaryDirectory, warnings } from "./helpers.js";
+import {
+  factoryConfig,
+  isRunning,
+  removeDirectory,
+  steppingClock,
+  taskSpec,
+  temporaryDirectory,
+  testSpec,
+  warnings,
+} from "./helpers.js";
 import { recordingLogger } from "../helpers/logger.js";
 
 let checkout: string;
@@ -145,4 +154,106 @@ test("agent.env cannot replace PATH or task variables", async () => {
     result.kind === "completed" ? result.changeSet.files.find((file) => file.path === "seen.txt")?.content : "";
   expect(seen).toBe(`${process.env.PATH}|42|kept\n`);
   expect(warnings(logger)).toEqual(["agent.env may not set these variables; ignored"]);
+});
+
+/** The first reading is almost an hour ago (agent.max_minutes 60): `leftMs` of the budget are left. */
+function almostSpentClock(leftMs: number) {
+  let first = true;
+  return {
+    now: () => {
+      const skew = first ? 60 * 60_000 - leftMs : 0;
+      first = false;
+      return new Date(Date.now() - skew);
+    },
+  };
+}
+
+describe("iterations", () => {
+  const TEST = testSpec({
+    name: "answer",
+    command:
+      'grep -qx "answer=42" answer.txt || { echo "AssertionError: expected answer=42, got $(cat answer.txt)"; exit 1; }',
+  });
+
+  test("a failing test runs the agent again in the same workspace, with the failure in FACTORY_TEST_FAILURE_FILE", async () => {
+    const out = await temporaryDirectory();
+    try {
+      const command =
+        `env > "${out}/env-$FACTORY_ITERATION"; ` +
+        'if [ "$FACTORY_ITERATION" = 1 ]; then echo answer=41 > answer.txt; echo first > notes.txt; ' +
+        `else cp "$FACTORY_TEST_FAILURE_FILE" "${out}/failure.md"; cp "$FACTORY_TASK_FILE" "${out}/task.md"; echo answer=42 > answer.txt; fi`;
+      const result = await runTaskInDirectory(checkout, taskSpec(factoryConfig({ command, tests: [TEST] })), options());
+
+      if (result.kind !== "completed") throw new Error(result.kind);
+      expect(changedPaths(result)).toEqual([
+        ["answer.txt", "create"],
+        ["notes.txt", "create"],
+      ]);
+      expect(result.changeSet.tests.map((t) => t.exit_code)).toEqual([0]);
+      expect(result.changeSet.iterations).toMatchObject({
+        stopped: "passed",
+        published_run: 2,
+        runs: [
+          { iteration: 1, tests: [{ exit_code: 1 }] },
+          { iteration: 2, tests: [{ exit_code: 0 }] },
+        ],
+      });
+      const env1 = await readFile(path.join(out, "env-1"), "utf8");
+      const env2 = await readFile(path.join(out, "env-2"), "utf8");
+      expect(env1).toMatch(/^FACTORY_ITERATION=1$/m);
+      expect(env1).toMatch(/^FACTORY_MODE=implement$/m);
+      expect(env1).not.toMatch(/^FACTORY_TEST_FAILURE_FILE=/m);
+      expect(env2).toMatch(/^FACTORY_ITERATION=2$/m);
+      expect(env2).toMatch(/^FACTORY_MODE=implement$/m);
+      const failure = await readFile(path.join(out, "failure.md"), "utf8");
+      expect(failure).toContain("# Failing tests after run 1 of 3");
+      expect(failure).toContain("## `answer`");
+      expect(failure).toContain("- result: exit code 1");
+      expect(failure).toContain("AssertionError: expected answer=42, got answer=41");
+      expect(await readFile(path.join(out, "task.md"), "utf8")).toContain("AssertionError: expected answer=42");
+    } finally {
+      await removeDirectory(out);
+    }
+  });
+
+  test("a budget spent during the tests publishes that run with the stopped and unstarted tests as timed out", async () => {
+    const tests = [testSpec({ name: "slow", command: "sleep 20" }), testSpec({ name: "never", command: "true" })];
+    const result = await runTaskInDirectory(
+      checkout,
+      taskSpec(factoryConfig({ command: "echo v1 > made.txt", tests })),
+      options({ clock: almostSpentClock(1500) }),
+    );
+
+    if (result.kind !== "completed") throw new Error(result.kind);
+    expect(changedPaths(result)).toEqual([["made.txt", "create"]]);
+    expect(result.changeSet.iterations).toMatchObject({ stopped: "out-of-time", published_run: 1 });
+    expect(result.changeSet.tests).toMatchObject([
+      { name: "slow", timed_out: true },
+      { name: "never", timed_out: true, exit_code: null, output_tail: expect.stringContaining("Not run") },
+    ]);
+  });
+
+  test("the budget stops the running process group and the task reports it ran out of time", async () => {
+    const out = await temporaryDirectory();
+    try {
+      const command = `sleep 30 & echo $! > "${out}/pid"; wait`;
+      const clock = almostSpentClock(400);
+      const result = await runTaskInDirectory(
+        checkout,
+        taskSpec(factoryConfig({ command, tests: [TEST] })),
+        options({ clock }),
+      );
+
+      expect(result).toMatchObject({
+        kind: "agent-failed",
+        outOfTime: true,
+        agent: { timedOut: true },
+        iterations: { stopped: "out-of-time", published_run: 0 },
+      });
+      const pid = Number(await readFile(path.join(out, "pid"), "utf8"));
+      expect(await isRunning(pid)).toBe(false);
+    } finally {
+      await removeDirectory(out);
+    }
+  });
 });

@@ -8,6 +8,13 @@ import { makeConfig } from "../helpers/config.js";
 const read = (path: string) =>
   yaml.load(readFileSync(new URL(`../../${path}`, import.meta.url), "utf8")) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
+/** The template's install line: factory-bot from FACTORY_BOT_PACKAGE, production dependencies only, then run. */
+function expectProductionInstall(script: string): void {
+  const install = script.split("\n").find((line) => /\bnpm (install|i|exec)\b|\bnpx\b/.test(line));
+  expect(install?.trim()).toBe('npm install --global --omit=dev --no-audit --no-fund -- "$FACTORY_BOT_PACKAGE"');
+  expect(script.indexOf("factory-bot task")).toBeGreaterThan(script.indexOf(install!));
+}
+
 const task = {
   repoFullName: "acme/widgets",
   issue: { number: 12, title: "-- looks like an option", body: "b", url: "u" },
@@ -34,6 +41,10 @@ describe("templates/github/factory-task.yml", () => {
     expect(TASK_RUN_NAME.exec(name)?.slice(1)).toEqual(["12", "2"]);
   });
 
+  it("installs the pinned factory-bot with production dependencies only before running it", () => {
+    expectProductionInstall(steps.map((s) => s.run ?? "").join("\n"));
+  });
+
   it("uploads the artifact the bot downloads", () => {
     expect(steps.find((s) => s.with?.name)?.with?.name).toBe(TASK_ARTIFACT);
   });
@@ -54,6 +65,10 @@ describe("templates/gitlab/factory-task.gitlab-ci.yml", () => {
     for (const variable of taskRunVariables(taskRunInputs(task)).map((v) => v.key)) {
       expect(script).toContain(`$${variable}`);
     }
+  });
+
+  it("installs the pinned factory-bot with production dependencies only before running it", () => {
+    expectProductionInstall((job.script as string[]).join("\n"));
   });
 
   it("keeps changeset.json as the artifact and runs only for task pipelines", () => {

@@ -114,7 +114,14 @@ async function publishRun(
     };
     await progress.show({
       phase: "failed",
-      failure: { kind: "agent-failed", agent, timeoutSeconds: config.agent.timeout_seconds },
+      failure: {
+        kind: "agent-failed",
+        agent,
+        timeoutSeconds: config.agent.timeout_seconds,
+        ...(changeSet.iterations?.stopped === "out-of-time"
+          ? { outOfTime: { maxMinutes: changeSet.iterations.max_minutes } }
+          : {}),
+      },
     });
     return settle(null);
   }

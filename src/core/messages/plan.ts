@@ -39,7 +39,10 @@ export function planHistory(plan: PlanState | undefined, phase: TaskPhase): stri
     const requests = plan.requests.map((r) => `@${r.author} asked (${r.at}):\n\n${codeBlock(r.text || "(empty)")}`);
     const earlier = plan.earlier?.length ? [`Earlier plans: ${plan.earlier.map(inlineCode).join(", ")}.`] : [];
     parts.push(
-      details(`Refinement history (${plural(plan.requests.length, "request")})`, [...requests, ...earlier].join("\n\n")),
+      details(
+        `Refinement history (${plural(plan.requests.length, "request")})`,
+        [...requests, ...earlier].join("\n\n"),
+      ),
     );
   }
   return parts.join("\n\n");

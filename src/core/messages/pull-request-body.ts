@@ -2,6 +2,7 @@ import type { ChangeSet, TestResult } from "../changeset.js";
 import type { ForgeWording } from "../forge.js";
 import { encodeState } from "../markers.js";
 import { codeBlock, formatDuration, inlineCode, tableCell, tail } from "./format.js";
+import { iterationsSentence, testsOutcomeText } from "./iterations.js";
 
 export interface PullRequestBodyInput {
   issue: { number: number; title: string; url: string };
@@ -36,7 +37,9 @@ export function buildPullRequestBody(input: PullRequestBodyInput): string {
         ? ` It carries out [plan ${inlineCode(input.plan.id)}](${input.plan.url}), approved by @${input.plan.by}.`
         : ""),
     "## Tests",
+    ...(changeSet.iterations ? [iterationsSentence(changeSet.iterations)] : []),
     testsSection(changeSet.tests),
+    ...earlierRunsSection(changeSet),
     "<sub>Made by factory-bot from the repository's `agent.command`; tests are the repository's own `tests` " +
       "commands.</sub>",
   ];
@@ -65,14 +68,34 @@ export function testResultLabel(test: TestResult): string {
   return test.exit_code === 0 ? "✅ passed" : `❌ failed (exit ${test.exit_code ?? "?"})`;
 }
 
-function testsSection(tests: TestResult[]): string {
-  if (tests.length === 0) return "No tests are configured (`tests` in the factory config), so none ran.";
+function testTable(tests: readonly TestResult[]): string {
   const header = "| Test | Result | Duration |\n| --- | --- | --- |";
   const rows = tests.map(
     (t) =>
       `| ${tableCell(inlineCode(t.name))} | ${testResultLabel(t)} | ` +
       `${t.skipped ? "–" : formatDuration(t.duration_ms)} |`,
   );
+  return [header, ...rows].join("\n");
+}
+
+/** The test tables of the other runs, collapsed: the published run's table is what counts. */
+function earlierRunsSection(changeSet: ChangeSet): string[] {
+  const published = changeSet.iterations?.published_run ?? 0;
+  const others = (changeSet.iterations?.runs ?? []).filter((run) => run.iteration !== published);
+  return others.map((run) => {
+    if (run.tests.length > 0) {
+      const summary = `Run ${run.iteration}: ${testsOutcomeText(run.tests)}`;
+      return `<details><summary>${summary}</summary>\n\n${testTable(run.tests)}\n\n</details>`;
+    }
+    if (run.agent.timed_out) return `Run ${run.iteration}: the agent was stopped before it finished; no test ran.`;
+    if (run.agent.exit_code !== 0)
+      return `Run ${run.iteration}: the agent failed (exit ${run.agent.exit_code ?? "?"}); no test ran.`;
+    return `Run ${run.iteration}: the agent changed nothing; no test ran.`;
+  });
+}
+
+function testsSection(tests: TestResult[]): string {
+  if (tests.length === 0) return "No tests are configured (`tests` in the factory config), so none ran.";
   const failures = tests
     .filter((t) => !t.skipped && t.exit_code !== 0)
     .map(
@@ -80,5 +103,5 @@ function testsSection(tests: TestResult[]): string {
         `<details><summary>Output of ${inlineCode(t.name)} (${inlineCode(t.command)})</summary>\n\n` +
         `${codeBlock(tail(t.output_tail, MAX_FAILURE_TAIL_CHARS) || "(no output)")}\n\n</details>`,
     );
-  return [header, ...rows].join("\n") + (failures.length ? "\n\n" + failures.join("\n\n") : "");
+  return testTable(tests) + (failures.length ? "\n\n" + failures.join("\n\n") : "");
 }

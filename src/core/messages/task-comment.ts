@@ -1,15 +1,22 @@
 import type { ForgeWording, PermissionLevel } from "../forge.js";
-import type { AgentOutcome } from "../task-runner.js";
-import type { TestResult } from "../changeset.js";
+import type { AgentOutcome, IterationProgress } from "../task-runner.js";
+import type { IterationsRecord, TestResult } from "../changeset.js";
 import { MARKERS, encodeState } from "../markers.js";
 import type { PlanState, TaskState } from "../task-state.js";
 import type { MinPermission } from "../../config/types.js";
 import { planHistory, plannedText } from "./plan.js";
 import { codeBlock, formatDuration, inlineCode, plural, shortSha, tail } from "./format.js";
+import { iterationProgressText, iterationsSentence } from "./iterations.js";
 
 /** Why a task ended without a change request, with what the person can do about it. */
 export type TaskFailure =
-  | { kind: "agent-failed"; agent: AgentOutcome; timeoutSeconds: number }
+  | {
+      kind: "agent-failed";
+      agent: AgentOutcome;
+      timeoutSeconds: number;
+      /** Set when the task's time budget (`agent.max_minutes`) stopped it, not the agent's own timeout. */
+      outOfTime?: { maxMinutes: number };
+    }
   | { kind: "refused"; message: string }
   | { kind: "protected-paths"; paths: string[] }
   | { kind: "branch-moved"; branch: string }
@@ -25,13 +32,23 @@ export type TaskCommentView =
   /** A plan run: the agent writes a plan; nothing is pushed (docs/plans.md). */
   | { phase: "running"; planning: true; ciUrl?: string | null }
   | { phase: "planned"; plan: PlanState; needs: MinPermission }
-  | { phase: "running"; branch: string; base: string; baseSha: string; attempt: number; ciUrl?: string | null }
+  | {
+      phase: "running";
+      branch: string;
+      base: string;
+      baseSha: string;
+      attempt: number;
+      ciUrl?: string | null;
+      /** The iteration in progress, once the first run's tests start. */
+      iteration?: IterationProgress;
+    }
   | {
       phase: "opened";
       changeRequest: { number: number; url: string; draft: boolean };
       branch: string;
       tests: TestResult[];
       updated: boolean;
+      iterations?: IterationsRecord;
     }
   | { phase: "failed"; failure: TaskFailure }
   | { phase: "no-changes"; changeRequest?: { number: number; url: string } }
@@ -74,7 +91,8 @@ function taskCommentText(view: TaskCommentView, words: ForgeWording): string {
         `🏗️ **factory** is working on this issue${view.attempt > 1 ? ` (attempt ${view.attempt})` : ""}: the ` +
         `agent runs on ` +
         `${inlineCode(view.branch)}, based on ${inlineCode(view.base)} at ${inlineCode(shortSha(view.baseSha))}. ` +
-        "This comment is updated when it finishes."
+        "This comment is updated when it finishes." +
+        (view.iteration ? `\n\n${iterationProgressText(view.iteration)}` : "")
       );
     case "opened":
       return openedText(view, words);
@@ -110,14 +128,16 @@ function openedText(view: Extract<TaskCommentView, { phase: "opened" }>, words: 
   const ref = `${words.changeRequest} ${words.changeRequestRef(view.changeRequest.number)}`;
   const verb = view.updated ? "Updated" : "Opened";
   const draft = view.changeRequest.draft ? "draft " : "";
+  const runs = view.iterations && view.iterations.runs.length > 1 ? ` ${iterationsSentence(view.iterations)}` : "";
   if (failed.length === 0) {
     const tests = ran.length === 0 ? "No tests were configured to run." : `${plural(ran.length, "test")} passed.`;
-    return `✅ ${verb} ${draft}${ref} (${view.changeRequest.url}) from ${inlineCode(view.branch)}. ${tests}`;
+    return `✅ ${verb} ${draft}${ref} (${view.changeRequest.url}) from ${inlineCode(view.branch)}. ${tests}${runs}`;
   }
   const names = failed.map((t) => `${inlineCode(t.name)} (exit ${t.exit_code ?? "?"})`).join(", ");
   return (
     `⚠️ ${verb} ${draft}${ref} (${view.changeRequest.url}) from ${inlineCode(view.branch)}, but ` +
-    `${failed.length} of ${plural(ran.length, "test")} failed: ${names}. ` +
+    `${failed.length} of ${plural(ran.length, "test")} failed: ${names}.` +
+    `${view.iterations ? ` ${iterationsSentence(view.iterations)}` : ""} ` +
     `The failures are quoted in the ${words.changeRequestShort}; a person or the fix loop ` +
     `(\`ci.fix_attempts\`) can take it from there.`
   );
@@ -126,7 +146,9 @@ function openedText(view: Extract<TaskCommentView, { phase: "opened" }>, words: 
 function failureText(failure: TaskFailure): string {
   switch (failure.kind) {
     case "agent-failed":
-      return agentFailedText(failure.agent, failure.timeoutSeconds);
+      return failure.outOfTime
+        ? outOfTimeText(failure.agent, failure.outOfTime.maxMinutes)
+        : agentFailedText(failure.agent, failure.timeoutSeconds);
     case "refused":
       return `⛔ The task stopped: ${failure.message}`;
     case "protected-paths":
@@ -184,13 +206,26 @@ function agentFailedText(agent: AgentOutcome, timeoutSeconds: number): string {
     : agent.signal
       ? `was killed by ${agent.signal} after ${formatDuration(agent.durationMs)}`
       : `failed with exit code ${agent.exitCode} after ${formatDuration(agent.durationMs)}`;
-  const output = agent.outputTail.trim()
-    ? `\n\nLast lines of its output:\n\n${codeBlock(tail(agent.outputTail, MAX_TAIL_CHARS))}`
-    : "\n\nIt printed nothing.";
+  const output = outputOf(agent);
   const fix = agent.timedOut
     ? "Raise `agent.timeout_seconds` or narrow the issue, then remove and re-add the label."
     : "Check `agent.command` and the agent's credentials (`FACTORY_AGENT_ENV`), then remove and re-add the label.";
   return `❌ The agent command ${how}; nothing was pushed.${output}\n\n${fix}`;
+}
+
+function outOfTimeText(agent: AgentOutcome, maxMinutes: number): string {
+  return (
+    `⏱️ The task ran out of time: \`agent.max_minutes: ${maxMinutes}\` is the budget of every agent run and test run together, ` +
+    "and it was spent while the agent's first run was still going, so it was stopped; nothing was pushed." +
+    outputOf(agent) +
+    "\n\nRaise `agent.max_minutes` or narrow the issue, then remove and re-add the label."
+  );
+}
+
+function outputOf(agent: AgentOutcome): string {
+  return agent.outputTail.trim()
+    ? `\n\nLast lines of its output:\n\n${codeBlock(tail(agent.outputTail, MAX_TAIL_CHARS))}`
+    : "\n\nIt printed nothing.";
 }
 
 function needsConfigText(view: Extract<TaskCommentView, { phase: "needs-config" }>): string {

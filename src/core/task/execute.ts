@@ -112,6 +112,8 @@ async function runAndPublish(input: RunTaskInput, deps: RunTaskDeps, signal?: Ab
       signal,
       // Time spent waiting for a free runner does not count toward "interrupted".
       started: () => progress.show({ phase: "running", branch, base, baseSha: startSha, attempt: input.attempt }),
+      progress: (iteration) =>
+        progress.show({ phase: "running", branch, base, baseSha: startSha, attempt: input.attempt, iteration }),
     },
   );
   if (result.kind === "dispatched") {
@@ -138,10 +140,17 @@ async function runAndPublish(input: RunTaskInput, deps: RunTaskDeps, signal?: Ab
     if (outcome === "published") return;
   } else if (result.kind === "refused") {
     await progress.show({ phase: "failed", failure: { kind: "refused", message: result.message } });
+  } else if (result.kind === "planned") {
+    throw new Error("the runner wrote a plan for an implementation run");
   } else {
     await progress.show({
       phase: "failed",
-      failure: { kind: "agent-failed", agent: result.agent, timeoutSeconds: config.agent.timeout_seconds },
+      failure: {
+        kind: "agent-failed",
+        agent: result.agent,
+        timeoutSeconds: config.agent.timeout_seconds,
+        ...(result.outOfTime ? { outOfTime: { maxMinutes: config.agent.max_minutes } } : {}),
+      },
     });
   }
   if (ownsBranchHead) await settleHeadStatus(forge, branchSha, changeSet);

@@ -31,7 +31,9 @@ export function planId(sha: string): string {
 /** A plan as stored and shown: visible text only (no hidden comments that could fake markers), capped. */
 export function cleanPlan(text: string): string {
   const visible = visibleText(text).trim();
-  return visible.length <= MAX_PLAN_CHARS ? visible : `${visible.slice(0, MAX_PLAN_CHARS).trimEnd()}\n\n(plan truncated)`;
+  return visible.length <= MAX_PLAN_CHARS
+    ? visible
+    : `${visible.slice(0, MAX_PLAN_CHARS).trimEnd()}\n\n(plan truncated)`;
 }
 
 /** The state after a plan run wrote `text`: it is the plan shown now, and any approval is for an older one. */

@@ -102,7 +102,10 @@ export async function publishChangeSet(input: PublishInput): Promise<PublishOutc
     const commit = await forge.commitFiles({
       branch: input.branch,
       parentSha: changeSet.base_sha,
-      message: withPlanTrailer(commitMessage(title, issue.number, input.attempt), approvedPlan(progress.current)?.id ?? null),
+      message: withPlanTrailer(
+        commitMessage(title, issue.number, input.attempt),
+        approvedPlan(progress.current)?.id ?? null,
+      ),
       files: changeSet.files,
     });
     commitSha = commit.sha;
@@ -162,6 +165,7 @@ async function openChangeRequest(input: PublishInput, commitSha: string): Promis
       branch: input.branch,
       tests: changeSet.tests,
       updated,
+      ...(changeSet.iterations ? { iterations: changeSet.iterations } : {}),
     },
     { branch: input.branch, changeRequest: changeRequest.number },
   );

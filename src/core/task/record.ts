@@ -136,7 +136,9 @@ export const INTERRUPTED_GRACE_MS = 10 * 60 * 1000;
 /** The longest a run can take: the agent, then every test, each up to its timeout. */
 export function longestRunMs(config: FactoryConfig): number {
   const tests = config.tests.reduce((sum, test) => sum + test.timeout_seconds, 0);
-  return (config.agent.timeout_seconds + tests) * 1000;
+  const oneRun = (config.agent.timeout_seconds + tests) * 1000;
+  // Each of a task's runs takes the agent and every test, all within agent.max_minutes (docs/iterations.md).
+  return Math.min(oneRun * config.agent.max_iterations, config.agent.max_minutes * 60_000);
 }
 
 export function isInterrupted(state: TaskState, config: FactoryConfig, now: Date): boolean {

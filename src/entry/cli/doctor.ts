@@ -4,18 +4,21 @@ import { githubConfigured, githubSection } from "./doctor/github.js";
 import { githubRepoSection } from "./doctor/github-repo.js";
 import { gitlabConfigured, gitlabSection } from "./doctor/gitlab.js";
 import { fail, failures, renderReport, type Section } from "./doctor/report.js";
+import { sandboxSection } from "./doctor/sandbox.js";
 import type { CliCommand } from "./types.js";
 
 const USAGE = `Usage: factory-bot doctor [--repo owner/name] [--project group/name]
 
 Checks the bot's set-up with the same environment as the server (APP_ID, PRIVATE_KEY or
-PRIVATE_KEY_PATH, WEBHOOK_SECRET, GHE_HOST; GITLAB_URL, GITLAB_TOKEN, GITLAB_WEBHOOK_SECRET)
-and prints one line per check, ✓ or ✗ with how to fix it. Exits 1 when something is wrong.
+PRIVATE_KEY_PATH, WEBHOOK_SECRET, GHE_HOST; GITLAB_URL, GITLAB_TOKEN, GITLAB_WEBHOOK_SECRET;
+FACTORY_SANDBOX) and prints one line per check, ✓ or ✗ with how to fix it. Exits 1 when
+something is wrong.
 
 GitHub: the private key, the app's authentication (GET /app), its webhook URL and recent
 deliveries, each installation's permissions and events against app.yml, and the repositories
 each installation can see. GitLab: the instance, the token's api scope, its user, the projects
-it can push to.
+it can push to. Local runner: whether the bubblewrap sandbox works on this host (a trivial
+command is run through it).
 
 Options:
   --repo owner/name      also check a GitHub repository: config, trigger label, branch rules
@@ -56,7 +59,7 @@ export function createDoctorCommand(deps: DoctorDeps = {}): CliCommand {
       io.stderr.write(`factory-bot doctor: ${parsed}\n\n${USAGE}`);
       return 2;
     }
-    const sections = await runChecks(io.env, parsed, deps);
+    const sections = [...(await runChecks(io.env, parsed, deps)), await sandboxSection(io.env)];
     io.stdout.write(renderReport(sections));
     return failures(sections) === 0 ? 0 : 1;
   };

@@ -144,6 +144,48 @@ describe("runner: actions", () => {
     expect(decodeState<TaskState>(s.comment().body)?.phase).toBe("opened");
   });
 
+  it("publishes a CI run's iterations: the PR body says how many runs it took and why it stopped", async () => {
+    const s = setup();
+    await dispatch(s);
+    const failing = { name: "unit", command: "npm test", exit_code: 1, duration_ms: 3000, output_tail: "1 failed" };
+    const passing = { ...failing, exit_code: 0, output_tail: "" };
+    const agent = { exit_code: 0, timed_out: false, duration_ms: 1000, output_tail: "" };
+    const iterations = {
+      max_iterations: 3,
+      max_minutes: 60,
+      stopped: "passed",
+      published_run: 2,
+      runs: [
+        { iteration: 1, agent, changed: true, tests: [failing] },
+        { iteration: 2, agent, changed: true, tests: [passing] },
+      ],
+    };
+    s.forge.taskArtifacts.set("900", changeSetJson({ tests: [passing], iterations }));
+    await handleTaskRunCompleted(runDone(), s.deps);
+    const body = s.forge.changeRequests[0]!.body;
+    expect(body).toContain("It took 2 agent runs (at most 3, `agent.max_iterations`); the tests passed after run 2.");
+    expect(body).toContain("<details><summary>Run 1: 1 of 1 test failed</summary>");
+    expect(s.comment().body).toContain("It took 2 agent runs");
+  });
+
+  it("says a CI run ran out of time when its first agent run was stopped at agent.max_minutes", async () => {
+    const s = setup();
+    await dispatch(s);
+    const agent = { exit_code: null, timed_out: true, duration_ms: 3_600_000, output_tail: "still thinking" };
+    const iterations = {
+      max_iterations: 3,
+      max_minutes: 45,
+      stopped: "out-of-time",
+      published_run: 0,
+      runs: [{ iteration: 1, agent, changed: false, tests: [] }],
+    };
+    s.forge.taskArtifacts.set("900", changeSetJson({ files: [], tests: [], agent, iterations }));
+    await handleTaskRunCompleted(runDone(), s.deps);
+    expect(s.forge.commits).toEqual([]);
+    expect(s.comment().body).toContain("The task ran out of time: `agent.max_minutes: 45`");
+    expect(s.comment().body).toContain("still thinking");
+  });
+
   it.each([
     [
       "a path outside the repository",

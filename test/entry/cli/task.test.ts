@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { PassThrough } from "node:stream";
 import { taskCommand } from "../../../src/entry/cli/task.js";
 import type { ChangeSet } from "../../../src/core/changeset.js";
+import { checkChangeSet } from "../../../src/core/changeset-check.js";
 
 function checkout(config: string): string {
   const dir = mkdtempSync(join(tmpdir(), "factory-task-cli-"));
@@ -81,6 +82,32 @@ describe("factory-bot task", () => {
     expect(changeSet.files).toEqual([]);
     expect(changeSet.agent).toMatchObject({ exit_code: 3 });
     expect(changeSet.agent!.output_tail).toContain("broken");
+  });
+
+  it("iterates in CI too: changeset.json records the runs, and the bot's artifact check keeps them", async () => {
+    const agent =
+      'if [ "$FACTORY_ITERATION" = 1 ]; then echo 1 > n.txt; else grep -q expected "$FACTORY_TEST_FAILURE_FILE" && echo 2 > n.txt; fi';
+    const check = 'test "$(cat n.txt)" = 2 || { echo "expected 2, got $(cat n.txt)"; exit 1; }';
+    dir = checkout(
+      `agent:\n  command: ${JSON.stringify(agent)}\ntests:\n  - name: two\n    command: ${JSON.stringify(check)}\n`,
+    );
+    const run = io(dir);
+    expect(await taskCommand(["--issue", "5", "--title", "t", "--output", "../cs-iter.json"], run.io)).toBe(0);
+    const text = readFileSync(join(dir, "../cs-iter.json"), "utf8");
+    rmSync(join(dir, "../cs-iter.json"));
+    expect(run.out()).toContain("2 agent run(s), stopped: passed");
+    const checked = checkChangeSet(text);
+    if (!checked.ok) throw new Error(checked.problem);
+    expect(checked.changeSet.files.map((f) => [f.path, f.content])).toEqual([["n.txt", "2\n"]]);
+    expect(checked.changeSet.iterations).toMatchObject({
+      max_iterations: 3,
+      stopped: "passed",
+      published_run: 2,
+      runs: [
+        { iteration: 1, tests: [{ exit_code: 1 }] },
+        { iteration: 2, tests: [{ exit_code: 0 }] },
+      ],
+    });
   });
 
   it("exits 1 with the problems when the config is invalid, and 2 for a bad command line", async () => {
