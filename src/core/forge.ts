@@ -123,6 +123,10 @@ export interface TaskRunInputs {
   attempt: string;
   /** The CI failure summary on fix attempts, cut to fit the forge's input limits. */
   failure: string;
+  /** With `plan.required` only: `plan` or `implement` (docs/plans.md). */
+  mode?: string;
+  /** With `plan.required` only: the refinement requests (plan runs) or the approved plan (implementation runs). */
+  plan?: string;
 }
 
 /**

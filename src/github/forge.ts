@@ -503,6 +503,7 @@ export class GitHubForge implements Forge {
           base: input.inputs.base,
           attempt: input.inputs.attempt,
           failure: input.inputs.failure,
+          ...(input.inputs.mode === undefined ? {} : { mode: input.inputs.mode, plan: input.inputs.plan ?? "" }),
         },
         // GitHub.com answers with the run's id and URL; older Enterprise Servers answer 204.
         return_run_details: true,
