@@ -108,7 +108,9 @@ export function decideApproval(state: TaskState | null, request: ApprovalRequest
     };
   }
   const written = request.writtenAt ? Date.parse(request.writtenAt) : NaN;
-  if (named === "" && !Number.isNaN(written) && written < Date.parse(plan.shownAt)) {
+  // Forges give comment times to the second (GitLab webhooks: `2026-12-02 03:00:00 UTC`).
+  const shown = Math.floor(Date.parse(plan.shownAt) / 1000) * 1000;
+  if (named === "" && !Number.isNaN(written) && written < shown) {
     return {
       kind: "refuse",
       message:

@@ -123,6 +123,11 @@ describe("decideApproval", () => {
     expect(decision).toEqual({ kind: "refuse", message: expect.stringContaining("written before the plan") });
   });
 
+  it("counts an approval written in the second the plan was shown (forges give comment times to the second)", () => {
+    const state = planned("A", { plan: withNewPlan(undefined, "A", "2026-12-01T10:00:00.450Z") });
+    expect(decideApproval(state, approve({ writtenAt: "2026-12-01T10:00:00.000Z" })).kind).toBe("approve");
+  });
+
   it("ignores the same approval comment again (a redelivery), even after it started the implementation", () => {
     const state = planned();
     const approved = {
