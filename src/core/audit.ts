@@ -39,6 +39,11 @@ const TARGETS: Record<WriteMethod, (...args: never[]) => string> = {
   dispatchTaskRun: (input: { workflow: string; ref: string }) => `run:${input.workflow}@${input.ref}`,
 };
 
+/** Whether a Forge method is a write (audited, and traced as one). */
+export function isForgeWrite(method: string | symbol): boolean {
+  return typeof method === "string" && Object.hasOwn(TARGETS, method);
+}
+
 /**
  * Wraps a forge so every write logs one structured audit line (forge, repo, actor, action,
  * target, delivery id), whether it succeeded or failed.

@@ -21,9 +21,13 @@ export class TaskCancellation {
     return controller !== undefined;
   }
 
-  /** Aborts every task of this process (shutdown): each marks itself failed and retryable. */
-  cancelAll(reason: string): number {
-    for (const controller of this.#running.values()) controller.abort(new ShutdownError(reason));
+  /**
+   * Aborts every task of this process: a shutdown (a string reason) marks each failed and retryable;
+   * `TaskHandedBack` gives it back to the shared queue.
+   */
+  cancelAll(reason: string | Error): number {
+    const error = typeof reason === "string" ? new ShutdownError(reason) : reason;
+    for (const controller of this.#running.values()) controller.abort(error);
     return this.#running.size;
   }
 }

@@ -10,7 +10,7 @@ import { handleConfigCheck } from "./handlers/config-check.js";
 import { handleIssueLabeled } from "./handlers/issue-labeled.js";
 import { handleTaskRunCompleted } from "./handlers/task-run-completed.js";
 import { originAllows, startsWork } from "./origin.js";
-import type { TaskRunner } from "./task-runner.js";
+import { runnerWithOrigin, type TaskOrigin, type TaskRunner } from "./task-runner.js";
 
 /** One webhook delivery as an adapter hands it over: core events and the way to the forge. */
 export interface Delivery {
@@ -24,6 +24,8 @@ export interface Delivery {
   configPaths: readonly string[];
   /** The repository's forge; may call the API once (the app's own login). */
   forge(): Promise<Forge>;
+  /** The same as data, for a runner that queues tasks for other replicas (`REDIS_URL`). */
+  origin?: TaskOrigin;
 }
 
 /** What the host gives every handler besides the forge. */
@@ -140,5 +142,6 @@ async function runRoute(
     actor: event.actor.login,
     deliveryId: delivery.deliveryId,
   });
-  await route.handle(event, { ...deps, forge: audited, logger, configPaths: delivery.configPaths });
+  const runner = delivery.origin ? runnerWithOrigin(deps.runner, delivery.origin) : deps.runner;
+  await route.handle(event, { ...deps, runner, forge: audited, logger, configPaths: delivery.configPaths });
 }

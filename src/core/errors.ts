@@ -50,3 +50,14 @@ export class TaskError extends Error {
     this.name = new.target.name;
   }
 }
+
+/**
+ * The abort reason when a replica shuts down with the shared queue (`REDIS_URL`): the task goes
+ * back to the queue for another replica instead of being marked failed.
+ */
+export class TaskHandedBack extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = new.target.name;
+  }
+}

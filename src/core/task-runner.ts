@@ -51,7 +51,29 @@ export type TaskRunResult =
   /** The runner would not run the command (allow-list, deployment); message says how to fix it. */
   | { kind: "refused"; message: string }
   /** Handed to the repository's CI; the result arrives later as a finished run. */
-  | { kind: "dispatched"; url: string | null };
+  | { kind: "dispatched"; url: string | null }
+  /** Handed to the shared queue (`REDIS_URL`): whichever replica takes it runs and publishes it. */
+  | { kind: "queued" };
+
+/**
+ * Where a task came from, as plain data: enough for another replica to reach the same forge
+ * again (a queued task outlives the delivery and the process that accepted it).
+ */
+export type TaskOrigin =
+  | {
+      forge: "github";
+      deliveryId: string;
+      /** Who started it, for the audit lines of the replica that runs it. */
+      actor: string;
+      installationId: number;
+      repo: { owner: string; name: string; htmlUrl: string; defaultBranch?: string };
+    }
+  | {
+      forge: "gitlab";
+      deliveryId: string;
+      actor: string;
+      project: { id: number; pathWithNamespace: string; webUrl: string; defaultBranch?: string };
+    };
 
 export interface TaskRunnerContext {
   /** The base tree as a gzipped tarball (GitHub tarball / GitLab archive.tar.gz). */
@@ -62,6 +84,8 @@ export interface TaskRunnerContext {
   started?: () => Promise<void>;
   /** Called when an iteration's agent run or tests start; never fails the task. */
   progress?: (step: IterationProgress) => Promise<void>;
+  /** Set by the forge adapters; a runner that queues the task elsewhere needs it. */
+  origin?: TaskOrigin;
 }
 
 /** Where the iteration loop is: "run 2 of 3: tests". */
@@ -69,6 +93,11 @@ export interface IterationProgress {
   iteration: number;
   maxIterations: number;
   step: "agent" | "tests";
+}
+
+/** The same runner, told where its tasks come from. */
+export function runnerWithOrigin(runner: TaskRunner, origin: TaskOrigin): TaskRunner {
+  return { run: (task, ctx) => runner.run(task, { origin, ...ctx }) };
 }
 
 export interface TaskRunner {

@@ -1,5 +1,6 @@
 import type { Logger } from "../core/deps.js";
 import { jobsFor, type Deliver, type DispatchDeps } from "../core/dispatch.js";
+import type { Observation } from "../core/tracing.js";
 
 /**
  * Work started by a webhook runs after the response. The tracker keeps the promises so errors are
@@ -47,11 +48,29 @@ export class BackgroundJobs {
   }
 }
 
-/** The server's way: a delivery's jobs start in the background and the webhook is answered at once. */
-export function inBackground(jobs: BackgroundJobs, deps: DispatchDeps): Deliver {
+/**
+ * The server's way: a delivery's jobs start in the background and the webhook is answered at once.
+ * With an observation, each job is a `delivery` span (the root of its trace) and its forge is observed.
+ */
+export function inBackground(jobs: BackgroundJobs, deps: DispatchDeps, observation?: Observation): Deliver {
   return async (delivery) => {
-    for (const job of jobsFor(delivery, deps)) jobs.start(job.name, job.run, job.logger, job.key);
+    if (!observation) {
+      for (const job of jobsFor(delivery, deps)) jobs.start(job.name, job.run, job.logger, job.key);
+      return;
+    }
+    const observed = { ...delivery, forge: async () => observation.forge(await delivery.forge()) };
+    const [forge, repo] = splitRepoKey(delivery.repoKey);
+    for (const job of jobsFor(observed, deps)) {
+      const attributes = { forge, repo, job: job.name, "delivery.id": delivery.deliveryId };
+      jobs.start(job.name, () => observation.tracing.span("delivery", attributes, job.run), job.logger, job.key);
+    }
   };
+}
+
+/** `github:acme/widgets` → forge and repository. */
+function splitRepoKey(key: string): [string, string] {
+  const at = key.indexOf(":");
+  return at < 0 ? ["", key] : [key.slice(0, at), key.slice(at + 1)];
 }
 
 /**

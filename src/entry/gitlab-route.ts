@@ -1,6 +1,5 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { pino } from "pino";
 import type { TaskCancellation } from "../core/cancellation.js";
 import type { Clock, Logger } from "../core/deps.js";
 import { BackgroundJobs, inBackground } from "./background-jobs.js";
@@ -8,7 +7,12 @@ import type { TaskRunner } from "../core/task-runner.js";
 import { GITLAB_WEBHOOK_PATH, gitlabNodeHandler, gitlabWebhookDeps, type GitLabSettings } from "../gitlab/index.js";
 import { healthHandler } from "./health.js";
 import { shutDown, shutdownGraceMs } from "./shutdown.js";
-import { redactingLogOptions } from "./log-redaction.js";
+import { accessLog } from "./access-log.js";
+import type { ServerObservability } from "./observability.js";
+import type { ForgeRequestObserver, Observation } from "../core/tracing.js";
+import type { DeliveryMemory } from "../core/delivery-memory.js";
+import type { LocalTaskRunner } from "../runner/local-runner.js";
+import type { RedisCoordination } from "./redis/index.js";
 
 export { GITLAB_WEBHOOK_PATH };
 
@@ -33,14 +37,18 @@ export interface GitLabRouteDeps {
   clock: Clock;
   logger: Logger;
   cancellation?: TaskCancellation;
+  observation?: Observation;
+  /** Told of every GitLab API request (metrics). */
+  observeRequest?: ForgeRequestObserver;
+  deliveries?: DeliveryMemory;
 }
 
 /** `POST /api/gitlab/webhooks`: the GitLab router when GitLab is configured, else the 404 saying how. */
 export function gitlabRoute(settings: GitLabSettings | null, deps: GitLabRouteDeps): Handler {
   if (!settings) return gitlabDisabledHandler();
-  const { jobs, clock, logger, ...dispatch } = deps;
-  const deliver = inBackground(jobs, { ...dispatch, clock });
-  return gitlabNodeHandler(gitlabWebhookDeps(settings, { deliver, clock, logger }));
+  const { jobs, runner, clock, logger, cancellation, observation, observeRequest } = deps;
+  const deliver = inBackground(jobs, { runner, clock, cancellation }, observation);
+  return gitlabNodeHandler(gitlabWebhookDeps(settings, { deliver, clock, logger, observeRequest }));
 }
 
 export interface GitLabOnlyServerOptions {
@@ -50,7 +58,12 @@ export interface GitLabOnlyServerOptions {
   version: string;
   runnerFor(logger: Logger): TaskRunner;
   cancellation: TaskCancellation;
-  logDestination?: NodeJS.WritableStream;
+  /** The server's logger (`serverLog`), so both servers write the same lines. */
+  logger: Logger;
+  observability: ServerObservability;
+  deliveries?: DeliveryMemory;
+  /** With `REDIS_URL`: the shared queue, and the local runner its worker runs tasks with. */
+  shared?: { coordination: RedisCoordination; localRunner(): LocalTaskRunner };
 }
 
 /**
@@ -58,24 +71,33 @@ export interface GitLabOnlyServerOptions {
  * flow (or refuse to start in production), so the same routes are served by plain node:http.
  */
 export async function startGitLabOnlyServer(options: GitLabOnlyServerOptions) {
-  const { env } = options;
-  const logger = pino(
-    { level: env.LOG_LEVEL ?? "info", ...redactingLogOptions(env) },
-    options.logDestination ?? process.stdout,
-  ) as unknown as Logger;
+  const { env, logger, observability } = options;
   const jobs = new BackgroundJobs(logger);
+  const coordination = options.shared?.coordination;
   const handlers: Handler[] = [
-    healthHandler({ version: options.version, forges: { github: false, gitlab: true } }),
+    healthHandler({
+      version: options.version,
+      forges: { github: false, gitlab: true },
+      redis: coordination ? () => coordination.ready : undefined,
+    }),
     gitlabRoute(options.settings, {
       jobs,
-      runner: options.runnerFor(logger),
+      runner: observability.runner(options.runnerFor(logger), "gitlab"),
       clock: options.clock,
       logger,
       cancellation: options.cancellation,
+      observation: observability.observation,
+      observeRequest: observability.forgeRequests("gitlab"),
+      deliveries: options.deliveries,
     }),
     pingHandler,
+    ...observability.handlers,
   ];
+  const logRequest = accessLog(logger);
+  if (options.shared) options.shared.coordination.startWorker(options.shared.localRunner(), jobs);
   const server = createServer((req, res) => {
+    logRequest(req, res);
+    observability.observeRequest(req, res);
     serve(handlers, req, res).catch((err: unknown) => {
       logger.error({ err }, "request failed");
       if (!res.headersSent) res.writeHead(500).end();
@@ -87,13 +109,20 @@ export async function startGitLabOnlyServer(options: GitLabOnlyServerOptions) {
   });
   const { port } = server.address() as AddressInfo;
   logger.info({ port }, "factory-bot listening (GitLab only)");
-  const stopAccepting = () => new Promise<void>((resolve) => server.close(() => resolve()));
+  const stopAccepting = async () => {
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await coordination?.stopTaking();
+  };
   return {
     port,
     jobs,
     cancellation: options.cancellation,
-    stop: (graceMs = shutdownGraceMs(env)) =>
-      shutDown({ stopAccepting, jobs, cancellation: options.cancellation, logger }, graceMs),
+    logger,
+    async stop(graceMs = shutdownGraceMs(env)) {
+      await shutDown({ stopAccepting, jobs, cancellation: options.cancellation, logger }, graceMs);
+      await coordination?.close();
+      await observability.telemetry.shutdown();
+    },
   };
 }
 

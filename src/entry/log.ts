@@ -1,6 +1,9 @@
 import { pino, type Logger as PinoLogger, type LogFn } from "pino";
 import { getTransformStream } from "@probot/pino";
 import { redactingLogOptions } from "./log-redaction.js";
+import { uniqueKeys } from "./unique-keys.js";
+
+export { uniqueKeys };
 
 interface SignatureError extends Error {
   event?: { id?: string; name?: string };
@@ -27,27 +30,46 @@ export function quietSignatureFailures(this: PinoLogger, args: Parameters<LogFn>
   method.apply(this, args);
 }
 
+/** The fields of an audit line (src/core/audit.ts) and its message, for a second destination (OTel logs). */
+export type AuditSink = (fields: Record<string, unknown>, message: string) => void;
+
+export interface ServerLogOptions {
+  /** Where lines go; default stdout. */
+  destination?: NodeJS.WritableStream;
+  /** Also receives every audit line, in the caller's context (so it can carry the current trace). */
+  audit?: AuditSink;
+}
+
+/** `LOG_FORMAT` (`json` | `pretty`); unset: JSON in production, pretty otherwise, as Probot does. */
+export function logFormat(env: NodeJS.ProcessEnv): "json" | "pretty" {
+  if (env.LOG_FORMAT) return env.LOG_FORMAT === "pretty" ? "pretty" : "json";
+  return env.NODE_ENV === "production" ? "json" : "pretty";
+}
+
+function logMethodHook(audit: AuditSink | undefined) {
+  return function (this: PinoLogger, args: Parameters<LogFn>, method: LogFn): void {
+    const [fields, message] = args as unknown[];
+    if (audit && isAuditLine(fields)) audit(fields, typeof message === "string" ? message : "");
+    quietSignatureFailures.call(this, args, method);
+  };
+}
+
+function isAuditLine(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && (value as { audit?: unknown }).audit === true;
+}
+
 /**
- * Probot's own logger (same level, format and transport options), with the hook above and no
- * credential in any line. `destination` replaces stdout (tests read every line).
+ * The servers' logger, GitHub and GitLab-only alike: Probot's level, format and transport options
+ * (`LOG_LEVEL`, `LOG_FORMAT`, `LOG_LEVEL_IN_STRING`, `LOG_MESSAGE_KEY`, `SENTRY_DSN`), every line
+ * with unique keys, and the hooks above.
  */
-export async function serverLog(
-  env: NodeJS.ProcessEnv,
-  destination: NodeJS.WritableStream = pino.destination(1) as unknown as NodeJS.WritableStream,
-): Promise<PinoLogger> {
-  const logFormat = env.LOG_FORMAT
-    ? env.LOG_FORMAT === "pretty"
-      ? "pretty"
-      : "json"
-    : env.NODE_ENV === "production"
-      ? "json"
-      : "pretty";
+export async function serverLog(env: NodeJS.ProcessEnv, options: ServerLogOptions = {}): Promise<PinoLogger> {
   const transform = await getTransformStream({
-    logFormat,
+    logFormat: logFormat(env),
     logLevelInString: env.LOG_LEVEL_IN_STRING === "true",
     sentryDsn: env.SENTRY_DSN,
   });
-  transform.pipe(destination);
+  transform.pipe(options.destination ?? (pino.destination(1) as unknown as NodeJS.WritableStream));
   const redaction = redactingLogOptions(env);
   return pino(
     {
@@ -55,8 +77,8 @@ export async function serverLog(
       name: "probot",
       messageKey: env.LOG_MESSAGE_KEY || "msg",
       redact: redaction.redact,
-      hooks: { ...redaction.hooks, logMethod: quietSignatureFailures },
+      hooks: { ...redaction.hooks, logMethod: logMethodHook(options.audit) },
     },
-    transform,
+    { write: (line: string) => transform.write(uniqueKeys(line)) },
   );
 }

@@ -4,7 +4,10 @@ import { BackgroundJobs, inBackground } from "./background-jobs.js";
 import { systemClock, type Clock, type Logger } from "../core/deps.js";
 import type { TaskRunner } from "../core/task-runner.js";
 import { factoryGitHubApp } from "../github/app.js";
-import { FactoryOctokit } from "../github/octokit.js";
+import { FactoryOctokit, factoryOctokit, withRequestObserver } from "../github/octokit.js";
+import { ClusteredThrottle } from "../github/throttle.js";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { startObservability, type ServerObservability } from "./observability.js";
 import { LocalTaskRunner, localRunnerOptionsFromEnv } from "../runner/index.js";
 import { healthHandler } from "./health.js";
 import { gitlabSettingsFromEnv } from "../gitlab/client.js";
@@ -17,6 +20,12 @@ import { serverLog } from "./log.js";
 import { TaskCancellation } from "../core/cancellation.js";
 import { startRedeliverSchedule } from "./redeliver-schedule.js";
 import { appClient } from "./cli/redeliver.js";
+import { githubOriginForge } from "../github/app.js";
+import { createGitLabApi, gitlabOriginForge, type GitLabSettings } from "../gitlab/index.js";
+import { cachedBotUser } from "../gitlab/router.js";
+import { RecentKeys } from "../gitlab/recent-keys.js";
+import type { DeliveryMemory } from "../core/delivery-memory.js";
+import { queueLockMs, RedisCoordination } from "./redis/index.js";
 
 export interface FactoryServerOptions {
   env?: NodeJS.ProcessEnv;
@@ -33,7 +42,12 @@ export interface FactoryServer {
   port: number;
   jobs: BackgroundJobs;
   cancellation: TaskCancellation;
-  /** Graceful: stop accepting, let work finish up to `graceMs`, abort the rest (marked failed). */
+  /** The server's logger: JSON lines (or pretty) on stdout. */
+  logger: Logger;
+  /**
+   * Graceful: stop accepting, let work finish up to `graceMs`, abort the rest (marked failed; with
+   * `REDIS_URL` handed back to the shared queue instead).
+   */
   stop(graceMs?: number): Promise<void>;
 }
 
@@ -73,10 +87,33 @@ export async function startFactoryServer(options: FactoryServerOptions = {}): Pr
   if (hasGitHubCredentials(env)) checkGitHubCredentials(env);
   const gitlab = gitlabSettingsFromEnv(env);
   const clock = options.clock ?? systemClock;
-  const runnerFor = (logger: Logger) =>
-    options.runner ?? new LocalTaskRunner({ ...localRunnerOptionsFromEnv(env), logger, clock });
-  const cancellation = new TaskCancellation();
+  const observability = await startObservability(env, packageVersion());
+  const rootLog = await serverLog(env, { destination: options.logDestination, audit: observability.telemetry.audit });
+  const { tracing } = observability.telemetry;
+  const runnerOptions = localRunnerOptionsFromEnv(env);
+  const localRunner = (logger: Logger) => new LocalTaskRunner({ ...runnerOptions, logger, clock, tracing });
+  const coordination = env.REDIS_URL
+    ? new RedisCoordination({
+        url: env.REDIS_URL,
+        logger: rootLog as unknown as Logger,
+        clock,
+        maxTasks: runnerOptions.maxTasks,
+        maxTasksPerRepo: runnerOptions.maxTasksPerRepo ?? 1,
+        allowedCommands: runnerOptions.allowedCommands,
+        lockMs: queueLockMs(env),
+      })
+    : null;
+  await coordination?.connect();
+  // With Redis the local runner's queue is shared: a replica queues, whichever replica is free runs.
+  const runnerFor = (logger: Logger) => options.runner ?? coordination?.runner ?? localRunner(logger);
+  const cancellation = coordination?.cancellation ?? new TaskCancellation();
+  const deliveries: DeliveryMemory =
+    coordination?.deliveries ?? new RecentKeys({ capacity: 10_000, ttlMs: 24 * 60 * 60 * 1000, clock });
+  const shared = coordination
+    ? { coordination, localRunner: () => localRunner(rootLog as unknown as Logger) }
+    : undefined;
   if (gitlab && !hasGitHubCredentials(env)) {
+    if (shared) addGitLabForge(shared.coordination, gitlab);
     return startGitLabOnlyServer({
       env,
       settings: gitlab,
@@ -84,24 +121,65 @@ export async function startFactoryServer(options: FactoryServerOptions = {}): Pr
       version: packageVersion(),
       runnerFor,
       cancellation,
-      logDestination: options.logDestination,
+      logger: rootLog as unknown as Logger,
+      observability,
+      deliveries,
+      shared,
     });
   }
   let jobs: BackgroundJobs | null = null;
-  let log: Logger = console as unknown as Logger;
+  let log = rootLog as unknown as Logger;
+  const { observation } = observability;
   const appFn = async (app: Probot, { addHandler }: ApplicationFunctionOptions) => {
     const logger = app.log as unknown as Logger;
     log = logger;
     jobs = new BackgroundJobs(logger);
     const runner = runnerFor(logger);
-    factoryGitHubApp({ deliver: inBackground(jobs, { runner, clock, cancellation }) })(app);
-    addHandler(healthHandler({ version: packageVersion(), forges: { github: true, gitlab: gitlab !== null } }));
-    addHandler(gitlabRoute(gitlab, { jobs, runner, clock, logger, cancellation }));
+    observeWebhookRequests(app, observability.observeRequest);
+    const githubRunner = observability.runner(runner, "github");
+    factoryGitHubApp({
+      deliver: inBackground(jobs, { runner: githubRunner, clock, cancellation }, observation),
+      deliveries,
+    })(app);
+    addHandler(
+      healthHandler({
+        version: packageVersion(),
+        forges: { github: true, gitlab: gitlab !== null },
+        redis: coordination ? () => coordination.ready : undefined,
+      }),
+    );
+    for (const handler of observability.handlers) addHandler(handler);
+    addHandler(
+      gitlabRoute(gitlab, {
+        jobs,
+        runner: observability.runner(runner, "gitlab"),
+        clock,
+        logger,
+        cancellation,
+        observation,
+        observeRequest: observability.forgeRequests("gitlab"),
+        deliveries,
+      }),
+    );
+    if (coordination) {
+      coordination.addForge("github", githubOriginForge(app));
+      if (gitlab) addGitLabForge(coordination, gitlab);
+      coordination.startWorker(localRunner(logger), jobs);
+    }
   };
+  const throttle = env.REDIS_URL
+    ? new ClusteredThrottle(env.REDIS_URL, (err) => rootLog.warn({ err: { message: err.message } }, "throttle"))
+    : null;
+  await throttle?.connect(5000);
+  const githubRequests = observability.forgeRequests("github");
+  const BaseOctokit = options.Octokit ?? (throttle ? factoryOctokit(() => throttle.options()) : FactoryOctokit);
+  // Probot would cluster the throttle through REDIS_URL itself, with limiters that never recover from
+  // an emptied Redis; ClusteredThrottle does the same with ones that do.
+  const probotEnv = throttle ? { ...env, REDIS_URL: undefined } : env;
   const server = await run(appFn, {
-    env,
-    Octokit: options.Octokit ?? FactoryOctokit,
-    log: await serverLog(env, options.logDestination),
+    env: probotEnv,
+    Octokit: githubRequests ? withRequestObserver(BaseOctokit, githubRequests) : BaseOctokit,
+    log: rootLog,
   });
   const backgroundJobs = jobs ?? new BackgroundJobs(log);
   // Without Redis there is one process, so it holds the sweep; a shared lease plugs into `lease`.
@@ -110,11 +188,40 @@ export async function startFactoryServer(options: FactoryServerOptions = {}): Pr
     port: server.port,
     jobs: backgroundJobs,
     cancellation,
-    stop: (graceMs = shutdownGraceMs(env)) => {
+    logger: log,
+    async stop(graceMs = shutdownGraceMs(env)) {
       stopSweeps?.();
-      return shutDown({ stopAccepting: () => server.stop(), jobs: backgroundJobs, cancellation, logger: log }, graceMs);
+      const stopAccepting = async () => {
+        await server.stop();
+        await coordination?.stopTaking();
+      };
+      await shutDown({ stopAccepting, jobs: backgroundJobs, cancellation, logger: log }, graceMs);
+      await coordination?.close();
+      throttle?.close();
+      await observability.telemetry.shutdown();
     },
   };
+}
+
+/**
+ * Probot's webhook middleware answers deliveries before any handler added with `addHandler`
+ * runs, so deliveries are observed by wrapping that middleware (the first handler of every request).
+ */
+function observeWebhookRequests(app: Probot, observe: ServerObservability["observeRequest"]): void {
+  const original = app.getNodeMiddleware.bind(app);
+  app.getNodeMiddleware = async (...args: Parameters<Probot["getNodeMiddleware"]>) => {
+    const middleware = await original(...args);
+    return (req: IncomingMessage, res: ServerResponse, next?: Parameters<typeof middleware>[2]) => {
+      observe(req, res);
+      return middleware(req, res, next);
+    };
+  };
+}
+
+/** Tasks queued by a GitLab delivery on any replica are run here with this server's GitLab token. */
+export function addGitLabForge(coordination: RedisCoordination, settings: GitLabSettings): void {
+  const api = createGitLabApi(settings);
+  coordination.addForge("gitlab", gitlabOriginForge({ api, botUser: cachedBotUser(api) }));
 }
 
 /** SIGTERM (docker stop) and SIGINT: graceful shutdown, then exit. */
@@ -125,11 +232,11 @@ function exitOnSignals(server: FactoryServer): void {
   const onSignal = (signal: string) => {
     if (stopping) return;
     stopping = true;
-    console.info(`${signal}: stopping factory-bot`);
+    server.logger.info({ signal }, `${signal}: stopping factory-bot`);
     server.stop().then(
       () => process.exit(0),
       (err: unknown) => {
-        console.error(err);
+        server.logger.error({ err }, "shutdown failed");
         process.exit(1);
       },
     );

@@ -1,6 +1,10 @@
 import type { Context, Probot } from "probot";
+import { withAudit } from "../core/audit.js";
 import type { Logger } from "../core/deps.js";
 import type { Deliver } from "../core/dispatch.js";
+import type { Forge } from "../core/forge.js";
+import type { TaskOrigin } from "../core/task-runner.js";
+import type { DeliveryMemory } from "../core/delivery-memory.js";
 import { CONFIG_PATH } from "./config.js";
 import { GITHUB_EVENTS, repositoryOf, routeGitHubEvent, type RepositoryPayload } from "./events.js";
 import { GitHubForge, type Octokit } from "./forge.js";
@@ -8,6 +12,8 @@ import { GitHubForge, type Octokit } from "./forge.js";
 export interface GitHubAppDeps {
   /** The host's way to run a delivery's work: in the background (server) or to the end (Lambda worker). */
   deliver: Deliver;
+  /** Deliveries already accepted (in memory, or shared through Redis). */
+  deliveries?: DeliveryMemory;
 }
 
 /** The Probot side: a payload in, the core event and a GitHubForge out to the host. */
@@ -20,15 +26,40 @@ export function factoryGitHubApp(deps: GitHubAppDeps) {
       const repo = repositoryOf(context.payload as RepositoryPayload);
       if (!event || !repo) return;
       const fullName = `${repo.owner}/${repo.name}`;
+      const logger = (context as Context).log.child({
+        forge: "github",
+        repo: fullName,
+        deliveryId: context.id,
+      }) as Logger;
+      if (deps.deliveries && !(await deps.deliveries.firstTime(`github:${context.name}:${context.id}`)))
+        return logger.info({ event: context.name }, "redelivery of a delivery already accepted; nothing to do");
+      const installationId = (context.payload as { installation?: { id?: number } }).installation?.id;
       await deps.deliver({
         deliveryId: context.id,
         repoKey: `github:${fullName}`,
         events: [event],
-        logger: (context as Context).log.child({ forge: "github", repo: fullName, deliveryId: context.id }) as Logger,
+        logger,
         configPaths: [CONFIG_PATH],
         forge: async () => new GitHubForge(context.octokit as Octokit, repo, await botLogin()),
+        ...(installationId
+          ? { origin: { forge: "github", deliveryId: context.id, actor: event.actor.login, installationId, repo } }
+          : {}),
       });
     });
+  };
+}
+
+/**
+ * The forge of a task another replica queued (`REDIS_URL`), from its origin: the installation's
+ * token is asked for again here.
+ */
+export function githubOriginForge(app: Probot): (origin: TaskOrigin, logger: Logger) => Promise<Forge> {
+  const botLogin = appBotLogin(app);
+  return async (origin, logger) => {
+    if (origin.forge !== "github") throw new Error(`not a GitHub task: ${origin.forge}`);
+    const octokit = (await app.auth(origin.installationId)) as unknown as Octokit;
+    const forge = new GitHubForge(octokit, origin.repo, await botLogin());
+    return withAudit(forge, logger, { actor: origin.actor, deliveryId: origin.deliveryId });
   };
 }
 

@@ -17,7 +17,8 @@ import {
   Users,
 } from "@gitbeaker/rest";
 
-import { requesterFn } from "./requester.js";
+import type { ForgeRequestObserver } from "../core/tracing.js";
+import { observedRequesterFn, requesterFn } from "./requester.js";
 
 export const DEFAULT_GITLAB_URL = "https://gitlab.com";
 
@@ -75,8 +76,13 @@ const CLIENT_RATE_LIMITS = { "**": 3000 };
  * The gitbeaker resources the forge uses, sharing one base URL and token. Only these headers
  * are sent: never `X-Gitlab-Event-UUID`, which GitLab uses to detect webhook loops.
  */
-export function createGitLabApi(settings: Pick<GitLabSettings, "url" | "token">) {
-  const options = { host: settings.url, token: settings.token, requesterFn, rateLimits: CLIENT_RATE_LIMITS };
+export function createGitLabApi(settings: Pick<GitLabSettings, "url" | "token">, observe?: ForgeRequestObserver) {
+  const options = {
+    host: settings.url,
+    token: settings.token,
+    requesterFn: observe ? observedRequesterFn(observe) : requesterFn,
+    rateLimits: CLIENT_RATE_LIMITS,
+  };
   return {
     branches: new Branches(options),
     commits: new Commits(options),

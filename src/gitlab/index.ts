@@ -1,9 +1,11 @@
 import type { Clock, Logger } from "../core/deps.js";
 import type { Deliver } from "../core/dispatch.js";
+import type { ForgeRequestObserver } from "../core/tracing.js";
 import { createGitLabApi, type GitLabSettings } from "./client.js";
 import type { GitLabWebhookDeps } from "./node-handler.js";
 import { RecentKeys } from "./recent-keys.js";
 import { cachedBotUser } from "./router.js";
+import type { DeliveryMemory } from "../core/delivery-memory.js";
 
 export {
   gitlabSettingsFromEnv,
@@ -13,7 +15,7 @@ export {
   type GitLabApi,
 } from "./client.js";
 export { GitLabForge, gitlabWording, type GitLabProject, type GitLabUser } from "./forge.js";
-export { routeGitLabDelivery, type GitLabRouterDeps } from "./router.js";
+export { routeGitLabDelivery, gitlabOriginForge, type GitLabRouterDeps } from "./router.js";
 export {
   gitlabNodeHandler,
   handleGitLabDelivery,
@@ -32,15 +34,25 @@ const DELIVERY_MEMORY_MS = 24 * 60 * 60 * 1000;
 /** Everything the GitLab webhook needs, for one server process (Docker). */
 export function gitlabWebhookDeps(
   settings: GitLabSettings,
-  deps: { deliver: Deliver; clock: Clock; logger: Logger },
+  deps: {
+    deliver: Deliver;
+    clock: Clock;
+    logger: Logger;
+    /** Told of every GitLab API request (the server's metrics). */
+    observeRequest?: ForgeRequestObserver;
+    /** Shared through Redis with `REDIS_URL`; else this process' memory. */
+    deliveries?: DeliveryMemory;
+  },
 ): GitLabWebhookDeps {
-  const api = createGitLabApi(settings);
+  const api = createGitLabApi(settings, deps.observeRequest);
+  const { deliveries } = deps;
   return {
     deliver: deps.deliver,
     logger: deps.logger,
     webhookSecret: settings.webhookSecret,
     api,
     botUser: cachedBotUser(api),
-    recentDeliveries: new RecentKeys({ capacity: REMEMBERED_DELIVERIES, ttlMs: DELIVERY_MEMORY_MS, clock: deps.clock }),
+    recentDeliveries:
+      deliveries ?? new RecentKeys({ capacity: REMEMBERED_DELIVERIES, ttlMs: DELIVERY_MEMORY_MS, clock: deps.clock }),
   };
 }

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { RecentKeys } from "./recent-keys.js";
+import type { DeliveryMemory } from "../core/delivery-memory.js";
 import { routeGitLabDelivery, type GitLabRouterDeps } from "./router.js";
 import { verifyGitLabDelivery } from "./token.js";
 
@@ -12,8 +12,8 @@ const MAX_BODY_BYTES = 25 * 1024 * 1024;
 export interface GitLabWebhookDeps extends GitLabRouterDeps {
   /** The secret token configured on the GitLab webhook (`GITLAB_WEBHOOK_SECRET`). */
   webhookSecret: string;
-  /** Idempotency keys of deliveries already accepted. */
-  recentDeliveries: RecentKeys;
+  /** Idempotency keys of deliveries already accepted (in memory, or shared through Redis). */
+  recentDeliveries: DeliveryMemory;
 }
 
 export type GitLabHeaders = Record<string, string | undefined>;
@@ -68,12 +68,12 @@ export async function handleGitLabDelivery(
   const body = await readBody();
   if (body === null) return reply(413, { error: `the body is larger than ${MAX_BODY_BYTES} bytes` });
   const { delivery } = verified;
-  if (delivery.idempotencyKey && deps.recentDeliveries.has(delivery.idempotencyKey))
+  // Checked and remembered in one step, so two replicas sharing it through Redis cannot both go on.
+  if (delivery.idempotencyKey && !(await deps.recentDeliveries.firstTime(`gitlab:${delivery.idempotencyKey}`)))
     return reply(200, { status: "duplicate" });
   const routed = await routeGitLabDelivery(delivery, body, deps);
   if (routed === "not-json") return reply(400, { error: "the body is not JSON" });
   if (routed === "ignored") return reply(200, { status: "ignored" });
-  if (delivery.idempotencyKey) deps.recentDeliveries.remember(delivery.idempotencyKey);
   return reply(202, { status: "accepted" });
 }
 

@@ -1,4 +1,5 @@
 import type { Clock } from "../core/deps.js";
+import type { DeliveryMemory } from "../core/delivery-memory.js";
 
 export interface RecentKeysOptions {
   /** Most keys remembered; the least recently seen is forgotten first. */
@@ -9,11 +10,11 @@ export interface RecentKeysOptions {
 }
 
 /**
- * A bounded memory of delivery keys (GitLab's `Idempotency-Key`), to drop redeliveries. It lives
- * in one process: replicas and restarts do not share it, which is fine because handlers are
- * idempotent on their own; this only saves repeated work.
+ * A bounded memory of delivery keys (GitLab's `Idempotency-Key`, GitHub's delivery id), to drop
+ * redeliveries in one process; with `REDIS_URL` the replicas share one in Redis instead
+ * (docs/scaling.md). Handlers are idempotent on their own; this only saves repeated work.
  */
-export class RecentKeys {
+export class RecentKeys implements DeliveryMemory {
   readonly #firstSeen = new Map<string, number>();
 
   constructor(private readonly options: RecentKeysOptions) {}
@@ -32,6 +33,12 @@ export class RecentKeys {
     if (this.has(key)) return;
     this.#firstSeen.set(key, this.options.clock.now().getTime());
     this.evict();
+  }
+
+  async firstTime(key: string): Promise<boolean> {
+    if (this.has(key)) return false;
+    this.remember(key);
+    return true;
   }
 
   get size(): number {

@@ -6,6 +6,7 @@ import {
   GitbeakerTimeoutError,
   type RequestOptions,
 } from "@gitbeaker/requester-utils";
+import type { ForgeRequestObserver } from "../core/tracing.js";
 
 // gitbeaker's own handler retries every method on 429/502
 // (https://github.com/jdalrymple/gitbeaker/blob/main/packages/rest/src/Requester.ts): a POST that
@@ -90,3 +91,20 @@ async function fail(request: Request, response: Response): Promise<never> {
 
 /** The requester every gitbeaker resource of the bot uses. */
 export const requesterFn = createRequesterFn((_, options) => Promise.resolve(options), requestHandler as never);
+
+/** The same requester, telling `observe` each request's method and final status (the server's metrics). */
+export function observedRequesterFn(observe: ForgeRequestObserver): typeof requesterFn {
+  const observed = async (endpoint: string, options?: HandlerOptions) => {
+    const method = options?.method ?? "GET";
+    try {
+      const response = await requestHandler(endpoint, options);
+      observe(method, response.status);
+      return response;
+    } catch (err) {
+      const response = (err as { cause?: { response?: Response } }).cause?.response;
+      observe(method, response instanceof Response ? response.status : "error");
+      throw err;
+    }
+  };
+  return createRequesterFn((_, options) => Promise.resolve(options), observed as never);
+}

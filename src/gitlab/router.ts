@@ -1,5 +1,8 @@
 import type { Logger } from "../core/deps.js";
 import type { Deliver } from "../core/dispatch.js";
+import { withAudit } from "../core/audit.js";
+import type { Forge } from "../core/forge.js";
+import type { TaskOrigin } from "../core/task-runner.js";
 import type { GitLabApi } from "./client.js";
 import { GITLAB_CONFIG_PATHS } from "./config.js";
 import { gitlabCall } from "./errors.js";
@@ -47,8 +50,28 @@ export async function routeGitLabDelivery(
     logger: deps.logger.child({ forge: "gitlab", repo: project.pathWithNamespace, deliveryId }),
     configPaths: GITLAB_CONFIG_PATHS,
     forge: async () => new GitLabForge(deps.api, project, await deps.botUser()),
+    origin: {
+      forge: "gitlab",
+      deliveryId,
+      actor: route.events[0]?.actor.login ?? "",
+      project: {
+        id: project.id,
+        pathWithNamespace: project.pathWithNamespace,
+        webUrl: project.webUrl,
+        defaultBranch: project.defaultBranch,
+      },
+    },
   });
   return "accepted";
+}
+
+/** The forge of a task another replica queued (`REDIS_URL`), from its origin. */
+export function gitlabOriginForge(deps: Pick<GitLabRouterDeps, "api" | "botUser">) {
+  return async (origin: TaskOrigin, logger: Logger): Promise<Forge> => {
+    if (origin.forge !== "gitlab") throw new Error(`not a GitLab task: ${origin.forge}`);
+    const forge = new GitLabForge(deps.api, origin.project, await deps.botUser());
+    return withAudit(forge, logger, { actor: origin.actor, deliveryId: origin.deliveryId });
+  };
 }
 
 /** `GET /user` once per process; a failed lookup is retried by the next delivery. */

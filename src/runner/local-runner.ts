@@ -22,7 +22,7 @@ export class LocalTaskRunner implements TaskRunner {
   private readonly sandbox: SandboxGate;
 
   constructor(private readonly options: LocalTaskRunnerOptions) {
-    this.queue = new TaskQueue(options.maxTasks);
+    this.queue = new TaskQueue(options.maxTasks, options.maxTasksPerRepo ?? 1);
     this.limits = { ...DEFAULT_LIMITS, ...options.limits };
     this.killGraceMs = options.killGraceMs ?? DEFAULT_KILL_GRACE_MS;
     this.sandbox = new SandboxGate(options);
@@ -32,19 +32,36 @@ export class LocalTaskRunner implements TaskRunner {
   async run(task: TaskSpec, ctx: TaskRunnerContext): Promise<TaskRunResult> {
     const refusal = localRunnerRefusal(task.config, this.options.allowedCommands);
     if (refusal !== null) return { kind: "refused", message: refusal };
-    const sandbox = await this.sandbox.admit(task.config);
-    if (typeof sandbox === "string") return { kind: "refused", message: sandbox };
-    const logger = this.options.logger.child({
-      repo: task.repoFullName,
-      issue: task.issue.number,
-      attempt: task.attempt,
-    });
-    return this.queue.run(async () => {
-      await ctx.started?.();
-      return withTemporaryDirectory(this.options.workdir, "factory-", logger, (workspace) =>
-        this.runInWorkspace(workspace, task, ctx, logger, sandbox),
-      );
-    }, ctx.signal);
+    const admitted = await this.admit(task);
+    if (typeof admitted === "string") return { kind: "refused", message: admitted };
+    return this.queue.run(() => this.start(task, ctx, admitted), ctx.signal, task.repoFullName);
+  }
+
+  /**
+   * Runs a task taken from the shared queue (`REDIS_URL`): the queue already holds this replica's
+   * and the repository's limits, so it starts at once.
+   */
+  async runNow(task: TaskSpec, ctx: TaskRunnerContext): Promise<TaskRunResult> {
+    const admitted = await this.admit(task);
+    if (typeof admitted === "string") return { kind: "refused", message: admitted };
+    return this.start(task, ctx, admitted);
+  }
+
+  /** The refusal to show, or the sandbox the task's commands run in. */
+  private async admit(task: TaskSpec): Promise<string | RunnerSandbox> {
+    return localRunnerRefusal(task.config, this.options.allowedCommands) ?? (await this.sandbox.admit(task.config));
+  }
+
+  private async start(task: TaskSpec, ctx: TaskRunnerContext, sandbox: RunnerSandbox): Promise<TaskRunResult> {
+    const logger = this.taskLogger(task);
+    await ctx.started?.();
+    return withTemporaryDirectory(this.options.workdir, "factory-", logger, (workspace) =>
+      this.runInWorkspace(workspace, task, ctx, logger, sandbox),
+    );
+  }
+
+  private taskLogger(task: TaskSpec): Logger {
+    return this.options.logger.child({ repo: task.repoFullName, issue: task.issue.number, attempt: task.attempt });
   }
 
   private async runInWorkspace(
@@ -79,6 +96,7 @@ export class LocalTaskRunner implements TaskRunner {
           .progress?.(step)
           .catch((err: unknown) => logger.warn({ err }, "could not show the iteration's progress"));
       },
+      tracing: this.options.tracing,
     });
   }
 }

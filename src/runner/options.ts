@@ -1,6 +1,7 @@
 import os from "node:os";
 import path from "node:path";
 import type { Clock, Logger } from "../core/deps.js";
+import type { Tracing } from "../core/tracing.js";
 import { ENVIRONMENT_NAME } from "./environment.js";
 import type { RunnerLimits } from "./limits.js";
 import { sandboxSettingFromEnv, type SandboxSetting } from "./sandbox.js";
@@ -10,6 +11,8 @@ export interface LocalTaskRunnerOptions {
   workdir: string;
   /** Tasks run at once (FACTORY_MAX_TASKS); the rest wait in arrival order. */
   maxTasks: number;
+  /** Tasks of one repository run at once (FACTORY_MAX_TASKS_PER_REPO), default 1. */
+  maxTasksPerRepo?: number;
   /** FACTORY_ALLOWED_COMMANDS; null refuses every command. */
   allowedCommands: RegExp[] | null;
   /** FACTORY_AGENT_ENV: server variables the agent (not the tests) receives. */
@@ -23,11 +26,13 @@ export interface LocalTaskRunnerOptions {
   limits?: Partial<RunnerLimits>;
   /** FACTORY_SANDBOX and where bubblewrap is; default: read from `env`. */
   sandbox?: SandboxSetting;
+  /** Spans for the agent and the tests; none by default. */
+  tracing?: Tracing;
 }
 
 export type LocalRunnerEnvOptions = Pick<
   LocalTaskRunnerOptions,
-  "workdir" | "maxTasks" | "allowedCommands" | "agentEnvNames" | "env" | "sandbox"
+  "workdir" | "maxTasks" | "maxTasksPerRepo" | "allowedCommands" | "agentEnvNames" | "env" | "sandbox"
 >;
 
 /** The bot's own credentials (docs/configuration.md, "Server environment"): never handed to an agent, whatever the operator lists. */
@@ -46,7 +51,8 @@ const DEFAULT_MAX_TASKS = 2;
 export function localRunnerOptionsFromEnv(env: NodeJS.ProcessEnv): LocalRunnerEnvOptions {
   return {
     workdir: parseWorkdir(env.FACTORY_WORKDIR),
-    maxTasks: parseMaxTasks(env.FACTORY_MAX_TASKS),
+    maxTasks: parseMaxTasks(env.FACTORY_MAX_TASKS, "FACTORY_MAX_TASKS", DEFAULT_MAX_TASKS),
+    maxTasksPerRepo: parseMaxTasks(env.FACTORY_MAX_TASKS_PER_REPO, "FACTORY_MAX_TASKS_PER_REPO", 1),
     allowedCommands: parseAllowedCommands(env.FACTORY_ALLOWED_COMMANDS),
     agentEnvNames: agentEnvNamesFromEnv(env),
     env,
@@ -67,11 +73,11 @@ function parseWorkdir(value: string | undefined): string {
   return isBlank(value) ? os.tmpdir() : path.resolve(value);
 }
 
-function parseMaxTasks(value: string | undefined): number {
-  if (isBlank(value)) return DEFAULT_MAX_TASKS;
+function parseMaxTasks(value: string | undefined, name: string, fallback: number): number {
+  if (isBlank(value)) return fallback;
   const trimmed = value.trim();
   if (!/^[0-9]+$/.test(trimmed) || Number(trimmed) < 1) {
-    throw new Error(`FACTORY_MAX_TASKS must be a positive whole number of tasks, got "${value}".`);
+    throw new Error(`${name} must be a positive whole number of tasks, got "${value}".`);
   }
   return Number(trimmed);
 }

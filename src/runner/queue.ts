@@ -1,15 +1,26 @@
 interface Waiter {
+  key: string | undefined;
   start(): void;
 }
 
-/** Runs at most `limit` jobs at once; later jobs wait in arrival order and leave the line when aborted. */
+/**
+ * Runs at most `limit` jobs at once, and at most `perKeyLimit` with the same key (one repository's
+ * tasks, `FACTORY_MAX_TASKS_PER_REPO`); later jobs wait in arrival order, a job whose key is full
+ * lets the ones behind it pass, and a job leaves the line when aborted.
+ */
 export class TaskQueue {
   private running = 0;
   private readonly waiting: Waiter[] = [];
+  private readonly runningByKey = new Map<string, number>();
 
-  constructor(private readonly limit: number) {
+  constructor(
+    private readonly limit: number,
+    private readonly perKeyLimit = Number.POSITIVE_INFINITY,
+  ) {
     if (!Number.isInteger(limit) || limit < 1)
       throw new Error(`TaskQueue limit must be a positive integer, got ${limit}`);
+    if (perKeyLimit !== Number.POSITIVE_INFINITY && (!Number.isInteger(perKeyLimit) || perKeyLimit < 1))
+      throw new Error(`TaskQueue per-key limit must be a positive integer, got ${perKeyLimit}`);
   }
 
   /** Jobs running now (for logs and tests). */
@@ -22,23 +33,33 @@ export class TaskQueue {
     return this.waiting.length;
   }
 
-  async run<T>(job: () => Promise<T>, signal?: AbortSignal): Promise<T> {
-    await this.acquire(signal);
+  async run<T>(job: () => Promise<T>, signal?: AbortSignal, key?: string): Promise<T> {
+    await this.acquire(signal, key);
     try {
       return await job();
     } finally {
-      this.release();
+      this.release(key);
     }
   }
 
-  private acquire(signal: AbortSignal | undefined): Promise<void> {
+  private mayStart(key: string | undefined): boolean {
+    return this.running < this.limit && (key === undefined || (this.runningByKey.get(key) ?? 0) < this.perKeyLimit);
+  }
+
+  private take(key: string | undefined): void {
+    this.running += 1;
+    if (key !== undefined) this.runningByKey.set(key, (this.runningByKey.get(key) ?? 0) + 1);
+  }
+
+  private acquire(signal: AbortSignal | undefined, key: string | undefined): Promise<void> {
     signal?.throwIfAborted();
-    if (this.running < this.limit) {
-      this.running += 1;
+    if (this.waiting.length === 0 && this.mayStart(key)) {
+      this.take(key);
       return Promise.resolve();
     }
     return new Promise<void>((resolve, reject) => {
       const waiter: Waiter = {
+        key,
         start: () => {
           signal?.removeEventListener("abort", leave);
           resolve();
@@ -50,13 +71,31 @@ export class TaskQueue {
       };
       signal?.addEventListener("abort", leave, { once: true });
       this.waiting.push(waiter);
+      this.startWaiting();
     });
   }
 
-  private release(): void {
-    const next = this.waiting.shift();
-    // The slot passes straight to the next job, so `running` stays the same.
-    if (next === undefined) this.running -= 1;
-    else next.start();
+  private release(key: string | undefined): void {
+    this.running -= 1;
+    if (key !== undefined) {
+      const left = (this.runningByKey.get(key) ?? 1) - 1;
+      if (left === 0) this.runningByKey.delete(key);
+      else this.runningByKey.set(key, left);
+    }
+    this.startWaiting();
+  }
+
+  /** Starts waiting jobs in arrival order while slots are free, skipping those whose key is full. */
+  private startWaiting(): void {
+    for (let i = 0; i < this.waiting.length && this.running < this.limit;) {
+      const waiter = this.waiting[i]!;
+      if (!this.mayStart(waiter.key)) {
+        i += 1;
+        continue;
+      }
+      this.waiting.splice(i, 1);
+      this.take(waiter.key);
+      waiter.start();
+    }
   }
 }

@@ -3,6 +3,7 @@ import path from "node:path";
 import type { Clock, Logger } from "../core/deps.js";
 import type { IterationsRecord } from "../core/changeset.js";
 import type { AgentOutcome, IterationProgress, TaskRunResult, TaskSpec } from "../core/task-runner.js";
+import { noTracing, type Tracing } from "../core/tracing.js";
 import { MISSING_AGENT_COMMAND_MESSAGE } from "./allowlist.js";
 import { collectChanges } from "./changeset.js";
 import { buildTaskEnvironments } from "./environment.js";
@@ -37,6 +38,8 @@ export interface TaskInDirectoryOptions {
   sandbox?: RunnerSandbox;
   /** Told when each iteration's agent run or tests start (the progress comment). */
   onProgress?: (step: IterationProgress) => Promise<void>;
+  /** Spans for the agent and the tests; none by default. */
+  tracing?: Tracing;
 }
 
 export const DEFAULT_KILL_GRACE_MS = 5000;
@@ -76,32 +79,37 @@ async function runAgentThenTests(
 ): Promise<TaskRunResult> {
   const limits = { ...DEFAULT_LIMITS, ...options.limits };
   const { killGraceMs, files, environments, sandbox } = await prepareRun(root, task, filesDirectory, options);
+  const tracing = options.tracing ?? noTracing;
   const { max_iterations: maxIterations, max_minutes: maxMinutes } = task.config.agent;
   let testFailureFile: string | null = null;
   let lastTests: TestRun[] = [];
   const steps: IterationSteps = {
     agent: (iteration, timeoutMs) =>
-      runAgent(
-        command,
-        root,
-        { ...environments.agent, ...iterationVariables(iteration, testFailureFile) },
-        timeoutMs,
-        killGraceMs,
-        options,
-        sandbox,
+      tracing.span("agent", { attempt: task.attempt, iteration }, () =>
+        runAgent(
+          command,
+          root,
+          { ...environments.agent, ...iterationVariables(iteration, testFailureFile) },
+          timeoutMs,
+          killGraceMs,
+          options,
+          sandbox,
+        ),
       ),
     changes: () => collectChanges(root, base, limits.maxChangeSetBytes),
     tests: async (changedPaths, remainingMs) => {
-      lastTests = await runRepositoryTestsWithOutput(task.config.tests, {
-        root,
-        changedPaths,
-        env: environments.tests,
-        clock: options.clock,
-        killGraceMs,
-        signal: options.signal,
-        remainingMs,
-        sandbox,
-      });
+      lastTests = await tracing.span("tests", { count: task.config.tests.length }, () =>
+        runRepositoryTestsWithOutput(task.config.tests, {
+          root,
+          changedPaths,
+          env: environments.tests,
+          clock: options.clock,
+          killGraceMs,
+          signal: options.signal,
+          remainingMs,
+          sandbox,
+        }),
+      );
       options.signal?.throwIfAborted();
       return lastTests.map((run) => run.result);
     },

@@ -170,7 +170,7 @@ describe("GitLab webhook verification", () => {
       status: 401,
     });
     expect(user.isDone()).toBe(false);
-    expect(h.deps.recentDeliveries.size).toBe(0);
+    expect((h.deps.recentDeliveries as RecentKeys).size).toBe(0);
     const refusals = h.logger.lines.filter((l) => l.msg?.startsWith("refused a GitLab delivery"));
     expect(refusals).toHaveLength(3);
     expect(JSON.stringify(refusals)).not.toContain("guessed-token-123");

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Writable } from "node:stream";
-import { startFactoryServer, type FactoryServer } from "../../src/entry/server.js";
+import { startFactoryServer, type FactoryServer, type FactoryServerOptions } from "../../src/entry/server.js";
 import { FakeGitHub } from "./fake-github-server.js";
 import { validateGitHubRequest } from "./github-openapi.js";
 import { freePort, githubExample, postGitHubWebhook } from "./webhooks.js";
@@ -50,7 +50,11 @@ export interface GitHubE2E {
  * The real server (`npm start`'s code path) against a fake GitHub Enterprise Server API on
  * 127.0.0.1, every request checked against GitHub's OpenAPI description.
  */
-export async function startGitHubE2E(files: Record<string, string>, env: NodeJS.ProcessEnv = {}): Promise<GitHubE2E> {
+export async function startGitHubE2E(
+  files: Record<string, string>,
+  env: NodeJS.ProcessEnv = {},
+  options: Omit<FactoryServerOptions, "env"> = {},
+): Promise<GitHubE2E> {
   const fake = new FakeGitHub(files);
   fake.permissions.set("alice", "write");
   const problems: string[] = [];
@@ -82,6 +86,7 @@ export async function startGitHubE2E(files: Record<string, string>, env: NodeJS.
       FACTORY_WORKDIR: workdir,
       ...env,
     },
+    ...options,
   });
   const url = `http://127.0.0.1:${port}/api/github/webhooks`;
   return {

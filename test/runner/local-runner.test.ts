@@ -449,7 +449,7 @@ describe("the queue", () => {
     await writeFile(log, "");
     // Each agent waits until two have started, so two must run side by side for any to finish.
     const command = `echo start >> "${log}"; while [ "$(grep -c start "${log}")" -lt 2 ]; do sleep 0.02; done; echo end >> "${log}"`;
-    const runner = makeRunner({ maxTasks: 2 });
+    const runner = makeRunner({ maxTasks: 2, maxTasksPerRepo: 2 });
     const results = await Promise.all(Array.from({ length: 5 }, () => runAgent(command, { runner })));
 
     expect(results.map((result) => result.kind)).toEqual(Array(5).fill("completed"));

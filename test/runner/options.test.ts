@@ -1,11 +1,12 @@
 import os from "node:os";
 import { agentEnvNamesFromEnv, localRunnerOptionsFromEnv } from "../../src/runner/options.js";
 
-test("defaults: the OS temp dir, two tasks, no commands allowed, no agent variables, bwrap where installed", () => {
+test("defaults: the OS temp dir, two tasks, one per repository, no commands allowed, no agent variables, bwrap where installed", () => {
   const env = { PATH: "/usr/bin" };
   expect(localRunnerOptionsFromEnv(env)).toEqual({
     workdir: os.tmpdir(),
     maxTasks: 2,
+    maxTasksPerRepo: 1,
     allowedCommands: null,
     agentEnvNames: [],
     env,
@@ -25,12 +26,14 @@ test("reads every FACTORY_* variable of the local runner", () => {
   const options = localRunnerOptionsFromEnv({
     FACTORY_WORKDIR: "/srv/factory",
     FACTORY_MAX_TASKS: "4",
+    FACTORY_MAX_TASKS_PER_REPO: "3",
     FACTORY_ALLOWED_COMMANDS: '["droid exec --auto medium -f \\"\\\\$FACTORY_TASK_FILE\\"", "npm (test|run lint)"]',
     FACTORY_AGENT_ENV: " ANTHROPIC_API_KEY, OPENAI_API_KEY ,",
   });
 
   expect(options.workdir).toBe("/srv/factory");
   expect(options.maxTasks).toBe(4);
+  expect(options.maxTasksPerRepo).toBe(3);
   expect(options.agentEnvNames).toEqual(["ANTHROPIC_API_KEY", "OPENAI_API_KEY"]);
   const [droid, npm] = options.allowedCommands ?? [];
   expect(npm?.test("npm run lint")).toBe(true);
@@ -51,6 +54,7 @@ test.each([
   ],
   [{ FACTORY_MAX_TASKS: "0" }, /^FACTORY_MAX_TASKS must be a positive whole number/],
   [{ FACTORY_MAX_TASKS: "two" }, /^FACTORY_MAX_TASKS must be a positive whole number/],
+  [{ FACTORY_MAX_TASKS_PER_REPO: "0" }, /^FACTORY_MAX_TASKS_PER_REPO must be a positive whole number/],
   [{ FACTORY_AGENT_ENV: "API KEY" }, /^FACTORY_AGENT_ENV lists "API KEY"/],
   [
     { FACTORY_AGENT_ENV: "ANTHROPIC_API_KEY,PRIVATE_KEY" },

@@ -59,3 +59,28 @@ test("an aborted waiting job leaves the line without running; an already aborted
   await Promise.all([first, third]);
   expect(ran).toEqual(["third"]);
 });
+
+test("runs at most `perKeyLimit` jobs of one key; jobs of other keys pass the waiting ones", async () => {
+  const queue = new TaskQueue(3, 1);
+  const gates = [deferred(), deferred(), deferred()];
+  const started: string[] = [];
+  const job = (name: string, gate: { promise: Promise<void> }) => async () => {
+    started.push(name);
+    await gate.promise;
+  };
+  const runs = [
+    queue.run(job("a1", gates[0]!), undefined, "acme/a"),
+    queue.run(job("a2", gates[1]!), undefined, "acme/a"),
+    queue.run(job("b1", gates[2]!), undefined, "acme/b"),
+  ];
+  await settle();
+  expect(started).toEqual(["a1", "b1"]);
+  expect([queue.active, queue.pending]).toEqual([2, 1]);
+  gates[0]!.resolve();
+  await settle();
+  expect(started).toEqual(["a1", "b1", "a2"]);
+  gates[1]!.resolve();
+  gates[2]!.resolve();
+  await Promise.all(runs);
+  expect([queue.active, queue.pending]).toEqual([0, 0]);
+});

@@ -1,15 +1,15 @@
 import { STATUS_CONTEXTS } from "../markers.js";
 import type { FactoryConfig } from "../../config/types.js";
 import type { Clock, Logger } from "../deps.js";
-import { ForgeError, TaskError } from "../errors.js";
+import { ForgeError, TaskError, TaskHandedBack } from "../errors.js";
 import type { Forge } from "../forge.js";
-import type { IssueRef, TaskRunner } from "../task-runner.js";
+import type { IssueRef, TaskRunner, TaskSpec } from "../task-runner.js";
 import { renderBranchName } from "../templates.js";
 import type { TaskProgress } from "./record.js";
 import { publishChangeSet, settleHeadStatus } from "./publish.js";
 import { ciTaskRunner } from "./ci-runner.js";
 import { isShutdown, type TaskCancellation } from "../cancellation.js";
-import { approvedPlan, runPlan } from "./plan-run.js";
+import { approvedPlan, runPlan, showPlan } from "./plan-run.js";
 import { planRequired } from "./plan.js";
 
 export interface RunTaskDeps {
@@ -35,13 +35,36 @@ export interface RunTaskInput {
 
 /** Runs the agent for a claimed task and publishes what it made; every outcome ends on the comment. */
 export async function runTask(input: RunTaskInput, deps: RunTaskDeps): Promise<void> {
-  const { progress } = input;
-  const registration = deps.cancellation?.register(`${deps.forge.repo.fullName}#${input.issue.number}`);
+  await endsOnComment(input.issue.number, input.progress, deps, (signal) =>
+    modeOf(input) === "plan" ? runPlan(input, deps, signal) : runAndPublish(input, deps, signal),
+  );
+}
+
+/**
+ * Runs a task that a replica took from the shared queue (`REDIS_URL`): the comment already shows
+ * it running, so only the run and its publication are left.
+ */
+export async function resumeQueuedTask(task: TaskSpec, progress: TaskProgress, deps: RunTaskDeps): Promise<void> {
+  await endsOnComment(task.issue.number, progress, deps, async (signal) => {
+    // As in runAndPublish: the status belongs on the task branch's own commits.
+    const baseSha = task.startRef === task.branch ? await deps.forge.getBranchSha(task.base) : task.baseSha;
+    await runAndSettle(task, deps.runner, progress, deps, signal, baseSha !== task.baseSha);
+  });
+}
+
+/** Whatever happens, the comment ends saying so; a task handed back to the queue is left to its next run. */
+async function endsOnComment(
+  issueNumber: number,
+  progress: TaskProgress,
+  deps: RunTaskDeps,
+  work: (signal: AbortSignal | undefined) => Promise<void>,
+): Promise<void> {
+  const registration = deps.cancellation?.register(`${deps.forge.repo.fullName}#${issueNumber}`);
   try {
-    if (modeOf(input) === "plan") await runPlan(input, deps, registration?.signal);
-    else await runAndPublish(input, deps, registration?.signal);
+    await work(registration?.signal);
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
+    if (registration?.signal.reason instanceof TaskHandedBack) throw registration.signal.reason;
     if (registration?.signal.aborted) {
       const shutdown = isShutdown(registration.signal.reason);
       await progress.show(
@@ -93,32 +116,43 @@ async function runAndPublish(input: RunTaskInput, deps: RunTaskDeps, signal?: Ab
   }
   // Never fall back to the server for a repository that asked for its own CI.
   const chosen = config.runner === "local" ? runner : ciTaskRunner(forge);
-  const result = await chosen.run(
-    {
-      repoFullName: forge.repo.fullName,
-      issue,
-      branch,
-      base,
-      baseSha: startSha,
-      startRef: branchSha ? branch : base,
-      attempt: input.attempt,
-      failureSummary: input.failureSummary,
-      config,
-      mode: "implement",
-      ...approvedPlanSpec(progress),
-    },
-    {
-      downloadArchive: (sha) => forge.downloadArchive(sha),
-      signal,
-      // Time spent waiting for a free runner does not count toward "interrupted".
-      started: () => progress.show({ phase: "running", branch, base, baseSha: startSha, attempt: input.attempt }),
-      progress: (iteration) =>
-        progress.show({ phase: "running", branch, base, baseSha: startSha, attempt: input.attempt, iteration }),
-    },
-  );
+  const task: TaskSpec = {
+    repoFullName: forge.repo.fullName,
+    issue,
+    branch,
+    base,
+    baseSha: startSha,
+    startRef: branchSha ? branch : base,
+    attempt: input.attempt,
+    failureSummary: input.failureSummary,
+    config,
+    mode: "implement",
+    ...approvedPlanSpec(progress),
+  };
+  await runAndSettle(task, chosen, progress, deps, signal, ownsBranchHead);
+}
+
+async function runAndSettle(
+  task: TaskSpec,
+  runner: TaskRunner,
+  progress: TaskProgress,
+  deps: RunTaskDeps,
+  signal: AbortSignal | undefined,
+  ownsBranchHead: boolean,
+): Promise<void> {
+  const { forge } = deps;
+  const { config, issue, branch, base, baseSha, attempt } = task;
+  const result = await runner.run(task, {
+    downloadArchive: (sha) => forge.downloadArchive(sha),
+    signal,
+    // Time spent waiting for a free runner does not count toward "interrupted".
+    started: () => progress.show({ phase: "running", branch, base, baseSha, attempt }),
+    progress: (iteration) => progress.show({ phase: "running", branch, base, baseSha, attempt, iteration }),
+  });
+  if (result.kind === "queued") return; // the replica that takes it publishes it
   if (result.kind === "dispatched") {
     await progress.show(
-      { phase: "running", branch, base, baseSha: startSha, attempt: input.attempt, ciUrl: result.url },
+      { phase: "running", branch, base, baseSha, attempt, ciUrl: result.url },
       { branch, runner: config.runner },
     );
     return; // the finished run is published by handleTaskRunCompleted
@@ -132,7 +166,7 @@ async function runAndPublish(input: RunTaskInput, deps: RunTaskDeps, signal?: Ab
       issue,
       branch,
       base,
-      attempt: input.attempt,
+      attempt,
       changeSet,
       progress,
       logger: deps.logger,
@@ -141,7 +175,8 @@ async function runAndPublish(input: RunTaskInput, deps: RunTaskDeps, signal?: Ab
   } else if (result.kind === "refused") {
     await progress.show({ phase: "failed", failure: { kind: "refused", message: result.message } });
   } else if (result.kind === "planned") {
-    throw new Error("the runner wrote a plan for an implementation run");
+    // A plan run taken from the shared queue by this replica (`resumeQueuedTask`) ends here.
+    return showPlan(progress, config, result.plan);
   } else {
     await progress.show({
       phase: "failed",
@@ -153,7 +188,7 @@ async function runAndPublish(input: RunTaskInput, deps: RunTaskDeps, signal?: Ab
       },
     });
   }
-  if (ownsBranchHead) await settleHeadStatus(forge, branchSha, changeSet);
+  if (ownsBranchHead) await settleHeadStatus(forge, baseSha, changeSet);
 }
 
 /** With `plan.required`, implementation runs carry out the approved plan; it reaches the agent in FACTORY_PLAN_FILE. */

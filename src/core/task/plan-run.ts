@@ -61,6 +61,8 @@ export async function runPlan(
     started: () => progress.show({ phase: "running", planning: true }),
   });
   switch (result.kind) {
+    case "queued":
+      return; // another replica takes it from the shared queue; resumeQueuedTask shows the plan
     case "dispatched":
       return progress.show({ phase: "running", planning: true, ciUrl: result.url });
     case "planned":

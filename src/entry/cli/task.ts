@@ -69,7 +69,8 @@ export const taskCommand: CliCommand = async (args, io) => {
       clock: systemClock,
     });
     if (result.kind === "refused") throw new Error(result.message);
-    if (result.kind === "dispatched") throw new Error("the task was handed elsewhere instead of running here");
+    if (result.kind === "dispatched" || result.kind === "queued")
+      throw new Error("the task was handed elsewhere instead of running here");
     await writeFile(resolve(io.cwd, values.output), JSON.stringify(toChangeSet(result, task.baseSha), null, 2) + "\n");
     io.stdout.write(describe(result) + "\n");
     return 0;

@@ -1,18 +1,19 @@
 import { pino } from "pino";
 import { redactingLogOptions, registerSecrets } from "../log-redaction.js";
 import type { Logger } from "../../core/deps.js";
+import { uniqueKeys } from "../unique-keys.js";
 import type { AwsCall } from "./aws-json.js";
 import { loadParameters, parameterNamesFromEnv } from "./parameters.js";
 
-/** JSON lines on stdout, which Lambda sends to CloudWatch Logs. */
+/** JSON lines on stdout, which Lambda sends to CloudWatch Logs, each key once and no credential per line. */
 export function lambdaLogger(
   env: NodeJS.ProcessEnv,
   fn: string,
-  destination: NodeJS.WritableStream = process.stdout,
+  destination: { write(line: string): unknown } = pino.destination(1),
 ): Logger {
   return pino(
     { level: env.LOG_LEVEL || "info", base: { fn }, ...redactingLogOptions(env) },
-    destination,
+    { write: (line: string) => destination.write(uniqueKeys(line)) },
   ) as unknown as Logger;
 }
 
