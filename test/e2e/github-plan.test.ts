@@ -45,7 +45,7 @@ describe("GitHub end to end with plan.required: label → plan, approve → one 
     return payload;
   }
 
-  const comment = async (payload: unknown, deliveryId = `comment-${nextComment}`) => {
+  const comment = async (payload: { comment: { id: number } }, deliveryId = `comment-${payload.comment.id}`) => {
     const res = await e2e.deliver("issue_comment", payload, deliveryId);
     expect(res.status).toBe(200);
     await e2e.server.jobs.drain();
@@ -71,8 +71,8 @@ describe("GitHub end to end with plan.required: label → plan, approve → one 
   });
 
   it("after a re-plan, an approval of the old plan is refused, by id and when written before it", async () => {
-    const early = commentPayload("alice", "/factory approve"); // written while the first plan was shown
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    // Written while the first plan was shown, delivered late (comment times have second precision).
+    const early = commentPayload("alice", "/factory approve", new Date(Date.now() - 60_000));
     await comment(commentPayload("alice", "/factory plan Keep the theme in one constant."));
     expect(taskComment().body).toContain(SECOND_PLAN);
     expect(taskComment().body).toContain("Refinement history (1 request)");

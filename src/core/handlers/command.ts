@@ -76,7 +76,7 @@ async function issueOf(event: CommandEvent, deps: CommandDeps): Promise<number |
 }
 
 async function retry(event: CommandEvent, deps: CommandDeps, config: FactoryConfig, issue: number): Promise<void> {
-  const { forge, clock } = deps;
+  const { forge } = deps;
   const found = await findTaskRecord(forge, issue);
   if (found?.state && isActive(found.state.phase))
     return reply(event, deps, "A task is already running for this issue; `/factory stop` stops it.");
