@@ -38,6 +38,8 @@ const OPERATIONS: readonly string[] = [
   "GET /repos/{owner}/{repo}/pulls",
   "POST /repos/{owner}/{repo}/pulls",
   "GET /repos/{owner}/{repo}/pulls/{pull_number}",
+  "GET /repos/{owner}/{repo}/pulls/{pull_number}/commits",
+  "POST /repos/{owner}/{repo}/pulls/comments/{comment_id}/reactions",
   "PATCH /repos/{owner}/{repo}/pulls/{pull_number}",
   "GET /repos/{owner}/{repo}/pulls/{pull_number}/files",
   "POST /repos/{owner}/{repo}/issues/{issue_number}/labels",

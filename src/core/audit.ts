@@ -20,6 +20,8 @@ type WriteMethod = keyof Pick<
   | "markReadyForReview"
   | "acknowledgeComment"
   | "dispatchTaskRun"
+  | "replyToReviewThread"
+  | "resolveReviewThread"
 >;
 
 /** Names the object each write touches, for the audit line's `target`. */
@@ -37,6 +39,8 @@ const TARGETS: Record<WriteMethod, (...args: never[]) => string> = {
   acknowledgeComment: (t: { kind: string; number: number }, id: number) =>
     `${t.kind}#${t.number}/comment:${id}/reaction`,
   dispatchTaskRun: (input: { workflow: string; ref: string }) => `run:${input.workflow}@${input.ref}`,
+  replyToReviewThread: (n: number, thread: string) => `change#${n}/thread:${thread}/reply`,
+  resolveReviewThread: (n: number, thread: string) => `change#${n}/thread:${thread}/resolve`,
 };
 
 /** Whether a Forge method is a write (audited, and traced as one). */

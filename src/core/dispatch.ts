@@ -9,6 +9,7 @@ import { handleCommand } from "./handlers/command.js";
 import { handleConfigCheck } from "./handlers/config-check.js";
 import { handleIssueLabeled } from "./handlers/issue-labeled.js";
 import { handleTaskRunCompleted } from "./handlers/task-run-completed.js";
+import { handleReviewSubmitted } from "./handlers/review-submitted.js";
 import { originAllows, startsWork } from "./origin.js";
 import { runnerWithOrigin, type TaskOrigin, type TaskRunner } from "./task-runner.js";
 
@@ -26,6 +27,8 @@ export interface Delivery {
   forge(): Promise<Forge>;
   /** The same as data, for a runner that queues tasks for other replicas (`REDIS_URL`). */
   origin?: TaskOrigin;
+  /** Called by the host once every job of this delivery has finished, however it ended. */
+  settled?: () => void;
 }
 
 /** What the host gives every handler besides the forge. */
@@ -92,6 +95,14 @@ const ROUTES: Routes = {
       job: "config-check",
       key: (event) => `!${event.number}`,
       handle: (event, deps) => handleConfigCheck(event, deps),
+    },
+  ],
+  "review.submitted": [
+    {
+      // Reviews of one PR answered one after another: the second sees the first's round in the trailers.
+      job: "review-round",
+      key: (event) => `!${event.number}`,
+      handle: (event, deps) => handleReviewSubmitted(event, deps),
     },
   ],
   command: [

@@ -63,6 +63,17 @@ export interface CommandEvent extends EventBase {
   argument?: string;
   /** When the comment was written, as the forge says (an approval applies to the plan shown then). */
   writtenAt?: string;
+  /** Where the command was written when not a plain comment (GitHub review bodies and review comments). */
+  source?: "review" | "review-comment";
+}
+
+/** A review requesting changes was submitted on a PR (GitHub `pull_request_review`, state `changes_requested`). */
+export interface ReviewSubmittedEvent extends EventBase {
+  type: "review.submitted";
+  number: number;
+  reviewId: number;
+  /** The review's own text (may be empty). */
+  body: string;
 }
 
 const COMMAND = /^\/factory(?:\s+(\S+))?/i;
@@ -89,4 +100,9 @@ export function commandArgument(body: unknown): string {
 }
 
 export type CoreEvent =
-  IssueLabeledEvent | CiCompletedEvent | ChangeRequestUpdatedEvent | TaskRunCompletedEvent | CommandEvent;
+  | IssueLabeledEvent
+  | CiCompletedEvent
+  | ChangeRequestUpdatedEvent
+  | TaskRunCompletedEvent
+  | CommandEvent
+  | ReviewSubmittedEvent;

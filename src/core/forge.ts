@@ -103,6 +103,29 @@ export interface CiJob {
   reportedText?: string;
 }
 
+/** One comment of a review thread. */
+export interface ReviewComment {
+  author: string;
+  body: string;
+}
+
+/** An unresolved review thread (GitHub review thread; GitLab resolvable MR discussion). */
+export interface ReviewThread {
+  /** GitHub: the thread's node id; GitLab: the discussion id. */
+  id: string;
+  path: string | null;
+  line: number | null;
+  /** The diff hunk the thread is on, when the forge gives one. */
+  diffHunk: string | null;
+  comments: ReviewComment[];
+}
+
+/** A commit of a change request's branch, oldest first. */
+export interface BranchCommit {
+  sha: string;
+  message: string;
+}
+
 /** A task run on the repository's own CI (GitHub `workflow_dispatch`, GitLab pipeline with variables). */
 export interface TaskRunDispatch {
   /** GitHub: the workflow file name in `.github/workflows`; ignored on GitLab. */
@@ -186,8 +209,20 @@ export interface Forge {
   getCommitMessage(sha: string): Promise<string>;
   /** Leaves draft state (GitHub GraphQL markPullRequestReadyForReview; GitLab drops `Draft: `). */
   markReadyForReview(number: number): Promise<void>;
-  /** Shows a command was seen: a reaction on GitHub, an award emoji on GitLab. */
-  acknowledgeComment(target: CommentTarget, commentId: number): Promise<void>;
+  /**
+   * Shows a command was seen: a reaction on GitHub, an award emoji on GitLab. `source` says when the
+   * command was in a review comment (GitHub: another endpoint) or a review body (which takes no reaction).
+   */
+  acknowledgeComment(target: CommentTarget, commentId: number, source?: "review" | "review-comment"): Promise<void>;
+
+  /** The change request's commits, oldest first (their trailers count review rounds). */
+  listChangeRequestCommits(number: number): Promise<BranchCommit[]>;
+  /** Every unresolved review thread of a change request, with all its comments. */
+  listReviewThreads(number: number): Promise<ReviewThread[]>;
+  /** Adds one reply to a review thread. */
+  replyToReviewThread(number: number, threadId: string, body: string): Promise<void>;
+  /** Marks a thread resolved (GitHub); absent where the bot leaves that to people (GitLab). */
+  resolveReviewThread?(number: number, threadId: string): Promise<void>;
 
   /** Starts a task run on the repository's CI; the URL of the run (or of its list) when known. */
   dispatchTaskRun(input: TaskRunDispatch): Promise<{ url: string | null }>;

@@ -14,6 +14,8 @@ export const MARKERS = {
   fixStopped: "<!-- factory:fix-stopped -->",
   /** The one note that a failure also happens on the base branch, so no attempt was spent. */
   baseAlsoFails: "<!-- factory:base-also-fails -->",
+  /** The bot's reply in a review thread; `reviewReplyMarker(N)` tells the round. */
+  reviewReply: "<!-- factory:review-reply -->",
 } as const;
 
 export type MarkerName = keyof typeof MARKERS;
@@ -27,6 +29,11 @@ export const STATUS_CONTEXTS = {
 /** Whether a CI job or status is one of the bot's own (`factory/…`). */
 export function isOwnStatus(name: string): boolean {
   return name.startsWith("factory/");
+}
+
+/** The reply marker of review round N, so one thread gets one reply per round, however often delivered. */
+export function reviewReplyMarker(round: number): string {
+  return `${MARKERS.reviewReply}<!-- factory:review-round ${round} -->`;
 }
 
 export function hasMarker(body: string, name: MarkerName): boolean {

@@ -14,6 +14,8 @@ export type Origin = "people" | "anyone" | "the-app";
 export const ORIGINS: { readonly [T in CoreEvent["type"]]: Origin | ((forge: Forge) => Origin) } = {
   "issue.labeled": "people",
   command: "people",
+  // Reviews are not commands, but only people's reviews ask for a round.
+  "review.submitted": "people",
   // The app's own commits run CI too, and its change requests need summaries most.
   "ci.completed": "anyone",
   // Dependabot's and the app's own changes to the config file get the check like anyone's.

@@ -23,6 +23,8 @@ export interface TaskSpec {
   attempt: number;
   /** Markdown CI failure summary, on fix attempts only. */
   failureSummary?: string;
+  /** A review round: the unresolved threads as Markdown (`FACTORY_REVIEW_FILE`, `FACTORY_MODE=review`). */
+  review?: { round: number; markdown: string };
   config: FactoryConfig;
   /** `plan`: the agent writes a plan to FACTORY_PLAN_FILE and its changes are discarded (docs/plans.md). */
   mode?: "plan" | "implement";

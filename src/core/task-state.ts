@@ -31,6 +31,8 @@ export interface TaskState {
    * down): a redelivery of the same event then runs it again, where it would otherwise do nothing.
    */
   retryable?: boolean;
+  /** The commit the bot last pushed for this task (a review round's replies name it). */
+  lastCommit?: string;
   /** The PR head a fix attempt was last started for: one attempt per failing head. */
   fixedHead?: string;
   /** With `plan.required`: the plan shown, its refinements and its approval (docs/plans.md). */

@@ -1,5 +1,5 @@
 import type { Logger } from "../core/deps.js";
-import { jobsFor, type Deliver, type DispatchDeps } from "../core/dispatch.js";
+import { jobsFor, type Deliver, type Delivery, type DispatchDeps } from "../core/dispatch.js";
 import type { Observation } from "../core/tracing.js";
 
 /**
@@ -16,8 +16,10 @@ export class BackgroundJobs {
    * Runs `work` in the background. Jobs with the same `key` run one after another (several
    * workflows finishing on one commit would otherwise race to write the same comment).
    */
-  start(name: string, work: () => Promise<void>, logger: Logger = this.logger, key?: string): void {
-    this.run(work, key).catch((err: unknown) => logger.error({ err, job: name }, `background job ${name} failed`));
+  start(name: string, work: () => Promise<void>, logger: Logger = this.logger, key?: string): Promise<void> {
+    return this.run(work, key).catch((err: unknown) =>
+      logger.error({ err, job: name }, `background job ${name} failed`),
+    );
   }
 
   /** Runs `work` after the jobs with the same `key`; settles as the work does. */
@@ -54,17 +56,28 @@ export class BackgroundJobs {
  */
 export function inBackground(jobs: BackgroundJobs, deps: DispatchDeps, observation?: Observation): Deliver {
   return async (delivery) => {
-    if (!observation) {
-      for (const job of jobsFor(delivery, deps)) jobs.start(job.name, job.run, job.logger, job.key);
-      return;
-    }
-    const observed = { ...delivery, forge: async () => observation.forge(await delivery.forge()) };
-    const [forge, repo] = splitRepoKey(delivery.repoKey);
-    for (const job of jobsFor(observed, deps)) {
-      const attributes = { forge, repo, job: job.name, "delivery.id": delivery.deliveryId };
-      jobs.start(job.name, () => observation.tracing.span("delivery", attributes, job.run), job.logger, job.key);
-    }
+    const started = observation ? startObserved(jobs, deps, delivery, observation) : startPlain(jobs, deps, delivery);
+    const { settled } = delivery;
+    if (settled) void Promise.all(started).then(settled);
   };
+}
+
+function startPlain(jobs: BackgroundJobs, deps: DispatchDeps, delivery: Delivery): Promise<void>[] {
+  return jobsFor(delivery, deps).map((job) => jobs.start(job.name, job.run, job.logger, job.key));
+}
+
+function startObserved(
+  jobs: BackgroundJobs,
+  deps: DispatchDeps,
+  delivery: Delivery,
+  observation: Observation,
+): Promise<void>[] {
+  const observed = { ...delivery, forge: async () => observation.forge(await delivery.forge()) };
+  const [forge, repo] = splitRepoKey(delivery.repoKey);
+  return jobsFor(observed, deps).map((job) => {
+    const attributes = { forge, repo, job: job.name, "delivery.id": delivery.deliveryId };
+    return jobs.start(job.name, () => observation.tracing.span("delivery", attributes, job.run), job.logger, job.key);
+  });
 }
 
 /** `github:acme/widgets` → forge and repository. */
@@ -80,6 +93,7 @@ function splitRepoKey(key: string): [string, string] {
 export function toCompletion(jobs: BackgroundJobs, deps: DispatchDeps): Deliver {
   return async (delivery) => {
     const outcomes = await Promise.allSettled(jobsFor(delivery, deps).map((job) => jobs.run(job.run, job.key)));
+    delivery.settled?.();
     const failed = outcomes.filter((o): o is PromiseRejectedResult => o.status === "rejected");
     if (failed.length > 0) throw failed[0]!.reason;
   };

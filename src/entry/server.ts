@@ -92,18 +92,7 @@ export async function startFactoryServer(options: FactoryServerOptions = {}): Pr
   const { tracing } = observability.telemetry;
   const runnerOptions = localRunnerOptionsFromEnv(env);
   const localRunner = (logger: Logger) => new LocalTaskRunner({ ...runnerOptions, logger, clock, tracing });
-  const coordination = env.REDIS_URL
-    ? new RedisCoordination({
-        url: env.REDIS_URL,
-        logger: rootLog as unknown as Logger,
-        clock,
-        maxTasks: runnerOptions.maxTasks,
-        maxTasksPerRepo: runnerOptions.maxTasksPerRepo ?? 1,
-        allowedCommands: runnerOptions.allowedCommands,
-        lockMs: queueLockMs(env),
-      })
-    : null;
-  await coordination?.connect();
+  const coordination = await connectCoordination(env, runnerOptions, rootLog as unknown as Logger, clock);
   // With Redis the local runner's queue is shared: a replica queues, whichever replica is free runs.
   const runnerFor = (logger: Logger) => options.runner ?? coordination?.runner ?? localRunner(logger);
   const cancellation = coordination?.cancellation ?? new TaskCancellation();
@@ -167,20 +156,8 @@ export async function startFactoryServer(options: FactoryServerOptions = {}): Pr
       coordination.startWorker(localRunner(logger), jobs);
     }
   };
-  const throttle = env.REDIS_URL
-    ? new ClusteredThrottle(env.REDIS_URL, (err) => rootLog.warn({ err: { message: err.message } }, "throttle"))
-    : null;
-  await throttle?.connect(5000);
-  const githubRequests = observability.forgeRequests("github");
-  const BaseOctokit = options.Octokit ?? (throttle ? factoryOctokit(() => throttle.options()) : FactoryOctokit);
-  // Probot would cluster the throttle through REDIS_URL itself, with limiters that never recover from
-  // an emptied Redis; ClusteredThrottle does the same with ones that do.
-  const probotEnv = throttle ? { ...env, REDIS_URL: undefined } : env;
-  const server = await run(appFn, {
-    env: probotEnv,
-    Octokit: githubRequests ? withRequestObserver(BaseOctokit, githubRequests) : BaseOctokit,
-    log: rootLog,
-  });
+  const { throttle, Octokit, probotEnv } = await githubClient(env, options.Octokit, observability, rootLog);
+  const server = await run(appFn, { env: probotEnv, Octokit, log: rootLog });
   const backgroundJobs = jobs ?? new BackgroundJobs(log);
   // Without Redis there is one process, so it holds the sweep; a shared lease plugs into `lease`.
   const stopSweeps = startRedeliverSchedule({ env, logger: log, client: () => appClient(env, options.Octokit) });
@@ -201,6 +178,47 @@ export async function startFactoryServer(options: FactoryServerOptions = {}): Pr
       await observability.telemetry.shutdown();
     },
   };
+}
+
+/** With `REDIS_URL`: the shared queue, delivery memory and leases (docs/scaling.md); else null. */
+async function connectCoordination(
+  env: NodeJS.ProcessEnv,
+  runnerOptions: ReturnType<typeof localRunnerOptionsFromEnv>,
+  logger: Logger,
+  clock: Clock,
+): Promise<RedisCoordination | null> {
+  if (!env.REDIS_URL) return null;
+  const coordination = new RedisCoordination({
+    url: env.REDIS_URL,
+    logger,
+    clock,
+    maxTasks: runnerOptions.maxTasks,
+    maxTasksPerRepo: runnerOptions.maxTasksPerRepo ?? 1,
+    allowedCommands: runnerOptions.allowedCommands,
+    lockMs: queueLockMs(env),
+  });
+  await coordination.connect();
+  return coordination;
+}
+
+/** The Octokit class Probot builds its clients from: throttled through Redis when shared, observed for metrics. */
+async function githubClient(
+  env: NodeJS.ProcessEnv,
+  given: typeof FactoryOctokit | undefined,
+  observability: ServerObservability,
+  rootLog: Awaited<ReturnType<typeof serverLog>>,
+) {
+  const throttle = env.REDIS_URL
+    ? new ClusteredThrottle(env.REDIS_URL, (err) => rootLog.warn({ err: { message: err.message } }, "throttle"))
+    : null;
+  await throttle?.connect(5000);
+  const githubRequests = observability.forgeRequests("github");
+  const BaseOctokit = given ?? (throttle ? factoryOctokit(() => throttle.options()) : FactoryOctokit);
+  // Probot would cluster the throttle through REDIS_URL itself, with limiters that never recover from
+  // an emptied Redis; ClusteredThrottle does the same with ones that do.
+  const probotEnv = throttle ? { ...env, REDIS_URL: undefined } : env;
+  const Octokit = githubRequests ? withRequestObserver(BaseOctokit, githubRequests) : BaseOctokit;
+  return { throttle, Octokit, probotEnv };
 }
 
 /**

@@ -31,8 +31,10 @@ export function factoryGitHubApp(deps: GitHubAppDeps) {
         repo: fullName,
         deliveryId: context.id,
       }) as Logger;
-      if (deps.deliveries && !(await deps.deliveries.firstTime(`github:${context.name}:${context.id}`)))
-        return logger.info({ event: context.name }, "redelivery of a delivery already accepted; nothing to do");
+      const { deliveries } = deps;
+      const deliveryKey = `github:${context.name}:${context.id}`;
+      if (deliveries && !(await deliveries.firstTime(deliveryKey)))
+        return logger.info({ event: context.name }, "this delivery is already being worked on; nothing to do");
       const installationId = (context.payload as { installation?: { id?: number } }).installation?.id;
       await deps.deliver({
         deliveryId: context.id,
@@ -41,6 +43,7 @@ export function factoryGitHubApp(deps: GitHubAppDeps) {
         logger,
         configPaths: [CONFIG_PATH],
         forge: async () => new GitHubForge(context.octokit as Octokit, repo, await botLogin()),
+        ...(deliveries ? { settled: () => void deliveries.forget(deliveryKey) } : {}),
         ...(installationId
           ? { origin: { forge: "github", deliveryId: context.id, actor: event.actor.login, installationId, repo } }
           : {}),

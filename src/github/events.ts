@@ -185,7 +185,62 @@ function commandExtras(body: string | undefined, createdAt: string | undefined) 
   return { argument: commandArgument(body), ...(typeof createdAt === "string" ? { writtenAt: createdAt } : {}) };
 }
 
+interface ReviewPayload {
+  review?: { id?: number; body?: string | null; state?: string; user?: { login?: string; type?: string } | null };
+  comment?: { id?: number; body?: string; user?: { login?: string; type?: string } | null };
+  pull_request?: { number?: number };
+  sender?: { login?: string; type?: string };
+}
+
+/**
+ * `pull_request_review.submitted`: a review requesting changes starts a round; a review whose body is
+ * `/factory fix` (or another command) is a command whatever its state.
+ */
+export function fromPullRequestReview(payload: ReviewPayload, deliveryId: string): CoreEvent | null {
+  const { review, pull_request: pull, sender } = payload;
+  if (typeof review?.id !== "number" || typeof pull?.number !== "number" || !sender?.login) return null;
+  const actor = { login: sender.login, isBot: sender.type === "Bot" };
+  const command = parseCommand(review.body ?? "");
+  if (command)
+    return {
+      type: "command",
+      deliveryId,
+      command,
+      commentId: review.id,
+      source: "review",
+      target: { kind: "change", number: pull.number },
+      actor,
+    };
+  // GitHub's webhook spells the state in lower case (https://docs.github.com/en/webhooks/webhook-events-and-payloads#pull_request_review).
+  if (review.state?.toLowerCase() !== "changes_requested") return null;
+  return {
+    type: "review.submitted",
+    deliveryId,
+    number: pull.number,
+    reviewId: review.id,
+    body: review.body ?? "",
+    actor,
+  };
+}
+
+/** `/factory …` in a new review comment (a line comment or a reply in a thread). */
+export function fromReviewComment(payload: ReviewPayload, deliveryId: string): CommandEvent | null {
+  const { comment, pull_request: pull, sender } = payload;
+  const command = parseCommand(comment?.body ?? "");
+  if (!command || typeof comment?.id !== "number" || typeof pull?.number !== "number" || !sender?.login) return null;
+  return {
+    type: "command",
+    deliveryId,
+    command,
+    commentId: comment.id,
+    source: "review-comment",
+    target: { kind: "change", number: pull.number },
+    actor: { login: sender.login, isBot: sender.type === "Bot" },
+  };
+}
+
 type AnyPayload = Parameters<typeof toIssueLabeledEvent>[0] &
+  ReviewPayload &
   Parameters<typeof fromWorkflowRun>[0] &
   Parameters<typeof fromTaskWorkflowRun>[0] &
   Parameters<typeof fromIssueComment>[0] &
@@ -203,6 +258,8 @@ export const GITHUB_EVENTS = [
   "pull_request.reopened",
   "workflow_run.completed",
   "check_run.completed",
+  "pull_request_review.submitted",
+  "pull_request_review_comment.created",
 ] as const;
 
 /**
@@ -222,6 +279,10 @@ export function routeGitHubEvent(name: string, payload: AnyPayload, deliveryId: 
       return fromTaskWorkflowRun(payload, deliveryId) ?? fromWorkflowRun(payload, deliveryId);
     case "check_run.completed":
       return fromCheckRun(payload, deliveryId);
+    case "pull_request_review.submitted":
+      return fromPullRequestReview(payload, deliveryId);
+    case "pull_request_review_comment.created":
+      return fromReviewComment(payload, deliveryId);
     default:
       return name === "pull_request" && PULL_REQUEST_ACTIONS.has(String(payload.action))
         ? fromPullRequest(payload, deliveryId)

@@ -21,6 +21,8 @@ import {
   type ForgeWording,
   type PermissionLevel,
   type RepoRef,
+  type ReviewThread,
+  type BranchCommit,
   type TaskRunDispatch,
 } from "../core/forge.js";
 import { github } from "./errors.js";
@@ -41,6 +43,49 @@ export const githubWording: ForgeWording = {
   commentUrl: (issueUrl, commentId) => `${issueUrl}#issuecomment-${commentId}`,
   permissionName: (level) => level,
 };
+
+// Comments past the first 100 of a thread are not read: the agent gets the thread's start and most of its talk.
+const REVIEW_THREADS_QUERY = `query($owner: String!, $name: String!, $number: Int!, $cursor: String) {
+  repository(owner: $owner, name: $name) {
+    pullRequest(number: $number) {
+      reviewThreads(first: 100, after: $cursor) {
+        pageInfo { hasNextPage endCursor }
+        nodes {
+          id
+          isResolved
+          path
+          line
+          originalLine
+          comments(first: 100) { nodes { body diffHunk author { login } } }
+        }
+      }
+    }
+  }
+}`;
+
+interface ThreadCommentNode {
+  body: string;
+  diffHunk: string;
+  author: { login: string } | null;
+}
+
+interface ReviewThreadsPage {
+  repository: {
+    pullRequest: {
+      reviewThreads: {
+        pageInfo: { hasNextPage: boolean; endCursor: string | null };
+        nodes: Array<{
+          id: string;
+          isResolved: boolean;
+          path: string;
+          line: number | null;
+          originalLine: number | null;
+          comments: { nodes: Array<ThreadCommentNode | null> | null };
+        } | null> | null;
+      };
+    } | null;
+  } | null;
+}
 
 const CODEOWNERS_PATHS = [".github/CODEOWNERS", "CODEOWNERS", "docs/CODEOWNERS"];
 // Fork PRs are not always listed by commit; this many recent open PRs are scanned by head SHA.
@@ -482,9 +527,80 @@ export class GitHubForge implements Forge {
     );
   }
 
-  async acknowledgeComment(_target: CommentTarget, commentId: number): Promise<void> {
+  async acknowledgeComment(
+    _target: CommentTarget,
+    commentId: number,
+    source?: "review" | "review-comment",
+  ): Promise<void> {
+    // A review's own body takes no reaction (https://docs.github.com/en/rest/reactions/reactions).
+    if (source === "review") return;
+    const params = { ...this.ownerRepo, comment_id: commentId, content: "eyes" as const };
     await github("reaction", () =>
-      this.#octokit.rest.reactions.createForIssueComment({ ...this.ownerRepo, comment_id: commentId, content: "eyes" }),
+      source === "review-comment"
+        ? this.#octokit.rest.reactions.createForPullRequestReviewComment(params)
+        : this.#octokit.rest.reactions.createForIssueComment(params),
+    );
+  }
+
+  async listChangeRequestCommits(number: number): Promise<BranchCommit[]> {
+    // GitHub lists at most 250 commits of a pull request, oldest first; factory branches stay far below.
+    const commits = await github("pull request commits", () =>
+      this.#octokit.paginate(this.#octokit.rest.pulls.listCommits, {
+        ...this.ownerRepo,
+        pull_number: number,
+        per_page: 100,
+      }),
+    );
+    return commits.map((c) => ({ sha: c.sha, message: c.commit.message }));
+  }
+
+  async listReviewThreads(number: number): Promise<ReviewThread[]> {
+    const threads: ReviewThread[] = [];
+    let cursor: string | null = null;
+    do {
+      const page: ReviewThreadsPage = await github("review threads", () =>
+        this.#octokit.graphql<ReviewThreadsPage>(REVIEW_THREADS_QUERY, {
+          owner: this.#owner,
+          name: this.#name,
+          number,
+          cursor,
+        }),
+      );
+      const connection = page.repository?.pullRequest?.reviewThreads;
+      if (!connection) break;
+      for (const node of connection.nodes ?? []) {
+        if (!node || node.isResolved) continue;
+        const comments = (node.comments.nodes ?? []).filter((c): c is ThreadCommentNode => c !== null);
+        threads.push({
+          id: node.id,
+          path: node.path || null,
+          line: node.line ?? node.originalLine ?? null,
+          diffHunk: comments[0]?.diffHunk || null,
+          comments: comments.map((c) => ({ author: c.author?.login ?? "ghost", body: c.body })),
+        });
+      }
+      cursor = connection.pageInfo.hasNextPage ? connection.pageInfo.endCursor : null;
+    } while (cursor);
+    return threads;
+  }
+
+  async replyToReviewThread(_number: number, threadId: string, body: string): Promise<void> {
+    await github("review thread reply", () =>
+      this.#octokit.graphql(
+        "mutation($id: ID!, $body: String!) { addPullRequestReviewThreadReply(input: { pullRequestReviewThreadId: $id, body: $body }) { comment { id } } }",
+        { id: threadId, body, ...NO_RETRY },
+      ),
+    );
+  }
+
+  async resolveReviewThread(_number: number, threadId: string): Promise<void> {
+    await github("review thread resolution", () =>
+      this.#octokit.graphql(
+        "mutation($id: ID!) { resolveReviewThread(input: { threadId: $id }) { thread { isResolved } } }",
+        {
+          id: threadId,
+        },
+      ),
     );
   }
 

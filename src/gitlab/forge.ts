@@ -17,6 +17,8 @@ import type {
   ForgeWording,
   PermissionLevel,
   RepoRef,
+  BranchCommit,
+  ReviewThread,
   TaskRunDispatch,
   TaskRunInputs,
 } from "../core/forge.js";
@@ -30,6 +32,8 @@ import {
   STATUS_STATES,
   toChangeRequest,
   toForgeComment,
+  toReviewThread,
+  type DiscussionData,
   type JobData,
   type MergeRequestData,
   type NoteData,
@@ -433,6 +437,34 @@ export class GitLabForge implements Forge {
       // Awarding the same emoji twice is refused; the acknowledgement is there either way.
       if (!(err instanceof ForgeError && /already been taken/i.test(err.message))) throw err;
     }
+  }
+
+  async listChangeRequestCommits(number: number): Promise<BranchCommit[]> {
+    const commits = await gitlabCall<Array<{ id: string; message: string }>>("merge request commits", () =>
+      this.#api.mergeRequests.allCommits(this.#projectId, number, { perPage: 100 }),
+    );
+    // GitLab lists them newest first (https://docs.gitlab.com/api/merge_requests/#get-single-merge-request-commits).
+    return commits.map((c) => ({ sha: c.id, message: c.message })).reverse();
+  }
+
+  async listReviewThreads(number: number): Promise<ReviewThread[]> {
+    const discussions = await gitlabCall<DiscussionData[]>("discussion listing", () =>
+      this.#api.mergeRequestDiscussions.all(this.#projectId, number, { perPage: 100 }),
+    );
+    const open = discussions.filter((d) => toReviewThread(d, new Map()) !== null);
+    if (open.length === 0) return [];
+    // Discussions carry no diff hunk: it is cut from the merge request's diff, read once.
+    const diffs = await gitlabCall<Array<{ new_path: string; diff: string }>>("diff listing", () =>
+      this.#api.mergeRequests.allDiffs(this.#projectId, number, { perPage: 100 }),
+    );
+    const byPath = new Map(diffs.map((d) => [d.new_path, d.diff]));
+    return open.map((d) => toReviewThread(d, byPath)!);
+  }
+
+  async replyToReviewThread(number: number, threadId: string, body: string): Promise<void> {
+    await gitlabCall("discussion reply", () =>
+      this.#api.mergeRequestDiscussions.addNote(this.#projectId, number, threadId, body),
+    );
   }
 
   /** A pipeline on `ref` with the task's inputs as variables (see `taskRunVariables`). */

@@ -1,5 +1,12 @@
 import type { ChangeSetFile } from "../core/changeset.js";
-import type { ChangeRequest, CiJobState, CommitState, ForgeComment, PermissionLevel } from "../core/forge.js";
+import type {
+  ChangeRequest,
+  CiJobState,
+  CommitState,
+  ForgeComment,
+  PermissionLevel,
+  ReviewThread,
+} from "../core/forge.js";
 
 /** The fields of a GitLab merge request the bot reads. */
 export interface MergeRequestData {
@@ -127,4 +134,52 @@ export function commitActions(files: readonly ChangeSetFile[]): CommitActionData
     };
     return file.mode === "100755" ? [write, { action: "chmod", filePath: file.path, execute_filemode: true }] : [write];
   });
+}
+
+export interface DiscussionData {
+  id: string;
+  individual_note?: boolean;
+  notes?: Array<
+    NoteData & {
+      resolvable?: boolean;
+      resolved?: boolean;
+      position?: {
+        new_path?: string | null;
+        new_line?: number | null;
+        old_path?: string | null;
+        old_line?: number | null;
+      } | null;
+    }
+  >;
+}
+
+/** A resolvable discussion nobody resolved yet, as a review thread; null for anything else. */
+export function toReviewThread(discussion: DiscussionData, diffs: Map<string, string>): ReviewThread | null {
+  const notes = (discussion.notes ?? []).filter((n) => !n.system);
+  const first = notes[0];
+  if (!first?.resolvable || notes.every((n) => n.resolved)) return null;
+  const position = first.position ?? null;
+  const path = position?.new_path ?? position?.old_path ?? null;
+  const line = position?.new_line ?? position?.old_line ?? null;
+  const diff = path ? diffs.get(path) : undefined;
+  return {
+    id: discussion.id,
+    path,
+    line,
+    diffHunk: diff && position?.new_line ? hunkAround(diff, position.new_line) : null,
+    comments: notes.map((n) => ({ author: n.author?.username ?? "", body: n.body })),
+  };
+}
+
+const HUNK_HEADER = /^@@ -\d+(?:,\d+)? \+(\d+)(?:,(\d+))? @@/;
+
+/** The hunk of a unified diff whose new side holds `line` (GitLab's discussions carry no hunk). */
+export function hunkAround(diff: string, line: number): string | null {
+  const hunks = diff.split(/^(?=@@ )/m).filter((h) => HUNK_HEADER.test(h));
+  const hunk = hunks.find((h) => {
+    const [, start, count] = HUNK_HEADER.exec(h)!;
+    const from = Number(start);
+    return line >= from && line < from + Number(count ?? 1);
+  });
+  return hunk ? hunk.trimEnd() : null;
 }

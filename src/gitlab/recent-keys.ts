@@ -41,6 +41,10 @@ export class RecentKeys implements DeliveryMemory {
     return true;
   }
 
+  async forget(key: string): Promise<void> {
+    this.#firstSeen.delete(key);
+  }
+
   get size(): number {
     return this.#firstSeen.size;
   }

@@ -11,7 +11,7 @@ import { DEFAULT_LIMITS, type RunnerLimits } from "./limits.js";
 import { scanDirectory, type BaseManifest } from "./manifest.js";
 import { isInsideDirectory } from "./paths.js";
 import { runShellCommand } from "./process.js";
-import { iterate, type IterationSteps } from "./iterations.js";
+import { iterate, type IterationOutcome, type IterationSteps } from "./iterations.js";
 import { runRepositoryTestsWithOutput, type TestRun } from "./repository-tests.js";
 import { iterationVariables, readSummary, taskVariables, writeTaskFiles, writeTestFailure } from "./task-files.js";
 import { explainFailures, renderTestFailureMarkdown } from "./test-failures.js";
@@ -132,6 +132,12 @@ async function runAgentThenTests(
     clock: options.clock,
   });
   options.logger.info({ stopped: outcome.stopped, runs: outcome.runs.length }, "iterations finished");
+  return taskResult(task, outcome);
+}
+
+/** What the loop ended with: the last complete run published, or the agent's failure. */
+function taskResult(task: TaskSpec, outcome: IterationOutcome): TaskRunResult {
+  const { max_iterations: maxIterations, max_minutes: maxMinutes } = task.config.agent;
   const iterations: IterationsRecord = {
     max_iterations: maxIterations,
     max_minutes: maxMinutes,

@@ -17,10 +17,10 @@ export const NETWORK_OFF_UNSANDBOXED_MESSAGE =
   "Ask the bot's operator to install bubblewrap and unset FACTORY_SANDBOX (see docs/security.md), " +
   "or remove `agent.network: off` from .github/factory.yml.";
 
-/** Docker's default seccomp profile refuses the namespaces bwrap needs: the setting docs/security.md gives. */
+/** Docker's seccomp, AppArmor and masked /proc refuse what bwrap needs: the settings docs/security.md gives. */
 const DOCKER_HINT =
-  "in Docker, run the container with `--security-opt seccomp=unconfined --security-opt apparmor=unconfined` " +
-  "or a seccomp profile that allows user namespaces (docs/security.md)";
+  "in Docker, run the container with `--security-opt seccomp=unconfined --security-opt apparmor=unconfined " +
+  "--security-opt systempaths=unconfined`, or a seccomp profile that allows user namespaces (docs/security.md)";
 
 interface GateOptions {
   sandbox?: SandboxSetting;

@@ -13,6 +13,8 @@ export interface TaskFiles {
   failureFile: string | null;
   /** Plan runs: where the agent writes its plan; implementation runs of an approved plan: the plan. */
   planFile: string | null;
+  /** Present on review rounds only. */
+  reviewFile: string | null;
 }
 
 export async function writeTaskFiles(directory: string, task: TaskSpec): Promise<TaskFiles> {
@@ -23,12 +25,17 @@ export async function writeTaskFiles(directory: string, task: TaskSpec): Promise
     failureFile = path.join(directory, "ci-failure.md");
     await writeFile(failureFile, task.failureSummary);
   }
+  let reviewFile: string | null = null;
+  if (task.review !== undefined) {
+    reviewFile = path.join(directory, "review.md");
+    await writeFile(reviewFile, task.review.markdown);
+  }
   const planFile = task.mode === "plan" || task.approvedPlan !== undefined ? path.join(directory, "plan.md") : null;
   if (planFile !== null && task.approvedPlan !== undefined) await writeFile(planFile, task.approvedPlan);
-  return { taskFile, summaryFile: path.join(directory, "summary.md"), failureFile, planFile };
+  return { taskFile, summaryFile: path.join(directory, "summary.md"), failureFile, reviewFile, planFile };
 }
 
-/** The task variables (docs/configuration.md, "On a CI runner"); issue text goes only here, never into a command line. */
+/** The task variables (docs/configuration.md, "What the agent gets"); issue text goes only here, never into a command line. */
 export function taskVariables(task: TaskSpec, files: TaskFiles): Record<string, string> {
   return {
     FACTORY_TASK_FILE: files.taskFile,
@@ -41,6 +48,8 @@ export function taskVariables(task: TaskSpec, files: TaskFiles): Record<string, 
     FACTORY_MODE: task.mode ?? "implement",
     ...(files.planFile === null ? {} : { FACTORY_PLAN_FILE: files.planFile }),
     ...(files.failureFile === null ? {} : { FACTORY_CI_FAILURE_FILE: files.failureFile }),
+    // A review round answers review threads (docs/review-rounds.md).
+    ...(files.reviewFile === null ? {} : { FACTORY_MODE: "review", FACTORY_REVIEW_FILE: files.reviewFile }),
   };
 }
 
@@ -60,6 +69,13 @@ export function renderTaskMarkdown(task: TaskSpec): string {
       `## CI failure (fix attempt ${task.attempt})`,
       "CI failed on the pull request made for this issue. Fix what made it fail:",
       task.failureSummary,
+    );
+  }
+  if (task.review !== undefined) {
+    sections.push(
+      `## Review round ${task.review.round}`,
+      "Reviewers asked for changes on the pull request made for this issue. Their unresolved threads are in the " +
+        "file named by the FACTORY_REVIEW_FILE environment variable; address them.",
     );
   }
   sections.push(...planSections(task));

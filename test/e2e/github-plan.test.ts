@@ -45,7 +45,10 @@ describe("GitHub end to end with plan.required: label → plan, approve → one 
     return payload;
   }
 
-  const comment = async (payload: { comment: { id: number } }, deliveryId = `comment-${payload.comment.id}`) => {
+  const comment = async (
+    payload: ReturnType<typeof commentPayload>,
+    deliveryId = `comment-${String(payload.comment.id)}`,
+  ) => {
     const res = await e2e.deliver("issue_comment", payload, deliveryId);
     expect(res.status).toBe(200);
     await e2e.server.jobs.drain();

@@ -55,6 +55,25 @@ tests:
 };
 
 /**
+ * The task of the review-round tests: on a review round (FACTORY_MODE=review) the agent records what
+ * its review file held (mode, thread count, the comments it quotes, whether a resolved thread got in).
+ */
+export const REVIEW_AGENT_COMMAND =
+  `if [ "$FACTORY_MODE" = review ]; then ` +
+  `printf '%s %s %s %s %s\\n' "$FACTORY_MODE" "$(grep -c '^# Thread' "$FACTORY_REVIEW_FILE")" ` +
+  `"$(grep -o 'Call it darkMode.' "$FACTORY_REVIEW_FILE")" "$(grep -o 'Mention the theme here.' "$FACTORY_REVIEW_FILE")" ` +
+  `"$(grep -c 'settled' "$FACTORY_REVIEW_FILE")" > review-seen.txt; ` +
+  `else ${AGENT_COMMAND}; fi`;
+export const REVIEW_TASK_CONFIG = `
+agent:
+  command: ${JSON.stringify(REVIEW_AGENT_COMMAND)}
+  timeout_seconds: 60
+tests:
+  - name: theme exists
+    command: ${TEST_COMMAND}
+`;
+
+/**
  * The plan e2e tests' agent: with FACTORY_MODE=plan it writes a plan naming how many refinements
  * its task file holds (and leaves a stray file, which must be discarded); otherwise it makes the
  * change and keeps the approved plan it was given next to it.

@@ -15,6 +15,8 @@ import type {
   ForgeWording,
   PermissionLevel,
   RepoRef,
+  BranchCommit,
+  ReviewThread,
   TaskRunDispatch,
 } from "../../src/core/forge.js";
 import type { ChangeSetFile } from "../../src/core/changeset.js";
@@ -226,6 +228,42 @@ export class FakeForge implements Forge {
     return this.ciJobs.get(sha) ?? [];
   }
 
+  /** Unresolved review threads per change request; resolving one takes it out. */
+  reviewThreads = new Map<number, ReviewThread[]>();
+  threadReplies: Array<{ number: number; threadId: string; body: string }> = [];
+  resolvedThreads: string[] = [];
+  async listChangeRequestCommits(number: number): Promise<BranchCommit[]> {
+    const cr = this.changeRequests.find((c) => c.number === number);
+    const chain: BranchCommit[] = [];
+    let sha = cr ? this.branches.get(cr.headBranch) : undefined;
+    for (let commit = this.commits.find((c) => c.sha === sha); commit;) {
+      chain.unshift({ sha: commit.sha, message: commit.message });
+      sha = commit.parent;
+      commit = this.commits.find((c) => c.sha === sha);
+    }
+    return chain;
+  }
+  async listReviewThreads(number: number): Promise<ReviewThread[]> {
+    this.record("listReviewThreads");
+    return structuredClone(this.reviewThreads.get(number) ?? []);
+  }
+  async replyToReviewThread(number: number, threadId: string, body: string): Promise<void> {
+    this.record("replyToReviewThread");
+    this.threadReplies.push({ number, threadId, body });
+    this.reviewThreads
+      .get(number)
+      ?.find((t) => t.id === threadId)
+      ?.comments.push({ author: this.botLogin, body });
+  }
+  async resolveReviewThread(number: number, threadId: string): Promise<void> {
+    this.record("resolveReviewThread");
+    this.resolvedThreads.push(threadId);
+    this.reviewThreads.set(
+      number,
+      (this.reviewThreads.get(number) ?? []).filter((t) => t.id !== threadId),
+    );
+  }
+
   /** Writes performed, for asserting "nothing else happened". */
   get writes(): string[] {
     const writeNames = new Set([
@@ -241,6 +279,8 @@ export class FakeForge implements Forge {
       "markReadyForReview",
       "acknowledgeComment",
       "dispatchTaskRun",
+      "replyToReviewThread",
+      "resolveReviewThread",
     ]);
     return this.calls.filter((c) => writeNames.has(c));
   }

@@ -40,6 +40,16 @@ export interface FakePull {
   reviewers: string[];
   teamReviewers: string[];
 }
+/** A review thread as GitHub's GraphQL API serves it (`reviewThreads`). */
+export interface FakeReviewThread {
+  id: string;
+  pull: number;
+  isResolved: boolean;
+  path: string;
+  line: number | null;
+  diffHunk: string;
+  comments: Array<{ id: number; body: string; author: string }>;
+}
 export interface HookDeliveryRecord {
   id: number;
   guid: string;
@@ -81,6 +91,7 @@ export class FakeGitHub extends LocalServer {
   runArtifacts = new Map<number, Buffer>();
   /** Check runs per commit SHA, as GitHub lists them; `log` is served as the Actions job log. */
   checkRuns = new Map<string, Array<{ id: number; name: string; conclusion: string | null; log?: string }>>();
+  reviewThreads: FakeReviewThread[] = [];
   requests: RecordedRequest[] = [];
   onRequest: (req: RecordedRequest) => void = () => {};
   /** The app's webhook deliveries, newest first, as `GET /app/hook/deliveries` lists them. */
@@ -196,7 +207,21 @@ export class FakeGitHub extends LocalServer {
       base: { ref: p.base, sha: this.headOf(p.base) ?? "" },
       user: { login: `${this.appSlug}[bot]`, type: "Bot" },
       labels: p.labels.map((name) => ({ name })),
+      node_id: `PR_${p.number}`,
     };
+  }
+
+  /** The branch's commits from where it left `base` up to its head, oldest first. */
+  pullCommits(p: FakePull): Commit[] {
+    const base = this.headOf(p.base) ?? "";
+    const chain: Commit[] = [];
+    for (let sha = this.headOf(p.head); sha && sha !== base && !this.isAncestor(sha, base);) {
+      const commit = this.commits.get(sha);
+      if (!commit) break;
+      chain.unshift(commit);
+      sha = commit.parents[0];
+    }
+    return chain;
   }
 
   commentJson(c: FakeComment) {
@@ -512,6 +537,22 @@ const ROUTES: Route[] = [
       labels.map((name) => ({ name })),
     );
   }),
+  r("GET", "REPO/pulls/(\\d+)/commits", function ({ res, params }) {
+    const pull = this.pulls.find((p) => p.number === Number(params[0]));
+    if (!pull) return sendJson(res, 404, { message: "Not Found" });
+    sendJson(
+      res,
+      200,
+      this.pullCommits(pull).map((c) => ({ sha: c.sha, commit: { message: c.message }, parents: [] })),
+    );
+  }),
+  r("POST", "REPO/pulls/comments/(\\d+)/reactions", function ({ res, body }) {
+    sendJson(res, 201, { id: this.nextId(), content: (body as { content: string }).content });
+  }),
+  r("POST", "/api/graphql", function ({ res, body }) {
+    const { query, variables } = body as { query: string; variables?: Record<string, unknown> };
+    sendJson(res, 200, answerGraphQL(this, query, variables ?? {}));
+  }),
   r("POST", "REPO/pulls/(\\d+)/requested_reviewers", function ({ res, params, body }) {
     const pull = this.pulls.find((p) => p.number === Number(params[0]));
     if (!pull) return sendJson(res, 404, { message: "Not Found" });
@@ -522,3 +563,47 @@ const ROUTES: Route[] = [
     sendJson(res, 201, this.pullJson(pull));
   }),
 ];
+
+/** The few GraphQL operations the bot sends, answered from the fake's state (the schema check is in onRequest). */
+function answerGraphQL(fake: FakeGitHub, query: string, variables: Record<string, unknown>): unknown {
+  const field = /\{\s*(\w+)/.exec(query)?.[1];
+  const thread = (id: unknown) => fake.reviewThreads.find((t) => t.id === id);
+  switch (field) {
+    case "repository": {
+      const nodes = fake.reviewThreads
+        .filter((t) => t.pull === variables.number)
+        .map((t) => ({
+          id: t.id,
+          isResolved: t.isResolved,
+          path: t.path,
+          line: t.line,
+          originalLine: t.line,
+          comments: {
+            nodes: t.comments.map((c) => ({ body: c.body, diffHunk: t.diffHunk, author: { login: c.author } })),
+          },
+        }));
+      const pageInfo = { hasNextPage: false, endCursor: null };
+      return { data: { repository: { pullRequest: { reviewThreads: { pageInfo, nodes } } } } };
+    }
+    case "addPullRequestReviewThreadReply": {
+      const target = thread(variables.id);
+      if (!target) return { errors: [{ message: "Could not resolve to a node" }] };
+      const comment = { id: fake.nextId(), body: String(variables.body), author: fake.appSlug };
+      target.comments.push(comment);
+      return { data: { addPullRequestReviewThreadReply: { comment: { id: `C_${comment.id}` } } } };
+    }
+    case "resolveReviewThread": {
+      const target = thread(variables.id);
+      if (!target) return { errors: [{ message: "Could not resolve to a node" }] };
+      target.isResolved = true;
+      return { data: { resolveReviewThread: { thread: { isResolved: true } } } };
+    }
+    case "markPullRequestReadyForReview": {
+      const pull = fake.pulls.find((p) => `PR_${p.number}` === variables.id);
+      if (pull) pull.draft = false;
+      return { data: { markPullRequestReadyForReview: { pullRequest: { isDraft: false } } } };
+    }
+    default:
+      return { errors: [{ message: `fake GitHub does not answer ${field ?? "this query"}` }] };
+  }
+}

@@ -68,6 +68,19 @@ export interface FakeJob {
   allowFailure?: boolean;
   trace: string;
 }
+/** A merge request discussion (GitLab's discussions API); its first note carries the diff position. */
+export interface FakeDiscussion {
+  id: string;
+  iid: number;
+  notes: Array<{
+    id: number;
+    body: string;
+    author: FakeUser;
+    resolvable: boolean;
+    resolved: boolean;
+    position?: { new_path: string; new_line: number | null };
+  }>;
+}
 export interface RecordedRequest {
   method: string;
   /** The URL path as sent, prefix and `/api/v4` included. */
@@ -99,6 +112,7 @@ export class FakeGitLab extends LocalServer {
   statuses: FakeStatus[] = [];
   pipelines: FakePipeline[] = [];
   jobs: FakeJob[] = [];
+  discussions: FakeDiscussion[] = [];
   requests: RecordedRequest[] = [];
   #nextId = 500;
 
@@ -477,6 +491,84 @@ const ROUTES: Route[] = [
     };
     this.mergeRequests.push(mr);
     sendJson(res, 201, this.mergeRequestJson(mr));
+  }),
+  route("GET", "PROJECT/merge_requests/(\\d+)/commits", function ({ res, params }) {
+    const mr = this.mergeRequests.find((m) => m.iid === Number(params[0]));
+    if (!mr) return sendJson(res, 404, { message: "404 Not found" });
+    const base = this.headOf(mr.target_branch);
+    const commits: FakeCommit[] = [];
+    for (let sha = this.headOf(mr.source_branch); sha && sha !== base;) {
+      const commit = this.commits.get(sha);
+      if (!commit) break;
+      commits.push(commit);
+      sha = commit.parents[0];
+    }
+    // Newest first, as GitLab lists them.
+    sendJson(
+      res,
+      200,
+      commits.map((c) => ({
+        id: c.sha,
+        short_id: c.sha.slice(0, 8),
+        title: c.message.split("\n")[0],
+        message: c.message,
+      })),
+    );
+  }),
+  route("GET", "PROJECT/merge_requests/(\\d+)/diffs", function ({ res, params }) {
+    const mr = this.mergeRequests.find((m) => m.iid === Number(params[0]));
+    if (!mr) return sendJson(res, 404, { message: "404 Not found" });
+    const base = this.filesAt(this.headOf(mr.target_branch) ?? "");
+    const head = this.filesAt(this.headOf(mr.source_branch) ?? "");
+    const diffs = [...head].flatMap(([path, file]) => {
+      const before = base.get(path)?.content.toString() ?? "";
+      const after = file.content.toString();
+      if (before === after) return [];
+      const lines = after.split("\n").filter((l, i, all) => i < all.length - 1 || l !== "");
+      const diff = `@@ -0,0 +1,${lines.length} @@\n${lines.map((l) => `+${l}`).join("\n")}\n`;
+      return [{ old_path: path, new_path: path, new_file: !base.has(path), deleted_file: false, diff }];
+    });
+    sendJson(res, 200, diffs);
+  }),
+  route("POST", `PROJECT/${NOTEABLE}/(\\d+)/notes/(\\d+)/award_emoji`, function ({ res, body }) {
+    sendJson(res, 201, { id: this.nextId(), name: (body as { name: string }).name, user: this.bot });
+  }),
+  route("GET", "PROJECT/merge_requests/(\\d+)/discussions", function ({ res, params }) {
+    const iid = Number(params[0]);
+    sendJson(
+      res,
+      200,
+      this.discussions
+        .filter((d) => d.iid === iid)
+        .map((d) => ({
+          id: d.id,
+          individual_note: false,
+          notes: d.notes.map((n) => ({
+            id: n.id,
+            type: n.position ? "DiffNote" : "DiscussionNote",
+            body: n.body,
+            author: { id: n.author.id, username: n.author.username },
+            created_at: new Date().toISOString(),
+            system: false,
+            resolvable: n.resolvable,
+            resolved: n.resolved,
+            ...(n.position ? { position: { ...n.position, old_path: n.position.new_path, old_line: null } } : {}),
+          })),
+        })),
+    );
+  }),
+  route("POST", "PROJECT/merge_requests/(\\d+)/discussions/([0-9a-f]+)/notes", function ({ res, params, body }) {
+    const discussion = this.discussions.find((d) => d.iid === Number(params[0]) && d.id === params[1]);
+    if (!discussion) return sendJson(res, 404, { message: "404 Discussion Not Found" });
+    const note = {
+      id: this.nextId(),
+      body: (body as { body: string }).body,
+      author: this.bot,
+      resolvable: true,
+      resolved: discussion.notes.every((n) => n.resolved),
+    };
+    discussion.notes.push(note);
+    sendJson(res, 201, { id: note.id, body: note.body, author: note.author, system: false });
   }),
   route("GET", "PROJECT/merge_requests/(\\d+)", function ({ res, params }) {
     const mr = this.mergeRequests.find((m) => m.iid === Number(params[0]));

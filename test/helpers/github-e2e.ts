@@ -59,7 +59,9 @@ export async function startGitHubE2E(
   fake.permissions.set("alice", "write");
   const problems: string[] = [];
   fake.onRequest = (req) => {
-    const check = validateGitHubRequest(req.method, req.path + (req.query.size ? `?${req.query}` : ""), req.body);
+    // GHES serves GraphQL at /api/graphql, beside the REST root the fake strips.
+    const path = req.path === "/api/graphql" ? "/graphql" : req.path;
+    const check = validateGitHubRequest(req.method, path + (req.query.size ? `?${req.query}` : ""), req.body);
     problems.push(...check.problems.map((p) => `${req.method} ${req.path}: ${p}`));
   };
   await fake.start();
@@ -126,5 +128,21 @@ export function labeledPayload(fake: FakeGitHub) {
   payload.issue.number = 12;
   payload.issue.title = "Add a dark theme";
   delete payload.issue.pull_request;
+  return payload;
+}
+
+/** A real `pull_request_review.submitted` payload, moved to the fake's repository and PR. */
+export function reviewPayload(fake: FakeGitHub, pull: number, reviewer: string, state: string, body = "") {
+  const payload = githubExample("pull_request_review", "submitted");
+  payload.installation = { id: 42, node_id: "MDIzOkludGVncmF0aW9uSW5zdGFsbGF0aW9uNDI=" };
+  Object.assign(payload.repository, {
+    name: fake.repo,
+    full_name: `${fake.owner}/${fake.repo}`,
+    default_branch: "main",
+  });
+  payload.repository.owner.login = fake.owner;
+  payload.pull_request.number = pull;
+  payload.review = { ...payload.review, state, body, user: { ...payload.review.user, login: reviewer, type: "User" } };
+  payload.sender = { ...payload.sender, login: reviewer, type: "User" };
   return payload;
 }

@@ -172,6 +172,17 @@ describe("requests that break GitHub's description", () => {
 
     expect(() => api.done()).toThrow(/request body must have required property 'query'/);
   });
+
+  test("a GraphQL query GitHub's schema rejects is reported", async () => {
+    const api = githubApi();
+    api.post("/graphql").reply(200, { data: {} });
+
+    await expect(
+      sendInvalid("POST /graphql", { query: "mutation($id: ID!) { resolveReviewThread(input: { id: $id }) { ok } }" }),
+    ).rejects.toMatchObject({ status: 500 });
+
+    expect(() => api.done()).toThrow(/GraphQL: .*threadId/s);
+  });
 });
 
 describe("GitHub Enterprise Server base URLs", () => {

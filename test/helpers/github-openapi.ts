@@ -17,6 +17,7 @@
  */
 import { readFileSync } from "node:fs";
 import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
+import { validateGitHubGraphQL } from "./github-graphql.js";
 import nock from "nock";
 
 export type HttpMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE" | "HEAD";
@@ -394,7 +395,24 @@ function checkRequest(operation: Operation, pathname: string, search: string, bo
     ...checkPathParameters(operation, pathname),
     ...checkQuery(operation, queryEntries(new URLSearchParams(search))),
     ...checkBody(operation, body),
+    ...checkGraphQL(operation, body),
   ];
+}
+
+/** The OpenAPI description only says GraphQL takes a query: the query itself is checked against GitHub's schema. */
+function checkGraphQL(operation: Operation, body: unknown): string[] {
+  if (operation.key !== "POST /graphql") return [];
+  const parsed = (typeof body === "string" ? safeJson(body) : body) as { query?: unknown; variables?: unknown } | null;
+  if (typeof parsed?.query !== "string") return []; // checkBody already says the query is missing
+  return validateGitHubGraphQL(parsed.query, parsed.variables).map((problem) => `GraphQL: ${problem}`);
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return null;
+  }
 }
 
 /** Path values are strings on the wire: validate them with type coercion (`42` for an integer). */

@@ -170,6 +170,8 @@ function hostileTask(options: {
     agent: {
       command: "./hostile.sh",
       timeout_seconds: 60,
+      // One run: its tests fail on purpose (they cannot read the key), which must not re-run the agent.
+      max_iterations: 1,
       network: options.network,
       env: {
         KEY_FILE: scene.keyFile,
@@ -412,6 +414,7 @@ describe("without bubblewrap", () => {
     if (result.kind !== "refused") throw new Error(`expected refused, got ${result.kind}`);
     expect(result.message).toContain("No permissions to create a new namespace");
     expect(result.message).toContain("seccomp");
+    expect(result.message).toContain("--security-opt systempaths=unconfined");
   });
 });
 

@@ -12,6 +12,7 @@ import { findTaskRecord, markIfInterrupted, TaskProgress } from "../task/record.
 import { restartTask } from "../task/restart.js";
 import { handlePlanCommand } from "./plan-command.js";
 import { meetsPermission } from "./issue-labeled.js";
+import { fixWithReviewRound } from "../review/command.js";
 
 export interface CommandDeps {
   forge: Forge;
@@ -49,7 +50,7 @@ export async function handleCommand(event: CommandEvent, deps: CommandDeps): Pro
         `\`/factory\` commands here (you have **${permissionName(has)}**).`,
     );
   }
-  await forge.acknowledgeComment(event.target, event.commentId);
+  await forge.acknowledgeComment(event.target, event.commentId, event.source);
   if (typeof event.command === "object")
     return reply(event, deps, `I don't know \`/factory ${event.command.unknown}\`. I understand ${HELP}.`);
   const issueNumber = await issueOf(event, deps);
@@ -119,6 +120,11 @@ async function fix(event: CommandEvent, deps: CommandDeps, config: FactoryConfig
     return reply(event, deps, `\`/factory fix\` works on the task's ${forge.words.changeRequest}; comment it there.`);
   const cr = await forge.getChangeRequest(event.target.number);
   if (!cr || cr.state !== "open") return reply(event, deps, `This ${forge.words.changeRequest} is not open.`);
+  const review = await fixWithReviewRound(
+    { config, changeRequest: cr, deliveryId: event.deliveryId, triggerId: `comment:${event.commentId}` },
+    deps,
+  );
+  if (review.handled) return review.reply === null ? undefined : reply(event, deps, review.reply);
   const jobs = await forge.listCiJobs(cr.headSha);
   if (!jobs.some((j) => j.state === "failure" && !isOwnStatus(j.name)))
     return reply(

@@ -31,12 +31,29 @@ export interface RunTaskInput {
   branch?: string;
   /** `plan`: the agent writes a plan and nothing is pushed (docs/plans.md); default `implement`. */
   mode?: "plan" | "implement";
+  /** A review round: its number (the commit's trailer) and the review file's Markdown. */
+  review?: ReviewInput;
 }
 
+export interface ReviewInput {
+  round: number;
+  markdown: string;
+}
+
+/** What a run left: the commit it pushed, or why it pushed none (the agent's summary when it had one). */
+export interface RunTaskOutcome {
+  commitSha: string | null;
+  summary: string;
+}
+
+const HANDED_ON = "the run continues elsewhere (CI or another replica)";
+
 /** Runs the agent for a claimed task and publishes what it made; every outcome ends on the comment. */
-export async function runTask(input: RunTaskInput, deps: RunTaskDeps): Promise<void> {
-  await endsOnComment(input.issue.number, input.progress, deps, (signal) =>
-    modeOf(input) === "plan" ? runPlan(input, deps, signal) : runAndPublish(input, deps, signal),
+export async function runTask(input: RunTaskInput, deps: RunTaskDeps): Promise<RunTaskOutcome> {
+  return endsOnComment(input.issue.number, input.progress, deps, (signal) =>
+    modeOf(input) === "plan"
+      ? runPlan(input, deps, signal).then(() => ({ commitSha: null, summary: "" }))
+      : runAndPublish(input, deps, signal),
   );
 }
 
@@ -48,7 +65,7 @@ export async function resumeQueuedTask(task: TaskSpec, progress: TaskProgress, d
   await endsOnComment(task.issue.number, progress, deps, async (signal) => {
     // As in runAndPublish: the status belongs on the task branch's own commits.
     const baseSha = task.startRef === task.branch ? await deps.forge.getBranchSha(task.base) : task.baseSha;
-    await runAndSettle(task, deps.runner, progress, deps, signal, baseSha !== task.baseSha);
+    return runAndSettle(task, deps.runner, progress, deps, signal, baseSha !== task.baseSha);
   });
 }
 
@@ -57,11 +74,11 @@ async function endsOnComment(
   issueNumber: number,
   progress: TaskProgress,
   deps: RunTaskDeps,
-  work: (signal: AbortSignal | undefined) => Promise<void>,
-): Promise<void> {
+  work: (signal: AbortSignal | undefined) => Promise<RunTaskOutcome>,
+): Promise<RunTaskOutcome> {
   const registration = deps.cancellation?.register(`${deps.forge.repo.fullName}#${issueNumber}`);
   try {
-    await work(registration?.signal);
+    return await work(registration?.signal);
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
     if (registration?.signal.reason instanceof TaskHandedBack) throw registration.signal.reason;
@@ -77,21 +94,22 @@ async function endsOnComment(
         },
         { stopped: !shutdown, retryable: shutdown },
       );
-      return;
+      return { commitSha: null, summary: `it was stopped (${message})` };
     }
     if (err instanceof TaskError) {
       await progress.show({ phase: "failed", failure: { kind: "refused", message } });
-      return;
+      return { commitSha: null, summary: message };
     }
     const kind = err instanceof ForgeError ? "forge-error" : "internal";
     deps.logger.error({ err }, "task failed");
     await progress.show({ phase: "failed", failure: { kind, message } }, { retryable: kind === "forge-error" });
+    return { commitSha: null, summary: "the run failed; the task comment on the issue says why" };
   } finally {
     registration?.done();
   }
 }
 
-async function runAndPublish(input: RunTaskInput, deps: RunTaskDeps, signal?: AbortSignal): Promise<void> {
+async function runAndPublish(input: RunTaskInput, deps: RunTaskDeps, signal?: AbortSignal): Promise<RunTaskOutcome> {
   const { forge, runner } = deps;
   const { config, issue, progress } = input;
   const base = config.pull_request.base ?? (await forge.getDefaultBranch());
@@ -125,11 +143,12 @@ async function runAndPublish(input: RunTaskInput, deps: RunTaskDeps, signal?: Ab
     startRef: branchSha ? branch : base,
     attempt: input.attempt,
     failureSummary: input.failureSummary,
+    ...(input.review ? { review: input.review } : {}),
     config,
     mode: "implement",
     ...approvedPlanSpec(progress),
   };
-  await runAndSettle(task, chosen, progress, deps, signal, ownsBranchHead);
+  return runAndSettle(task, chosen, progress, deps, signal, ownsBranchHead);
 }
 
 async function runAndSettle(
@@ -139,7 +158,7 @@ async function runAndSettle(
   deps: RunTaskDeps,
   signal: AbortSignal | undefined,
   ownsBranchHead: boolean,
-): Promise<void> {
+): Promise<RunTaskOutcome> {
   const { forge } = deps;
   const { config, issue, branch, base, baseSha, attempt } = task;
   const result = await runner.run(task, {
@@ -149,17 +168,19 @@ async function runAndSettle(
     started: () => progress.show({ phase: "running", branch, base, baseSha, attempt }),
     progress: (iteration) => progress.show({ phase: "running", branch, base, baseSha, attempt, iteration }),
   });
-  if (result.kind === "queued") return; // the replica that takes it publishes it
+  if (result.kind === "queued") return { commitSha: null, summary: HANDED_ON }; // the replica that takes it publishes it
   if (result.kind === "dispatched") {
     await progress.show(
       { phase: "running", branch, base, baseSha, attempt, ciUrl: result.url },
       { branch, runner: config.runner },
     );
-    return; // the finished run is published by handleTaskRunCompleted
+    return { commitSha: null, summary: HANDED_ON }; // the finished run is published by handleTaskRunCompleted
   }
   let changeSet = null;
+  let summary = "the agent failed; the task comment on the issue says why";
   if (result.kind === "completed") {
     changeSet = result.changeSet;
+    summary = changeSet.summary.trim() || "the agent left no summary";
     const outcome = await publishChangeSet({
       forge,
       config,
@@ -170,13 +191,16 @@ async function runAndSettle(
       changeSet,
       progress,
       logger: deps.logger,
+      reviewRound: task.review?.round,
     });
-    if (outcome === "published") return;
+    if (outcome === "published") return { commitSha: progress.current.lastCommit ?? null, summary };
   } else if (result.kind === "refused") {
+    summary = result.message;
     await progress.show({ phase: "failed", failure: { kind: "refused", message: result.message } });
   } else if (result.kind === "planned") {
     // A plan run taken from the shared queue by this replica (`resumeQueuedTask`) ends here.
-    return showPlan(progress, config, result.plan);
+    await showPlan(progress, config, result.plan);
+    return { commitSha: null, summary: "" };
   } else {
     await progress.show({
       phase: "failed",
@@ -189,6 +213,7 @@ async function runAndSettle(
     });
   }
   if (ownsBranchHead) await settleHeadStatus(forge, baseSha, changeSet);
+  return { commitSha: null, summary };
 }
 
 /** With `plan.required`, implementation runs carry out the approved plan; it reaches the agent in FACTORY_PLAN_FILE. */

@@ -10,7 +10,7 @@ import type { IssueRef } from "../task-runner.js";
 import { renderTemplate } from "../templates.js";
 import type { TaskProgress } from "./record.js";
 import { chooseReviewers } from "./reviewers.js";
-import { attemptOf, commitMessage, issueOf, withPlanTrailer } from "./trailers.js";
+import { attemptOf, commitMessage, issueOf, reviewRoundOf, withPlanTrailer } from "./trailers.js";
 import { approvedPlan } from "./plan-run.js";
 
 // GitHub cuts status descriptions at 140 characters.
@@ -26,6 +26,8 @@ export interface PublishInput {
   changeSet: ChangeSet;
   progress: TaskProgress;
   logger: Logger;
+  /** A review round's number, recorded as the commit's `Factory-Review-Round` trailer. */
+  reviewRound?: number;
 }
 
 /**
@@ -61,6 +63,7 @@ async function alreadyCommitted(
   branch: string,
   issueNumber: number,
   attempt: number,
+  reviewRound: number | null,
 ): Promise<string | null> {
   const head = await forge.getBranchSha(branch);
   if (!head) return null;
@@ -68,7 +71,8 @@ async function alreadyCommitted(
     if (err instanceof NotFoundError) return "";
     throw err;
   });
-  return issueOf(message) === issueNumber && attemptOf(message) === attempt ? head : null;
+  const ours = issueOf(message) === issueNumber && attemptOf(message) === attempt;
+  return ours && reviewRoundOf(message) === reviewRound ? head : null;
 }
 
 export type PublishOutcome = "published" | "no-changes" | "refused";
@@ -103,7 +107,7 @@ export async function publishChangeSet(input: PublishInput): Promise<PublishOutc
       branch: input.branch,
       parentSha: changeSet.base_sha,
       message: withPlanTrailer(
-        commitMessage(title, issue.number, input.attempt),
+        commitMessage(title, issue.number, input.attempt, input.reviewRound),
         approvedPlan(progress.current)?.id ?? null,
       ),
       files: changeSet.files,
@@ -111,7 +115,7 @@ export async function publishChangeSet(input: PublishInput): Promise<PublishOutc
     commitSha = commit.sha;
   } catch (err) {
     if (!(err instanceof ConflictError)) throw err;
-    const head = await alreadyCommitted(forge, input.branch, issue.number, input.attempt);
+    const head = await alreadyCommitted(forge, input.branch, issue.number, input.attempt, input.reviewRound ?? null);
     if (!head) {
       await progress.show({ phase: "failed", failure: { kind: "branch-moved", branch: input.branch } });
       return "refused";
@@ -167,7 +171,7 @@ async function openChangeRequest(input: PublishInput, commitSha: string): Promis
       updated,
       ...(changeSet.iterations ? { iterations: changeSet.iterations } : {}),
     },
-    { branch: input.branch, changeRequest: changeRequest.number },
+    { branch: input.branch, changeRequest: changeRequest.number, lastCommit: commitSha },
   );
   return "published";
 }

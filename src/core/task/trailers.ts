@@ -2,8 +2,25 @@
  * The trailers of the bot's commits. Later runs read them back from the branch, so attempts are
  * counted from the forge, and a commit without them is a person's.
  */
-export function commitMessage(title: string, issueNumber: number, attempt: number): string {
-  return `${title}\n\nFactory-Issue: ${issueNumber}\nFactory-Attempt: ${attempt}`;
+export function commitMessage(title: string, issueNumber: number, attempt: number, reviewRound?: number): string {
+  const round = reviewRound === undefined ? "" : `\nFactory-Review-Round: ${reviewRound}`;
+  return `${title}\n\nFactory-Issue: ${issueNumber}\nFactory-Attempt: ${attempt}${round}`;
+}
+
+/** `Factory-Review-Round: N` from a commit message the bot wrote; null when the commit answered no review. */
+export function reviewRoundOf(message: string): number | null {
+  const match = /^Factory-Review-Round: (\d+)$/m.exec(message);
+  return match ? Number(match[1]) : null;
+}
+
+/** Review rounds made on a branch: the highest round among its commits' trailers. */
+export function reviewRoundsMade(messages: string[]): number {
+  return Math.max(0, ...messages.map((m) => reviewRoundOf(m) ?? 0));
+}
+
+/** Whether the bot wrote a commit (its trailers); a person's push has none, and stops the bot's rounds and fixes. */
+export function isBotCommit(message: string): boolean {
+  return attemptOf(message) !== null;
 }
 
 /** `Factory-Attempt: K` from a commit message the bot wrote; null for anyone else's commit. */

@@ -29,4 +29,13 @@ export class RedisDeliveries implements DeliveryMemory {
       return true;
     }
   }
+
+  async forget(key: string): Promise<void> {
+    try {
+      await this.redis.del(this.prefix + key);
+    } catch (err) {
+      // Kept until its TTL: a redelivery within it is dropped, the same as before the work ended.
+      this.logger.warn({ err: { message: (err as Error).message }, delivery: key }, "could not forget a delivery id");
+    }
+  }
 }

@@ -11,7 +11,7 @@ const TITLE = "Local runner sandbox (FACTORY_SANDBOX)";
 const INSTALL_FIX =
   "install bubblewrap (Debian/Ubuntu: apt-get install bubblewrap; the Docker image has it), or set FACTORY_SANDBOX=none to run local tasks without a sandbox; docs/security.md";
 const HOST_FIX =
-  "in Docker run with --security-opt seccomp=unconfined --security-opt apparmor=unconfined (or a seccomp profile that allows user namespaces); elsewhere allow unprivileged user namespaces (sysctl kernel.unprivileged_userns_clone=1); docs/security.md";
+  "in Docker run with --security-opt seccomp=unconfined --security-opt apparmor=unconfined --security-opt systempaths=unconfined (or a seccomp profile that allows user namespaces); elsewhere allow unprivileged user namespaces (sysctl kernel.unprivileged_userns_clone=1); docs/security.md";
 
 /** Whether local tasks can run here as FACTORY_SANDBOX asks: bubblewrap installed, and working (a trivial command run through it). */
 export async function sandboxSection(env: NodeJS.ProcessEnv): Promise<Section> {
