@@ -1,3 +1,4 @@
+import { MAX_PLAN_CHARS } from "./task/plan.js";
 import { posix } from "node:path";
 import type {
   AgentRecord,
@@ -60,6 +61,8 @@ export function checkChangeSet(text: string): ChangeSetCheck {
     typeof value.summary === "string" ? redactSecrets(value.summary.slice(0, CHANGESET_LIMITS.maxSummaryChars)) : "";
   const agent = isObject(value.agent) ? toAgentRecord(value.agent) : undefined;
   const iterations = toIterations(value.iterations);
+  // A plan run's plan (docs/plans.md): redacted here too, since the artifact is the CI's word.
+  const plan = typeof value.plan === "string" ? { plan: redactSecrets(value.plan.slice(0, MAX_PLAN_CHARS * 2)) } : {};
   return {
     ok: true,
     changeSet: {
@@ -70,6 +73,7 @@ export function checkChangeSet(text: string): ChangeSetCheck {
       tests,
       ...(agent ? { agent } : {}),
       ...(iterations ? { iterations } : {}),
+      ...plan,
     },
   };
 }

@@ -69,4 +69,6 @@ export interface ChangeSet {
   agent?: AgentRecord;
   /** Present when the runner iterates (every runner since `agent.max_iterations`). */
   iterations?: IterationsRecord;
+  /** Plan runs only (`factory-bot task --mode plan`): the plan the agent wrote; `files` is then empty. */
+  plan?: string;
 }

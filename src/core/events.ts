@@ -47,7 +47,9 @@ export interface TaskRunCompletedEvent extends EventBase {
   workflowPath?: string;
 }
 
-export type CommandName = "retry" | "fix" | "stop";
+export type CommandName = "retry" | "fix" | "stop" | PlanCommandName;
+/** The plan commands (docs/plans.md). */
+export type PlanCommandName = "approve" | "plan";
 
 /** `/factory <command>` in a comment on an issue or a PR/MR. */
 export interface CommandEvent extends EventBase {
@@ -57,6 +59,10 @@ export interface CommandEvent extends EventBase {
   commentId: number;
   /** The issue's own fields when the comment is on an issue. */
   issue?: IssueRef;
+  /** The comment's text after `/factory <command>` (`/factory plan <text>`, `/factory approve <id>`). */
+  argument?: string;
+  /** When the comment was written, as the forge says (an approval applies to the plan shown then). */
+  writtenAt?: string;
   /** Where the command was written when not a plain comment (GitHub review bodies and review comments). */
   source?: "review" | "review-comment";
 }
@@ -79,7 +85,18 @@ export function parseCommand(body: unknown): CommandEvent["command"] | null {
   const match = COMMAND.exec(firstLine.trim());
   if (!match) return null;
   const word = (match[1] ?? "").toLowerCase();
-  return word === "retry" || word === "fix" || word === "stop" ? word : { unknown: word };
+  return word === "retry" || word === "fix" || word === "stop" || isPlanCommand(word) ? word : { unknown: word };
+}
+
+function isPlanCommand(word: string): word is PlanCommandName {
+  return word === "approve" || word === "plan";
+}
+
+/** The rest of the comment after `/factory <word>`, on its line and the lines below, trimmed. */
+export function commandArgument(body: unknown): string {
+  if (typeof body !== "string") return "";
+  const match = /^\/factory[ \t]+\S+([\s\S]*)$/i.exec(body.trim());
+  return match ? (match[1] ?? "").trim() : "";
 }
 
 export type CoreEvent =

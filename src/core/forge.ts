@@ -29,6 +29,8 @@ export interface ForgeWording {
   closesIssue(number: number): string;
   /** Title of a draft change request, from the plain title (GitLab: `Draft: ` prefix). */
   draftTitle(title: string): string;
+  /** The web link of an issue comment, from the issue's link (a plan's approval is read there). */
+  commentUrl(issueUrl: string, commentId: number): string;
   /** A permission level as people on this forge know it ("write"; GitLab "Developer"). */
   permissionName(level: PermissionLevel): string;
 }
@@ -144,6 +146,10 @@ export interface TaskRunInputs {
   attempt: string;
   /** The CI failure summary on fix attempts, cut to fit the forge's input limits. */
   failure: string;
+  /** With `plan.required` only: `plan` or `implement` (docs/plans.md). */
+  mode?: string;
+  /** With `plan.required` only: the refinement requests (plan runs) or the approved plan (implementation runs). */
+  plan?: string;
 }
 
 /**

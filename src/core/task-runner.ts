@@ -26,6 +26,12 @@ export interface TaskSpec {
   /** A review round: the unresolved threads as Markdown (`FACTORY_REVIEW_FILE`, `FACTORY_MODE=review`). */
   review?: { round: number; markdown: string };
   config: FactoryConfig;
+  /** `plan`: the agent writes a plan to FACTORY_PLAN_FILE and its changes are discarded (docs/plans.md). */
+  mode?: "plan" | "implement";
+  /** Plan runs: the `/factory plan <text>` requests, as untrusted Markdown sections for the task file. */
+  planRequests?: string;
+  /** Implementation runs with `plan.required`: the approved plan, given in FACTORY_PLAN_FILE. */
+  approvedPlan?: string;
 }
 
 export interface AgentOutcome {
@@ -40,6 +46,8 @@ export interface AgentOutcome {
 export type TaskRunResult =
   /** The agent ran; changeSet holds its changes (maybe none) and the tests' results. */
   | { kind: "completed"; agent: AgentOutcome; changeSet: ChangeSet }
+  /** A plan run finished: `plan` is what the agent wrote (redacted, capped; empty when it wrote none). */
+  | { kind: "planned"; agent: AgentOutcome; plan: string }
   /** The agent failed or timed out on its first run (or it was stopped at the time budget): nothing to push. */
   | { kind: "agent-failed"; agent: AgentOutcome; outOfTime?: boolean; iterations?: IterationsRecord }
   /** The runner would not run the command (allow-list, deployment); message says how to fix it. */

@@ -5,6 +5,7 @@ export type TaskPhase =
   | "opened" // PR/MR opened or updated
   | "failed"
   | "no-changes"
+  | "planned" // a plan is shown and waits for `/factory approve` (docs/plans.md)
   | "denied"
   | "needs-config";
 
@@ -34,6 +35,31 @@ export interface TaskState {
   lastCommit?: string;
   /** The PR head a fix attempt was last started for: one attempt per failing head. */
   fixedHead?: string;
+  /** With `plan.required`: the plan shown, its refinements and its approval (docs/plans.md). */
+  plan?: PlanState;
+  /** What the current run makes: a plan, or the change (the default). */
+  mode?: "plan" | "implement";
+}
+
+/** One `/factory plan <text>` request, kept so later plans and people see what was asked. */
+export interface PlanRequest {
+  author: string;
+  /** The request's visible text, capped. */
+  text: string;
+  at: string;
+}
+
+export interface PlanState {
+  /** The plan shown now (redacted and capped by the runner), or absent while none was written yet. */
+  text?: string;
+  /** sha256 (hex) of `text`; approvals name plans by it. */
+  sha?: string;
+  /** When the plan was shown: an approval written before this moment was about an older plan. */
+  shownAt?: string;
+  /** Earlier plans' ids (first 12 hex), oldest first. */
+  earlier?: string[];
+  requests: PlanRequest[];
+  approved?: { sha: string; by: string; at: string; commentId: number };
 }
 
 /** Phases in which the task is still owned by a run (another delivery must not start one). */

@@ -1,5 +1,6 @@
 import {
   parseCommand,
+  commandArgument,
   type ChangeRequestUpdatedEvent,
   type CiCompletedEvent,
   type CommandEvent,
@@ -152,7 +153,7 @@ export function fromTaskWorkflowRun(payload: TaskRunPayload, deliveryId: string)
 }
 
 interface IssueCommentPayload {
-  comment?: { id?: number; body?: string; user?: { login?: string; type?: string } | null };
+  comment?: { id?: number; body?: string; created_at?: string; user?: { login?: string; type?: string } | null };
   issue?: { number?: number; title?: string; body?: string | null; html_url?: string; pull_request?: unknown };
   sender?: { login?: string; type?: string };
 }
@@ -168,6 +169,7 @@ export function fromIssueComment(payload: IssueCommentPayload, deliveryId: strin
     deliveryId,
     command,
     commentId: comment.id,
+    ...commandExtras(comment.body, comment.created_at),
     target: { kind: onPull ? "change" : "issue", number: issue.number },
     actor: { login: sender.login, isBot: sender.type === "Bot" },
     ...(onPull
@@ -176,6 +178,11 @@ export function fromIssueComment(payload: IssueCommentPayload, deliveryId: strin
           issue: { number: issue.number, title: issue.title ?? "", body: issue.body ?? "", url: issue.html_url ?? "" },
         }),
   };
+}
+
+/** `/factory plan <text>` and `/factory approve <id>` need the text and when it was written. */
+function commandExtras(body: string | undefined, createdAt: string | undefined) {
+  return { argument: commandArgument(body), ...(typeof createdAt === "string" ? { writtenAt: createdAt } : {}) };
 }
 
 interface ReviewPayload {

@@ -40,6 +40,7 @@ export const githubWording: ForgeWording = {
   closesIssue: (n) => `Closes #${n}`,
   // GitHub has a real draft flag, so titles stay as they are.
   draftTitle: (title) => title,
+  commentUrl: (issueUrl, commentId) => `${issueUrl}#issuecomment-${commentId}`,
   permissionName: (level) => level,
 };
 
@@ -618,6 +619,7 @@ export class GitHubForge implements Forge {
           base: input.inputs.base,
           attempt: input.inputs.attempt,
           failure: input.inputs.failure,
+          ...(input.inputs.mode === undefined ? {} : { mode: input.inputs.mode, plan: input.inputs.plan ?? "" }),
         },
         // GitHub.com answers with the run's id and URL; older Enterprise Servers answer 204.
         return_run_details: true,

@@ -1,5 +1,6 @@
 import {
   parseCommand,
+  commandArgument,
   type Actor,
   type CoreEvent,
   type IssueLabeledEvent,
@@ -59,7 +60,14 @@ interface PipelineHookPayload {
 interface NoteHookPayload {
   user?: UserPayload;
   project?: ProjectPayload;
-  object_attributes?: { id?: number; note?: string; noteable_type?: string; action?: string; system?: boolean };
+  object_attributes?: {
+    id?: number;
+    note?: string;
+    noteable_type?: string;
+    action?: string;
+    system?: boolean;
+    created_at?: string;
+  };
   issue?: { iid?: number; title?: string; description?: string | null; url?: string };
   merge_request?: { iid?: number };
 }
@@ -229,6 +237,13 @@ function fromTaskRunPipeline(payload: PipelineHookPayload, deliveryId: string): 
   return { project, actor, events: [event] };
 }
 
+/** GitLab writes note times as `2026-12-02 03:00:00 UTC` in webhooks; core compares ISO times. */
+function noteWrittenAt(createdAt: unknown): { writtenAt?: string } {
+  if (typeof createdAt !== "string") return {};
+  const time = Date.parse(createdAt.replace(/^(\d{4}-\d\d-\d\d) (\d\d:\d\d:\d\d) UTC$/, "$1T$2Z"));
+  return Number.isNaN(time) ? {} : { writtenAt: new Date(time).toISOString() };
+}
+
 /** `/factory <command>` in a new note on an issue or MR; any other note yields nothing. */
 function fromNoteHook(payload: NoteHookPayload, deliveryId: string): GitLabRoute | null {
   const note = payload.object_attributes;
@@ -246,7 +261,15 @@ function fromNoteHook(payload: NoteHookPayload, deliveryId: string): GitLabRoute
     !actor
   )
     return null;
-  const on = { type: "command" as const, deliveryId, actor, command, commentId: note.id };
+  const on = {
+    type: "command" as const,
+    deliveryId,
+    actor,
+    command,
+    commentId: note.id,
+    argument: commandArgument(note.note),
+    ...noteWrittenAt(note.created_at),
+  };
   if (note.noteable_type === "MergeRequest" && typeof payload.merge_request?.iid === "number") {
     return { project, actor, events: [{ ...on, target: { kind: "change", number: payload.merge_request.iid } }] };
   }

@@ -52,6 +52,7 @@ export const gitlabWording: ForgeWording = {
   closesIssue: (n) => `Closes #${n}`,
   // GitLab marks drafts by title (https://docs.gitlab.com/user/project/merge_requests/drafts/).
   draftTitle: (title) => (title.startsWith(DRAFT_PREFIX) ? title : `${DRAFT_PREFIX}${title}`),
+  commentUrl: (issueUrl, commentId) => `${issueUrl}#note_${commentId}`,
   permissionName: (level) => GITLAB_ROLE_NAMES[level],
 };
 

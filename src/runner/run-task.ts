@@ -17,6 +17,7 @@ import { iterationVariables, readSummary, taskVariables, writeTaskFiles, writeTe
 import { explainFailures, renderTestFailureMarkdown } from "./test-failures.js";
 import { taskSandbox, type CommandSandbox, type RunnerSandbox } from "./sandbox.js";
 import { withTemporaryDirectory } from "./workspace.js";
+import { MAX_PLAN_CHARS } from "../core/task/plan.js";
 
 export interface TaskInDirectoryOptions {
   /** The tree before the agent runs; when absent, `directory` is scanned first (a CI checkout). */
@@ -63,6 +64,7 @@ export async function runTaskInDirectory(
     if (isInsideDirectory(root, filesDirectory)) {
       throw new Error(`The task files directory ${filesDirectory} must be outside the workspace ${root}.`);
     }
+    if (task.mode === "plan") return runPlanInDirectory(root, command, task, filesDirectory, options);
     return runAgentThenTests(root, command, task, base, filesDirectory, options);
   });
 }
@@ -76,26 +78,7 @@ async function runAgentThenTests(
   options: TaskInDirectoryOptions,
 ): Promise<TaskRunResult> {
   const limits = { ...DEFAULT_LIMITS, ...options.limits };
-  const killGraceMs = options.killGraceMs ?? DEFAULT_KILL_GRACE_MS;
-  const files = await writeTaskFiles(filesDirectory, task);
-  const environments = buildTaskEnvironments(
-    {
-      serverEnv: options.serverEnv,
-      agentEnvNames: options.agentEnvNames,
-      configEnv: task.config.agent.env,
-      taskVariables: taskVariables(task, files),
-    },
-    options.logger,
-  );
-  const sandbox =
-    options.sandbox === undefined
-      ? undefined
-      : await taskSandbox(options.sandbox, {
-          workspace: root,
-          filesDirectory,
-          network: task.config.agent.network !== "off",
-          marker: `FACTORY_TASK_FILE=${files.taskFile}`,
-        });
+  const { killGraceMs, files, environments, sandbox } = await prepareRun(root, task, filesDirectory, options);
   const tracing = options.tracing ?? noTracing;
   const { max_iterations: maxIterations, max_minutes: maxMinutes } = task.config.agent;
   let testFailureFile: string | null = null;
@@ -211,4 +194,49 @@ async function runAgent(
     "agent finished",
   );
   return { exitCode, signal, timedOut, durationMs, outputTail };
+}
+
+/** The task files, both environments and the sandbox: the same for plan and implementation runs. */
+async function prepareRun(root: string, task: TaskSpec, filesDirectory: string, options: TaskInDirectoryOptions) {
+  const killGraceMs = options.killGraceMs ?? DEFAULT_KILL_GRACE_MS;
+  const files = await writeTaskFiles(filesDirectory, task);
+  const environments = buildTaskEnvironments(
+    {
+      serverEnv: options.serverEnv,
+      agentEnvNames: options.agentEnvNames,
+      configEnv: task.config.agent.env,
+      taskVariables: taskVariables(task, files),
+    },
+    options.logger,
+  );
+  const sandbox =
+    options.sandbox === undefined
+      ? undefined
+      : await taskSandbox(options.sandbox, {
+          workspace: root,
+          filesDirectory,
+          network: task.config.agent.network !== "off",
+          marker: `FACTORY_TASK_FILE=${files.taskFile}`,
+        });
+  return { killGraceMs, files, environments, sandbox };
+}
+
+/**
+ * A plan run (docs/plans.md): the agent once, with `FACTORY_MODE=plan`; no changes collected, no
+ * tests. The plan file is read like the summary (a regular file only, redacted, capped).
+ */
+async function runPlanInDirectory(
+  root: string,
+  command: string,
+  task: TaskSpec,
+  filesDirectory: string,
+  options: TaskInDirectoryOptions,
+): Promise<TaskRunResult> {
+  const { killGraceMs, files, environments, sandbox } = await prepareRun(root, task, filesDirectory, options);
+  const env = { ...environments.agent, ...iterationVariables(1, null) };
+  const timeoutMs = task.config.agent.timeout_seconds * 1000;
+  const agent = await runAgent(command, root, env, timeoutMs, killGraceMs, options, sandbox);
+  if (agent.timedOut || agent.exitCode !== 0) return { kind: "agent-failed", agent };
+  const plan = files.planFile === null ? "" : await readSummary(files.planFile, MAX_PLAN_CHARS);
+  return { kind: "planned", agent, plan };
 }

@@ -11,6 +11,8 @@ export interface TaskFiles {
   summaryFile: string;
   /** Present on fix attempts only. */
   failureFile: string | null;
+  /** Plan runs: where the agent writes its plan; implementation runs of an approved plan: the plan. */
+  planFile: string | null;
   /** Present on review rounds only. */
   reviewFile: string | null;
 }
@@ -28,7 +30,9 @@ export async function writeTaskFiles(directory: string, task: TaskSpec): Promise
     reviewFile = path.join(directory, "review.md");
     await writeFile(reviewFile, task.review.markdown);
   }
-  return { taskFile, summaryFile: path.join(directory, "summary.md"), failureFile, reviewFile };
+  const planFile = task.mode === "plan" || task.approvedPlan !== undefined ? path.join(directory, "plan.md") : null;
+  if (planFile !== null && task.approvedPlan !== undefined) await writeFile(planFile, task.approvedPlan);
+  return { taskFile, summaryFile: path.join(directory, "summary.md"), failureFile, reviewFile, planFile };
 }
 
 /** The task variables (docs/configuration.md, "What the agent gets"); issue text goes only here, never into a command line. */
@@ -40,8 +44,9 @@ export function taskVariables(task: TaskSpec, files: TaskFiles): Record<string, 
     FACTORY_ISSUE_TITLE: task.issue.title,
     FACTORY_BRANCH: task.branch,
     FACTORY_BASE: task.base,
-    // Without `plan.required` every run implements (docs/iterations.md).
-    FACTORY_MODE: "implement",
+    // Without `plan.required` every run implements (docs/plans.md).
+    FACTORY_MODE: task.mode ?? "implement",
+    ...(files.planFile === null ? {} : { FACTORY_PLAN_FILE: files.planFile }),
     ...(files.failureFile === null ? {} : { FACTORY_CI_FAILURE_FILE: files.failureFile }),
     // A review round answers review threads (docs/review-rounds.md).
     ...(files.reviewFile === null ? {} : { FACTORY_MODE: "review", FACTORY_REVIEW_FILE: files.reviewFile }),
@@ -73,12 +78,36 @@ export function renderTaskMarkdown(task: TaskSpec): string {
         "file named by the FACTORY_REVIEW_FILE environment variable; address them.",
     );
   }
-  sections.push(
+  sections.push(...planSections(task));
+  return `${sections.join("\n\n")}\n`;
+}
+
+/** What the agent is asked to do: write a plan (`FACTORY_MODE=plan`), or make the change (docs/plans.md). */
+function planSections(task: TaskSpec): string[] {
+  if (task.mode === "plan") {
+    return [
+      ...(task.planRequests ? [task.planRequests] : []),
+      "---",
+      "Do not change the repository: write a plan for this issue, in Markdown, to the file named by the " +
+        "FACTORY_PLAN_FILE environment variable. Name the files to touch, the possible impacts, and the test " +
+        "suites to run. A person reads the plan and approves it (or asks for changes) before anything is made; " +
+        "whatever you change in the current directory is discarded.",
+    ];
+  }
+  const approved =
+    task.approvedPlan === undefined
+      ? []
+      : [
+          "## Approved plan",
+          "A person approved this plan (also in the file named by FACTORY_PLAN_FILE). Carry it out:",
+          task.approvedPlan,
+        ];
+  return [
+    ...approved,
     "---",
     "Make the change in the current directory. You may write a short summary of what you changed, " +
       "for the pull request, to the file named by the FACTORY_SUMMARY_FILE environment variable.",
-  );
-  return `${sections.join("\n\n")}\n`;
+  ];
 }
 
 /** Variables of one agent run: which run it is and, from the second on, why it runs again. */

@@ -72,3 +72,27 @@ tests:
   - name: theme exists
     command: ${TEST_COMMAND}
 `;
+
+/**
+ * The plan e2e tests' agent: with FACTORY_MODE=plan it writes a plan naming how many refinements
+ * its task file holds (and leaves a stray file, which must be discarded); otherwise it makes the
+ * change and keeps the approved plan it was given next to it.
+ */
+export const PLAN_AGENT_COMMAND =
+  `if [ "$FACTORY_MODE" = plan ]; then ` +
+  `printf '## Plan\\n\\nAdd theme.ts (refinements: %s).\\n' "$(grep -c '^## Refinement ' "$FACTORY_TASK_FILE")" > "$FACTORY_PLAN_FILE"; ` +
+  `printf 'stray' > stray.txt; ` +
+  `else printf 'export const dark = true;\\n' > theme.ts && cp "$FACTORY_PLAN_FILE" plan-used.md; fi`;
+export const PLAN_TASK_CONFIG = `
+agent:
+  command: ${JSON.stringify(PLAN_AGENT_COMMAND)}
+  timeout_seconds: 60
+tests:
+  - name: theme exists
+    command: ${TEST_COMMAND}
+plan:
+  required: true
+`;
+/** The plans PLAN_AGENT_COMMAND writes: first, and after one `/factory plan <text>`. */
+export const FIRST_PLAN = "## Plan\n\nAdd theme.ts (refinements: 0).";
+export const SECOND_PLAN = "## Plan\n\nAdd theme.ts (refinements: 1).";

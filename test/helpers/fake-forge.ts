@@ -33,6 +33,7 @@ export const githubWords: ForgeWording = {
   issueRef: (n) => `#${n}`,
   closesIssue: (n) => `Closes #${n}`,
   draftTitle: (title) => title,
+  commentUrl: (issueUrl, commentId) => `${issueUrl}#issuecomment-${commentId}`,
   permissionName: (level) => level,
 };
 

@@ -414,6 +414,9 @@ const ROUTES: Route[] = [
     this.comments.push(comment);
     sendJson(res, 201, this.commentJson(comment));
   }),
+  r("POST", "REPO/issues/comments/(\\d+)/reactions", function ({ res, body }) {
+    sendJson(res, 201, { id: this.nextId(), content: (body as { content: string }).content });
+  }),
   r("PATCH", "REPO/issues/comments/(\\d+)", function ({ res, params, body }) {
     const comment = this.comments.find((c) => c.id === Number(params[0]));
     if (!comment) return sendJson(res, 404, { message: "Not Found" });

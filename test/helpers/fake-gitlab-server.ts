@@ -437,6 +437,9 @@ const ROUTES: Route[] = [
     this.notes.push(note);
     sendJson(res, 201, this.noteJson(note));
   }),
+  route("POST", `PROJECT/${NOTEABLE}/(\\d+)/notes/(\\d+)/award_emoji`, function ({ res, body }) {
+    sendJson(res, 201, { id: this.nextId(), name: (body as { name: string }).name });
+  }),
   route("PUT", `PROJECT/${NOTEABLE}/(\\d+)/notes/(\\d+)`, function ({ res, params, body }) {
     const note = this.notes.find((n) => n.id === Number(params[2]));
     if (!note) return sendJson(res, 404, { message: "404 Note Not Found" });

@@ -30,8 +30,14 @@ describe("templates/github/factory-task.yml", () => {
   const steps = workflow.jobs.task.steps as Array<{ run?: string; with?: Record<string, string> }>;
 
   it("declares every input the bot dispatches (the body excepted: the job reads the issue)", () => {
-    const { body: _body, ...dispatched } = taskRunInputs(task);
+    const planned = { ...task, config: makeConfig({ plan: { required: true } }), mode: "plan" as const };
+    const { body: _body, ...dispatched } = taskRunInputs(planned);
     expect(Object.keys(workflow.on.workflow_dispatch.inputs).sort()).toEqual(Object.keys(dispatched).sort());
+  });
+
+  it("sends the plan inputs only with plan.required, so workflows copied before plans keep working", () => {
+    expect(Object.keys(taskRunInputs(task))).not.toContain("mode");
+    expect(Object.keys(taskRunInputs(task))).not.toContain("plan");
   });
 
   it("names its runs the way the bot recognises them", () => {

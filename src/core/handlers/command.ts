@@ -5,11 +5,12 @@ import type { CommandEvent } from "../events.js";
 import type { Forge } from "../forge.js";
 import { isOwnStatus, MARKERS } from "../markers.js";
 import { ensureStickyComment, markedComments } from "../sticky-comment.js";
-import type { IssueRef, TaskRunner } from "../task-runner.js";
-import { isActive, type TaskState } from "../task-state.js";
+import type { TaskRunner } from "../task-runner.js";
+import { isActive } from "../task-state.js";
 import { factoryIssueOf, followUpFactoryChange } from "../task/fix-loop.js";
-import { findTaskRecord, markIfInterrupted, rememberDelivery, TaskProgress } from "../task/record.js";
-import { runTask } from "../task/execute.js";
+import { findTaskRecord, markIfInterrupted, TaskProgress } from "../task/record.js";
+import { restartTask } from "../task/restart.js";
+import { handlePlanCommand } from "./plan-command.js";
 import { meetsPermission } from "./issue-labeled.js";
 import { fixWithReviewRound } from "../review/command.js";
 
@@ -23,7 +24,8 @@ export interface CommandDeps {
 
 const HELP =
   "`/factory retry` (run the task again), `/factory fix` (one more fix attempt on this PR), `/factory stop` " +
-  "(stop the task and the fix loop)";
+  "(stop the task and the fix loop), `/factory approve` and `/factory plan <text>` (with `plan.required`: approve " +
+  "the plan shown, or plan again)";
 
 /** `/factory retry | fix | stop` from someone with `trigger.min_permission`. */
 export async function handleCommand(event: CommandEvent, deps: CommandDeps): Promise<void> {
@@ -62,6 +64,8 @@ export async function handleCommand(event: CommandEvent, deps: CommandDeps): Pro
   if ((await findTaskRecord(forge, issueNumber))?.state?.deliveries?.includes(event.deliveryId)) return;
   if (event.command === "retry") return retry(event, deps, config, issueNumber);
   if (event.command === "stop") return stop(event, deps, issueNumber);
+  if (event.command === "approve" || event.command === "plan")
+    return handlePlanCommand({ ...event, command: event.command }, deps, { config, issueNumber, reply });
   return fix(event, deps, config);
 }
 
@@ -72,40 +76,11 @@ async function issueOf(event: CommandEvent, deps: CommandDeps): Promise<number |
 }
 
 async function retry(event: CommandEvent, deps: CommandDeps, config: FactoryConfig, issue: number): Promise<void> {
-  const { forge, clock } = deps;
+  const { forge } = deps;
   const found = await findTaskRecord(forge, issue);
   if (found?.state && isActive(found.state.phase))
     return reply(event, deps, "A task is already running for this issue; `/factory stop` stops it.");
-  const issueRef: IssueRef = event.issue ??
-    (await forge.getIssue(issue)) ?? {
-      number: issue,
-      title: found?.state?.title ?? "",
-      body: "",
-      url: found?.state?.url ?? "",
-    };
-  const now = clock.now().toISOString();
-  const deliveries = rememberDelivery(found?.state ?? null, event.deliveryId);
-  const state: TaskState = {
-    ...found?.state,
-    phase: "queued",
-    issue,
-    attempt: 1,
-    updatedAt: now,
-    deliveryId: event.deliveryId,
-    deliveries,
-    stopped: false,
-  };
-  const progress = found
-    ? new TaskProgress(forge, issue, found.comment.id, state, clock)
-    : new TaskProgress(
-        forge,
-        issue,
-        (await forge.createComment({ kind: "issue", number: issue }, MARKERS.task)).id,
-        state,
-        clock,
-      );
-  await progress.show({ phase: "queued" });
-  await runTask({ config, issue: issueRef, progress, attempt: 1, branch: found?.state?.branch }, deps);
+  await restartTask(event, deps, { config, issue, found });
 }
 
 async function stop(event: CommandEvent, deps: CommandDeps, issue: number): Promise<void> {

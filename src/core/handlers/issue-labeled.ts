@@ -61,7 +61,9 @@ export async function handleIssueLabeled(event: IssueLabeledEvent, deps: IssueLa
   if (!progress || view.phase !== "queued" || !config) return;
   const { isPullRequest: _, ...issue } = event.issue;
   // The branch recorded by an earlier run, even if the title (and so the slug) changed since.
-  await runTask({ config, issue, progress, attempt: 1, branch: progress.current.branch }, deps);
+  // With `plan.required` a label (again) always starts with a new plan (docs/plans.md).
+  const mode = config.plan.required ? "plan" : "implement";
+  await runTask({ config, issue, progress, attempt: 1, branch: progress.current.branch, mode }, deps);
 }
 
 /** Decided before anything is written, so a refused task writes its one comment once. */

@@ -9,6 +9,7 @@ import { publishChangeSet, settleHeadStatus } from "../task/publish.js";
 import type { ChangeSet } from "../changeset.js";
 import { isActive, type TaskState } from "../task-state.js";
 import { summarizeFailedJobs } from "../ci-excerpts.js";
+import { showAgentFailed, showPlan } from "../task/plan-run.js";
 
 export interface TaskRunCompletedDeps {
   forge: Forge;
@@ -104,6 +105,7 @@ async function publishRun(
     return settle(null);
   }
   const { changeSet } = checked;
+  if (state.mode === "plan") return publishPlan(changeSet, config, progress);
   if (changeSet.agent && (changeSet.agent.exit_code !== 0 || changeSet.agent.timed_out)) {
     const agent = {
       exitCode: changeSet.agent.exit_code,
@@ -139,4 +141,19 @@ async function publishRun(
     logger,
   });
   if (outcome !== "published") await settle(changeSet);
+}
+
+/** A plan run's artifact carries the plan (`factory-bot task --mode plan`); nothing in it is pushed. */
+async function publishPlan(changeSet: ChangeSet, config: FactoryConfig, progress: TaskProgress): Promise<void> {
+  const agent = changeSet.agent;
+  if (agent && (agent.exit_code !== 0 || agent.timed_out)) {
+    return showAgentFailed(progress, config, {
+      exitCode: agent.exit_code,
+      signal: null,
+      timedOut: agent.timed_out,
+      durationMs: agent.duration_ms,
+      outputTail: agent.output_tail,
+    });
+  }
+  return showPlan(progress, config, changeSet.plan ?? "");
 }

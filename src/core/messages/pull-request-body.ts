@@ -8,6 +8,8 @@ export interface PullRequestBodyInput {
   issue: { number: number; title: string; url: string };
   changeSet: ChangeSet;
   words: ForgeWording;
+  /** The approved plan this change carries out (`plan.required`), linked where it is shown. */
+  plan?: { id: string; by: string; url: string };
 }
 
 // GitHub refuses bodies over 65,536 characters; the builder keeps well under it.
@@ -30,7 +32,10 @@ export function buildPullRequestBody(input: PullRequestBodyInput): string {
     summary,
     changedFilesSection(changeSet),
     "## Why",
-    `${words.closesIssue(issue.number)}, requested in ${issue.url}.`,
+    `${words.closesIssue(issue.number)}, requested in ${issue.url}.` +
+      (input.plan
+        ? ` It carries out [plan ${inlineCode(input.plan.id)}](${input.plan.url}), approved by @${input.plan.by}.`
+        : ""),
     "## Tests",
     ...(changeSet.iterations ? [iterationsSentence(changeSet.iterations)] : []),
     testsSection(changeSet.tests),

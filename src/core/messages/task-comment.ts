@@ -2,7 +2,9 @@ import type { ForgeWording, PermissionLevel } from "../forge.js";
 import type { AgentOutcome, IterationProgress } from "../task-runner.js";
 import type { IterationsRecord, TestResult } from "../changeset.js";
 import { MARKERS, encodeState } from "../markers.js";
-import type { TaskState } from "../task-state.js";
+import type { PlanState, TaskState } from "../task-state.js";
+import type { MinPermission } from "../../config/types.js";
+import { planHistory, plannedText } from "./plan.js";
 import { codeBlock, formatDuration, inlineCode, plural, shortSha, tail } from "./format.js";
 import { iterationProgressText, iterationsSentence } from "./iterations.js";
 
@@ -21,10 +23,15 @@ export type TaskFailure =
   | { kind: "forge-error"; message: string }
   | { kind: "ci-run-failed"; url: string; excerpt: string[] }
   | { kind: "bad-artifact"; url: string; problem: string }
-  | { kind: "internal"; message: string };
+  | { kind: "internal"; message: string }
+  /** A plan run (`plan.required`) ended without a plan in `FACTORY_PLAN_FILE`. */
+  | { kind: "plan-missing"; reason: string };
 
 export type TaskCommentView =
   | { phase: "queued" }
+  /** A plan run: the agent writes a plan; nothing is pushed (docs/plans.md). */
+  | { phase: "running"; planning: true; ciUrl?: string | null }
+  | { phase: "planned"; plan: PlanState; needs: MinPermission }
   | {
       phase: "running";
       branch: string;
@@ -56,7 +63,8 @@ export type TaskCommentView =
 const MAX_TAIL_CHARS = 3000;
 
 export function renderTaskComment(view: TaskCommentView, state: TaskState, words: ForgeWording): string {
-  return [MARKERS.task, encodeState(state), taskCommentText(view, words)].join("\n");
+  const history = planHistory(state.plan, view.phase);
+  return [MARKERS.task, encodeState(state), taskCommentText(view, words), ...(history ? [history] : [])].join("\n");
 }
 
 function taskCommentText(view: TaskCommentView, words: ForgeWording): string {
@@ -66,7 +74,10 @@ function taskCommentText(view: TaskCommentView, words: ForgeWording): string {
         "⏳ **factory** picked up this issue; the task is queued and will start shortly. This comment is " +
         "updated as it goes."
       );
+    case "planned":
+      return plannedText(view.plan, view.needs, words);
     case "running":
+      if ("planning" in view) return planningText(view.ciUrl);
       if (view.ciUrl !== undefined) {
         return (
           `🏗️ **factory** handed this issue to CI${view.attempt > 1 ? ` (attempt ${view.attempt})` : ""}: the ` +
@@ -166,12 +177,26 @@ function failureText(failure: TaskFailure): string {
         (failure.excerpt.length ? `:\n\n${codeBlock(failure.excerpt.join("\n"))}\n\n` : ". ") +
         "Check the workflow and the agent's secrets, then remove and re-add the label (or comment `/factory retry`)."
       );
+    case "plan-missing":
+      return (
+        `❌ The agent wrote no plan: ${failure.reason}. With \`plan.required\` the agent's first run must write ` +
+        "its plan (Markdown) to the file named by `FACTORY_PLAN_FILE`; nothing was changed. Check that " +
+        "`agent.command` does so when `FACTORY_MODE` is `plan`, then comment `/factory retry`."
+      );
     case "bad-artifact":
       return (
         `⛔ [The task's CI run](${failure.url}) left a \`changeset.json\` the bot will not use: ${failure.problem}. ` +
         "Nothing was pushed. Check that the workflow runs `factory-bot task` unchanged and uploads its output."
       );
   }
+}
+
+function planningText(ciUrl: string | null | undefined): string {
+  const where = ciUrl === undefined ? "" : ` in CI${ciUrl ? ` ([the run](${ciUrl}))` : ""}`;
+  return (
+    `📝 **factory** is having the agent write a plan for this issue${where}. Nothing will be pushed until ` +
+    "a person approves the plan. This comment shows the plan when it is ready."
+  );
 }
 
 function agentFailedText(agent: AgentOutcome, timeoutSeconds: number): string {

@@ -5,6 +5,7 @@ import type { TaskRunner, TaskSpec } from "../task-runner.js";
 const MAX_FAILURE_INPUT = 20_000;
 const MAX_TITLE_INPUT = 1_000;
 const MAX_BODY_INPUT = 20_000;
+const MAX_PLAN_INPUT = 20_000;
 
 /** Hands the task to the repository's own CI; the result comes back as a finished run. */
 export function ciTaskRunner(forge: Forge): TaskRunner {
@@ -40,6 +41,13 @@ export function taskRunInputs(task: TaskSpec): TaskRunInputs {
     base: task.base,
     attempt: String(task.attempt),
     failure: (task.failureSummary ?? "").slice(-MAX_FAILURE_INPUT),
+    // Only with `plan.required`: a workflow without these inputs refuses a dispatch that sends them.
+    ...(task.config.plan.required
+      ? {
+          mode: task.mode ?? "implement",
+          plan: ((task.mode === "plan" ? task.planRequests : task.approvedPlan) ?? "").slice(0, MAX_PLAN_INPUT),
+        }
+      : {}),
   };
 }
 

@@ -9,6 +9,8 @@ import type { TaskProgress } from "./record.js";
 import { publishChangeSet, settleHeadStatus } from "./publish.js";
 import { ciTaskRunner } from "./ci-runner.js";
 import { isShutdown, type TaskCancellation, type TaskRegistration } from "../cancellation.js";
+import { approvedPlan, runPlan, showPlan } from "./plan-run.js";
+import { planRequired } from "./plan.js";
 
 export interface RunTaskDeps {
   forge: Forge;
@@ -27,6 +29,8 @@ export interface RunTaskInput {
   failureSummary?: string;
   /** The existing task branch (fix attempts): the template could render differently by now. */
   branch?: string;
+  /** `plan`: the agent writes a plan and nothing is pushed (docs/plans.md); default `implement`. */
+  mode?: "plan" | "implement";
   /** A review round: its number (the commit's trailer) and the review file's Markdown. */
   review?: ReviewInput;
 }
@@ -46,7 +50,11 @@ const HANDED_ON = "the run continues elsewhere (CI or another replica)";
 
 /** Runs the agent for a claimed task and publishes what it made; every outcome ends on the comment. */
 export async function runTask(input: RunTaskInput, deps: RunTaskDeps): Promise<RunTaskOutcome> {
-  return endsOnComment(input.issue.number, input.progress, deps, (task) => runAndPublish(input, deps, task));
+  return endsOnComment(input.issue.number, input.progress, deps, (task) =>
+    modeOf(input) === "plan"
+      ? runPlan(input, deps, task.registration?.signal).then(() => ({ commitSha: null, summary: "" }))
+      : runAndPublish(input, deps, task),
+  );
 }
 
 /**
@@ -136,7 +144,7 @@ async function runAndPublish(input: RunTaskInput, deps: RunTaskDeps, running: Ru
   running.stage.now = local ? "queued" : "running";
   await progress.show(
     local ? { phase: "queued" } : { phase: "running", branch, base, baseSha: startSha, attempt: input.attempt },
-    { branch, runner: config.runner, title: issue.title, url: issue.url, attempt: input.attempt },
+    { branch, runner: config.runner, title: issue.title, url: issue.url, attempt: input.attempt, mode: "implement" },
   );
   // The status belongs on the task branch's own commits, never on the base branch's.
   const ownsBranchHead = branchSha !== null && branchSha !== baseSha;
@@ -160,6 +168,8 @@ async function runAndPublish(input: RunTaskInput, deps: RunTaskDeps, running: Ru
     failureSummary: input.failureSummary,
     ...(input.review ? { review: input.review } : {}),
     config,
+    mode: "implement",
+    ...approvedPlanSpec(progress),
   };
   return runAndSettle(task, chosen, progress, deps, running, ownsBranchHead);
 }
@@ -216,6 +226,10 @@ async function runAndSettle(
   } else if (result.kind === "refused") {
     summary = result.message;
     await progress.show({ phase: "failed", failure: { kind: "refused", message: result.message } });
+  } else if (result.kind === "planned") {
+    // A plan run taken from the shared queue by this replica (`resumeQueuedTask`) ends here.
+    await showPlan(progress, config, result.plan);
+    return { commitSha: null, summary: "" };
   } else {
     await progress.show({
       phase: "failed",
@@ -229,4 +243,17 @@ async function runAndSettle(
   }
   if (ownsBranchHead) await settleHeadStatus(forge, baseSha, changeSet);
   return { commitSha: null, summary };
+}
+
+/** With `plan.required`, implementation runs carry out the approved plan; it reaches the agent in FACTORY_PLAN_FILE. */
+function approvedPlanSpec(progress: TaskProgress): { approvedPlan?: string } {
+  const plan = approvedPlan(progress.current);
+  return plan ? { approvedPlan: plan.text } : {};
+}
+
+/** With `plan.required` nothing is implemented before a plan was approved: such a run plans instead. */
+function modeOf(input: RunTaskInput): "plan" | "implement" {
+  if (input.mode) return input.mode;
+  const unapproved = planRequired(input.config) && approvedPlan(input.progress.current) === null;
+  return unapproved && input.attempt === 1 ? "plan" : "implement";
 }

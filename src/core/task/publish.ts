@@ -10,7 +10,8 @@ import type { IssueRef } from "../task-runner.js";
 import { renderTemplate } from "../templates.js";
 import type { TaskProgress } from "./record.js";
 import { chooseReviewers } from "./reviewers.js";
-import { attemptOf, commitMessage, issueOf, reviewRoundOf } from "./trailers.js";
+import { attemptOf, commitMessage, issueOf, reviewRoundOf, withPlanTrailer } from "./trailers.js";
+import { approvedPlan } from "./plan-run.js";
 
 // GitHub cuts status descriptions at 140 characters.
 const MAX_STATUS_DESCRIPTION = 140;
@@ -105,7 +106,10 @@ export async function publishChangeSet(input: PublishInput): Promise<PublishOutc
     const commit = await forge.commitFiles({
       branch: input.branch,
       parentSha: changeSet.base_sha,
-      message: commitMessage(title, issue.number, input.attempt, input.reviewRound),
+      message: withPlanTrailer(
+        commitMessage(title, issue.number, input.attempt, input.reviewRound),
+        approvedPlan(progress.current)?.id ?? null,
+      ),
       files: changeSet.files,
     });
     commitSha = commit.sha;
@@ -137,7 +141,13 @@ async function openChangeRequest(input: PublishInput, commitSha: string): Promis
   const { forge, config, issue, changeSet, progress } = input;
   const title = renderTemplate(config.pull_request.title, issue);
   const testsFailed = failedTests(changeSet).length > 0;
-  const body = buildPullRequestBody({ issue, changeSet, words: forge.words });
+  const plan = approvedPlan(progress.current);
+  const body = buildPullRequestBody({
+    issue,
+    changeSet,
+    words: forge.words,
+    ...(plan ? { plan: { id: plan.id, by: plan.by, url: forge.words.commentUrl(issue.url, progress.commentId) } } : {}),
+  });
   const { changeRequest, updated } = await ensureChangeRequest(forge, {
     title: config.pull_request.draft || testsFailed ? forge.words.draftTitle(title) : title,
     body,

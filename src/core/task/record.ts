@@ -37,6 +37,10 @@ export class TaskProgress {
     return this.state;
   }
 
+  now(): Date {
+    return this.clock.now();
+  }
+
   async show(view: TaskCommentView, patch: Partial<TaskState> = {}): Promise<void> {
     this.state = { ...this.state, ...patch, phase: view.phase, updatedAt: this.clock.now().toISOString() };
     const body = renderTaskComment(view, this.state, this.forge.words);

@@ -34,3 +34,14 @@ export function issueOf(message: string): number | null {
   const match = /^Factory-Issue: (\d+)$/m.exec(message);
   return match ? Number(match[1]) : null;
 }
+
+/** The approved plan a commit carries out, as `Factory-Plan: <first 12 hex of its sha256>` (docs/plans.md). */
+export function withPlanTrailer(message: string, planId: string | null): string {
+  return planId === null ? message : `${message}\nFactory-Plan: ${planId}`;
+}
+
+/** `Factory-Plan: <id>` from a commit message; null when the commit carried out no approved plan. */
+export function planOf(message: string): string | null {
+  const match = /^Factory-Plan: ([0-9a-f]{12})$/m.exec(message);
+  return match ? match[1]! : null;
+}

@@ -28,6 +28,10 @@ Options:
   --base B              base branch (default: pull_request.base, else "main")
   --attempt K           1 for the first run, 2.. for fix attempts (default 1)
   --failure-file F      CI failure summary, for fix attempts
+  --mode M              "implement" (default) or "plan": the agent writes a plan to FACTORY_PLAN_FILE,
+                        its changes are discarded, and the ChangeSet carries the plan (docs/plans.md)
+  --plan-file F         implement: the approved plan (given in FACTORY_PLAN_FILE); plan: the
+                        people's refinement requests, added to the task file
   --config F            config file (default .github/factory.yml, then .gitlab/factory.yml)
   --output F            where to write the ChangeSet (required)
   -h, --help            show this help
@@ -85,6 +89,8 @@ const OPTIONS = {
   base: { type: "string" },
   attempt: { type: "string" },
   "failure-file": { type: "string" },
+  mode: { type: "string" },
+  "plan-file": { type: "string" },
   config: { type: "string" },
   output: { type: "string" },
   help: { type: "boolean", short: "h" },
@@ -112,15 +118,22 @@ interface TaskArgs {
   base?: string;
   attempt?: string;
   "failure-file"?: string;
+  mode?: string;
+  "plan-file"?: string;
 }
 
 async function taskSpec(io: CliIo, config: FactoryConfig, args: TaskArgs): Promise<TaskSpec> {
   const read = (f: string | undefined) => (f ? readFile(resolve(io.cwd, f), "utf8") : Promise.resolve(undefined));
-  const [body, failureSummary, baseSha] = await Promise.all([
+  if (args.mode !== undefined && args.mode !== "plan" && args.mode !== "implement")
+    throw new Error(`--mode must be "plan" or "implement", not "${args.mode}"`);
+  const [body, failureSummary, planText, baseSha] = await Promise.all([
     read(args["body-file"]),
     read(args["failure-file"]),
+    read(args["plan-file"]),
     headSha(io),
   ]);
+  const mode = args.mode === "plan" ? "plan" : "implement";
+  const plan = planText?.trim() ? (mode === "plan" ? { planRequests: planText } : { approvedPlan: planText }) : {};
   const title = args.title ?? "";
   return {
     repoFullName: io.env.GITHUB_REPOSITORY ?? io.env.CI_PROJECT_PATH ?? "",
@@ -131,6 +144,8 @@ async function taskSpec(io: CliIo, config: FactoryConfig, args: TaskArgs): Promi
     attempt: Number(args.attempt ?? 1) || 1,
     failureSummary,
     config,
+    mode,
+    ...plan,
   };
 }
 
@@ -146,7 +161,7 @@ async function headSha(io: CliIo): Promise<string> {
   }
 }
 
-type RanHere = Extract<TaskRunResult, { kind: "completed" | "agent-failed" }>;
+type RanHere = Extract<TaskRunResult, { kind: "completed" | "agent-failed" | "planned" }>;
 
 function toChangeSet(result: RanHere, baseSha: string): ChangeSet {
   const agent = {
@@ -156,11 +171,15 @@ function toChangeSet(result: RanHere, baseSha: string): ChangeSet {
     output_tail: result.agent.outputTail,
   };
   if (result.kind === "completed") return { ...result.changeSet, agent };
+  if (result.kind === "planned")
+    return { version: 1, base_sha: baseSha, files: [], summary: "", tests: [], agent, plan: result.plan };
   const iterations = result.iterations ? { iterations: result.iterations } : {};
   return { version: 1, base_sha: baseSha, files: [], summary: "", tests: [], agent, ...iterations };
 }
 
 function describe(result: RanHere): string {
+  if (result.kind === "planned")
+    return result.plan ? `plan written (${result.plan.length} characters); no change kept` : "the agent wrote no plan";
   if (result.kind === "agent-failed") {
     const how = result.outOfTime ? ", out of time (agent.max_minutes)" : result.agent.timedOut ? ", timed out" : "";
     return `agent failed (exit ${result.agent.exitCode ?? "none"}${how}); recorded in the ChangeSet`;

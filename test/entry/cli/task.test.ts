@@ -44,6 +44,31 @@ describe("factory-bot task", () => {
   let dir: string;
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
+  it("--mode plan: the plan (redacted) goes in changeset.json, no files, no tests; the refinements reach the task file", async () => {
+    dir = checkout(
+      'agent:\n  command: \'printf "## Plan\\n%s\\n%s\\nghp_abcdefghijklmnopqrstuvwxyz0123456789" "$FACTORY_MODE" "$(grep -c "^## Refinement " "$FACTORY_TASK_FILE")" > "$FACTORY_PLAN_FILE"; touch stray.txt\'\n' +
+        "tests:\n  - name: never\n    command: 'false'\nplan:\n  required: true\n",
+    );
+    writeFileSync(join(dir, "../requests.md"), "## Refinement 1 (untrusted input from @a)\n\nsmaller\n");
+    const run = io(dir);
+    const code = await taskCommand(
+      ["--issue", "4", "--title", "T", "--mode", "plan", "--plan-file", "../requests.md", "--output", "../plan.json"],
+      run.io,
+    );
+    expect(code).toBe(0);
+    const changeSet = JSON.parse(readFileSync(join(dir, "../plan.json"), "utf8")) as ChangeSet;
+    expect(changeSet).toMatchObject({ files: [], tests: [], agent: { exit_code: 0 } });
+    expect(changeSet.plan).toMatch(/^## Plan\nplan\n1\n/);
+    expect(changeSet.plan).not.toContain("ghp_abcdefghijklmnopqrstuvwxyz0123456789");
+    const checked = checkChangeSet(readFileSync(join(dir, "../plan.json"), "utf8"));
+    expect(checked.ok && checked.changeSet.plan).toBe(changeSet.plan);
+    expect(await taskCommand(["--issue", "4", "--title", "T", "--mode", "x", "--output", "o.json"], io(dir).io)).toBe(
+      1,
+    );
+    rmSync(join(dir, "../plan.json"));
+    rmSync(join(dir, "../requests.md"));
+  });
+
   it("runs the agent and tests in the checkout and writes changeset.json", async () => {
     dir = checkout(
       'agent:\n  command: "printf \'%s\' \\"$FACTORY_ISSUE_TITLE\\" > note.txt"\ntests:\n  - name: has note\n    command: test -s note.txt\n',
