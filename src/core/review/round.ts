@@ -9,7 +9,7 @@ import type { TaskRunner } from "../task-runner.js";
 import { isActive } from "../task-state.js";
 import { runTask, type RunTaskOutcome } from "../task/execute.js";
 import { factoryIssueOf } from "../task/fix-loop.js";
-import { findTaskRecord, rememberDelivery, TaskProgress } from "../task/record.js";
+import { findTaskRecord, issueForRerun, rememberDelivery, TaskProgress } from "../task/record.js";
 import { attemptOf, isBotCommit, reviewRoundsMade } from "../task/trailers.js";
 
 export interface ReviewRoundDeps {
@@ -100,12 +100,7 @@ export async function runReviewRound(input: ReviewRoundInput, deps: ReviewRoundD
   const outcome = await runTask(
     {
       config,
-      issue: (await forge.getIssue(issue)) ?? {
-        number: issue,
-        title: state.title ?? "",
-        body: "",
-        url: state.url ?? "",
-      },
+      issue: await issueForRerun(forge, issue, state),
       progress,
       attempt: attemptOf(head.message) ?? state.attempt,
       branch: cr.headBranch,

@@ -6,7 +6,7 @@ import { decodeState, isOwnStatus, MARKERS } from "../markers.js";
 import { ensureStickyComment, markedComments } from "../sticky-comment.js";
 import type { TaskRunner } from "../task-runner.js";
 import { isActive } from "../task-state.js";
-import { findTaskRecord, markIfInterrupted, rememberDelivery, TaskProgress } from "./record.js";
+import { findTaskRecord, issueForRerun, markIfInterrupted, rememberDelivery, TaskProgress } from "./record.js";
 import { runTask } from "./execute.js";
 import { attemptOf } from "./trailers.js";
 
@@ -119,12 +119,7 @@ async function startFixAttempt(
   await runTask(
     {
       config: input.config,
-      issue: (await forge.getIssue(issue)) ?? {
-        number: issue,
-        title: state.title ?? "",
-        body: "",
-        url: state.url ?? "",
-      },
+      issue: await issueForRerun(forge, issue, state),
       progress,
       attempt,
       failureSummary: input.failureSummary,

@@ -1,6 +1,7 @@
 import type { FactoryConfig } from "../../config/types.js";
 import type { Clock, Logger } from "../deps.js";
 import type { Forge, ForgeComment } from "../forge.js";
+import type { IssueRef } from "../task-runner.js";
 import { decodeState, STATUS_CONTEXTS } from "../markers.js";
 import { markedComments } from "../sticky-comment.js";
 import { renderTaskComment, type TaskCommentView } from "../messages/task-comment.js";
@@ -178,4 +179,16 @@ export async function markIfInterrupted(
     });
   }
   return true;
+}
+
+/**
+ * The issue's text for a re-run: read again from the forge (the agent gets the current text), or
+ * what the task record remembers when the issue cannot be read.
+ */
+export async function issueForRerun(
+  forge: Forge,
+  issue: number,
+  state: Pick<TaskState, "title" | "url"> | null | undefined,
+): Promise<IssueRef> {
+  return (await forge.getIssue(issue)) ?? { number: issue, title: state?.title ?? "", body: "", url: state?.url ?? "" };
 }

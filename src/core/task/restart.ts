@@ -4,7 +4,7 @@ import { MARKERS } from "../markers.js";
 import type { IssueRef } from "../task-runner.js";
 import type { TaskState } from "../task-state.js";
 import { runTask, type RunTaskDeps } from "./execute.js";
-import { rememberDelivery, TaskProgress, type TaskRecord } from "./record.js";
+import { issueForRerun, rememberDelivery, TaskProgress, type TaskRecord } from "./record.js";
 
 /**
  * Runs an issue's task again for a command (`/factory retry`, `/factory approve`, `/factory plan`):
@@ -24,13 +24,7 @@ export async function restartTask(
 ): Promise<void> {
   const { forge, clock } = deps;
   const { issue, found } = input;
-  const issueRef: IssueRef = event.issue ??
-    (await forge.getIssue(issue)) ?? {
-      number: issue,
-      title: found?.state?.title ?? "",
-      body: "",
-      url: found?.state?.url ?? "",
-    };
+  const issueRef: IssueRef = event.issue ?? (await issueForRerun(forge, issue, found?.state));
   const state: TaskState = {
     ...found?.state,
     ...input.patch,
