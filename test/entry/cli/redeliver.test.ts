@@ -151,6 +151,8 @@ describe("factory-bot redeliver", () => {
       expect((await e2e.deliver("issues", payload, "guid-half")).status).toBe(200);
       await e2e.server.jobs.drain();
       expect(fake.pulls).toHaveLength(0);
+      // The refusal is reported once, as the error it is (and not printed as an unexpected one).
+      expect(e2e.takeLogs((line) => line.msg === "task failed" && line.level === 50)).toHaveLength(1);
       const branch = [...fake.refs.keys()].find((r) => r.startsWith("heads/factory/"))!;
       expect(branch).toBeDefined();
       const firstHead = fake.refs.get(branch)!;
